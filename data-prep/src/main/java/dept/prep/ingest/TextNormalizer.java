@@ -1,0 +1,77 @@
+package dept.prep.ingest;
+
+import java.text.Normalizer;
+
+/**
+ * Cleans one document: line ends to LF, Unicode NFC, control characters removed (newline and tab
+ * kept), then whitespace per {@link WhitespaceMode}. Pure and thread-safe.
+ */
+public final class TextNormalizer {
+
+  private final WhitespaceMode mode;
+
+  public TextNormalizer(WhitespaceMode mode) {
+    this.mode = mode;
+  }
+
+  public String normalize(String text) {
+    String s = text.replace("\r\n", "\n").replace('\r', '\n');
+    s = Normalizer.normalize(s, Normalizer.Form.NFC);
+    s = dropControls(s);
+    return mode == WhitespaceMode.COLLAPSE ? collapse(s) : preserve(s);
+  }
+
+  private static String dropControls(String s) {
+    StringBuilder out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean drop = Character.getType(c) == Character.CONTROL && c != '\n' && c != '\t';
+      if (drop && out == null) {
+        out = new StringBuilder(s.length()).append(s, 0, i);
+      } else if (!drop && out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? s : out.toString();
+  }
+
+  /** Runs of horizontal space become one space; lines are trimmed; at most one blank line in a row. */
+  private static String collapse(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    int blankRun = 0;
+    for (String line : s.split("\n", -1)) {
+      String t = line.replaceAll("[\\t\\p{Zs}]+", " ").strip();
+      if (t.isEmpty()) {
+        blankRun++;
+        continue;
+      }
+      if (out.length() > 0) {
+        out.append(blankRun > 0 ? "\n\n" : "\n");
+      }
+      out.append(t);
+      blankRun = 0;
+    }
+    return out.toString();
+  }
+
+  /** Keeps indentation and blank lines; strips trailing space and the blank lines at both ends. */
+  private static String preserve(String s) {
+    String[] lines = s.split("\n", -1);
+    int first = 0;
+    int last = lines.length - 1;
+    while (first <= last && lines[first].isBlank()) {
+      first++;
+    }
+    while (last >= first && lines[last].isBlank()) {
+      last--;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = first; i <= last; i++) {
+      if (i > first) {
+        out.append('\n');
+      }
+      out.append(lines[i].stripTrailing());
+    }
+    return out.toString();
+  }
+}
