@@ -79,7 +79,9 @@ class IngestStageTest {
     assertTrue(japanese > 0.3, "kana + kanji share " + japanese);
     long total = s.sources().stream().mapToLong(SourceStats::read).sum();
     assertEquals(799 - s.unrouted(), total, "every sample line is read once, routed or not");
-    assertTrue(s.sources().stream().allMatch(x -> x.valDocuments() > 0 && x.trainDocuments() > x.valDocuments()), s.table());
+    long val = s.sources().stream().mapToLong(SourceStats::valDocuments).sum();
+    long docs = s.sources().stream().mapToLong(SourceStats::documents).sum();
+    assertTrue(val > 0.04 * docs && val < 0.2 * docs, "val " + val + " of " + docs);
   }
 
   @Test
