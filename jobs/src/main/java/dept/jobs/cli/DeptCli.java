@@ -1,0 +1,81 @@
+package dept.jobs.cli;
+
+import dept.jobs.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code dept <stage> --config FILE [--set key=value ...]}: the one entry point of the pipeline. */
+@Command(
+    name = "dept",
+    mixinStandardHelpOptions = true,
+    versionProvider = DeptCli.Version.class,
+    description = "DEPT pre-training pipeline on Apache Spark: one sub-command per stage.",
+    subcommands = {IngestCommand.class, PipelineCommand.class, CommandLine.HelpCommand.class})
+public final class DeptCli implements Runnable {
+
+  /** Exit code of a config or input error found before any work. */
+  public static final int EXIT_CONFIG = 2;
+
+  /** Exit code of a failure during the work. */
+  public static final int EXIT_FAILURE = 1;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing stage: choose one of "
+        + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the CLI and returns its exit code (tests call this instead of main). */
+  public static int execute(String... args) {
+    return execute(new PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #execute(String...)}, with errors and usage messages written to {@code err}. */
+  public static int execute(PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new DeptCli());
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(DeptCli::onError);
+    return cli.execute(args);
+  }
+
+  /** One line that says what went wrong; the stack trace only with DEPT_DEBUG=1. */
+  private static int onError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    PrintWriter err = cli.getErr();
+    boolean config = e instanceof ConfigException || e instanceof IllegalArgumentException;
+    err.println("dept " + cli.getCommandName() + ": error: " + reason(e));
+    if ("1".equals(System.getenv("DEPT_DEBUG"))) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return config ? EXIT_CONFIG : EXIT_FAILURE;
+  }
+
+  private static String reason(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getMessage() == null) {
+      root = root.getCause();
+    }
+    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    int nl = msg.indexOf('\n');
+    return nl < 0 ? msg : msg.substring(0, nl);
+  }
+
+  /** The version of the jobs jar, Spark and Java. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String dept = DeptCli.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "dept " + (dept == null ? "(development build)" : dept),
+        "Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", Java " + System.getProperty("java.version")
+      };
+    }
+  }
+}

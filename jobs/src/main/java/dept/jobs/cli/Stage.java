@@ -1,0 +1,11 @@
+package dept.jobs.cli;
+
+/** One pipeline stage as the CLI runs it: validate inputs, then compute, write and report. */
+public interface Stage {
+
+  /** The sub-command name, e.g. {@code ingest}. */
+  String name();
+
+  /** Runs the stage; prints its summary to stdout and progress to the log. */
+  void run(StageContext context);
+}

@@ -1,0 +1,31 @@
+package dept.jobs.cli;
+
+import dept.jobs.config.ConfigLoader;
+import dept.jobs.config.PipelineConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+
+/** A picocli command that loads the config and runs one or more {@link Stage}s in one session. */
+abstract class StageCommand implements Callable<Integer> {
+
+  @Mixin ConfigOptions options;
+
+  /** The stages this command runs, in order. */
+  abstract java.util.List<Stage> stages();
+
+  @Override
+  public Integer call() {
+    ConfigLoader loader = new ConfigLoader();
+    PipelineConfig config = loader.load(options.config, options.overrides);
+    try (StageContext context = new StageContext(config, loader)) {
+      for (Stage stage : stages()) {
+        long start = System.nanoTime();
+        System.out.printf("== %s ==%n", stage.name());
+        stage.run(context);
+        context.writeEffectiveConfig(stage.name());
+        System.out.printf("== %s done in %.1f s ==%n", stage.name(), (System.nanoTime() - start) / 1e9);
+      }
+    }
+    return 0;
+  }
+}

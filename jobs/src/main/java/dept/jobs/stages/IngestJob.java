@@ -1,0 +1,50 @@
+package dept.jobs.stages;
+
+import dept.jobs.cli.Stage;
+import dept.jobs.cli.StageContext;
+import dept.prep.ingest.FileTask;
+import dept.prep.ingest.IngestConfig;
+import dept.prep.ingest.IngestResult;
+import dept.prep.ingest.IngestStage;
+import dept.prep.ingest.IngestSummary;
+import dept.prep.ingest.InputPlanner;
+import dept.prep.io.AtomicOutput;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code dept ingest}: plans the inputs (failing fast), runs {@link IngestStage}, writes its outputs. */
+public final class IngestJob implements Stage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+  @Override
+  public String name() {
+    return "ingest";
+  }
+
+  @Override
+  public void run(StageContext ctx) {
+    IngestConfig config = ctx.config().ingest();
+    List<FileTask> tasks = new InputPlanner(ctx.hadoop()).plan(config);
+    LOG.info("ingest: {} sources, {} input files", config.sources().size(), tasks.size());
+
+    IngestStage stage = new IngestStage(ctx.spark(), config, ctx.hadoop());
+    IngestResult result = stage.run(tasks);
+    try {
+      AtomicOutput.writeParquet(result.documents(), ctx.layout().documents(), ctx.hadoop(), "source");
+      LOG.info("ingest: wrote {}", ctx.layout().documents());
+      AtomicOutput.writeParquet(result.rejects().coalesce(1), ctx.layout().rejects(), ctx.hadoop());
+      IngestSummary summary = stage.summarize(result);
+      AtomicOutput.writeParquet(stage.statsTable(summary).coalesce(1), ctx.layout().sourceStats(), ctx.hadoop());
+      System.out.print(summary.table());
+      System.out.printf("documents: %s%nrejects:   %s%nstats:     %s%n",
+          ctx.layout().documents(), ctx.layout().rejects(), ctx.layout().sourceStats());
+      if (!summary.balanced()) {
+        throw new IllegalStateException("ingest lost records: rows in != out + rejected (a bug; see the table above)");
+      }
+    } finally {
+      result.release();
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dept.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dept.jobs.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end on the embedded sample corpus, as README command 1 runs it. */
+class DeptCliTest {
+
+  @TempDir Path dir;
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter err = new StringWriter();
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      int exit = DeptCli.execute(new PrintWriter(err, true), args);
+      return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+
+  /** {@code stage} on the sample with outputs in the temp dir, then {@code extra} arguments. */
+  private String[] withOutput(String stage, String... extra) {
+    List<String> all = new java.util.ArrayList<>(List.of(stage));
+    all.addAll(List.of(
+        "--config", "../conf/local.yaml",
+        "--set", "run.output=" + dir.resolve("out"),
+        "--set", "spark.master=local[2]",
+        "--set", "ingest.sources[0].inputs=[../data-prep/sample/sample.jsonl]",
+        "--set", "ingest.sources[7].inputs=[../data-prep/sample/sample.jsonl]"));
+    // Sources 1..6 read the same path relative to the repository root; point them here too.
+    for (int i = 1; i < 7; i++) {
+      all.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[../data-prep/sample/sample.jsonl]"));
+    }
+    all.addAll(List.of(extra));
+    return all.toArray(new String[0]);
+  }
+
+  @Test
+  void ingestWritesDocumentsRejectsStatsAndTheEffectiveConfig() throws Exception {
+    Result r = run(withOutput("ingest"));
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("(balanced)"), r.out());
+    Path out = dir.resolve("out");
+    for (String d : List.of("documents", "rejects", "source_stats")) {
+      assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
+    }
+    assertTrue(Files.readString(out.resolve("config/ingest.yaml")).contains("val_fraction: 0.1"));
+    try (Directory ls = new Directory(out)) {
+      assertEquals(List.of(), ls.hidden(), "no temporary directory is left behind");
+    }
+
+    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    try {
+      var docs = spark.read().parquet(out.resolve("documents").toString());
+      assertEquals(
+          List.of("doc_id", "text", "split", "bytes", "source"), List.of(docs.schema().fieldNames()));
+      var stats = spark.read().parquet(out.resolve("source_stats").toString());
+      long written = stats.selectExpr("sum(documents)").first().getLong(0);
+      assertEquals(docs.count(), written, "source_stats agrees with documents");
+      Row zh = stats.where("source = 'zh'").first();
+      assertEquals("han", zh.getString(zh.fieldIndex("dominant_script")));
+      long rejected = spark.read().parquet(out.resolve("rejects").toString()).count();
+      assertEquals(stats.selectExpr("sum(rejected)").first().getLong(0), rejected);
+
+      // Re-running replaces the outputs with identical ones (idempotent, atomic).
+      List<Row> before = docs.orderBy("doc_id").collectAsList();
+      spark.stop();
+      assertEquals(0, run(withOutput("pipeline")).exit());
+      spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+      assertEquals(before, spark.read().parquet(out.resolve("documents").toString()).orderBy("doc_id").collectAsList());
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void configErrorsExitTwoWithOneLineNamingTheKey() {
+    Result r = run(withOutput("ingest", "--set", "ingest.sources[3].fromat=jsonl"));
+    assertEquals(DeptCli.EXIT_CONFIG, r.exit());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().startsWith("dept ingest: error: ../conf/local.yaml: unknown key ingest.sources[3].fromat"), r.err());
+  }
+
+  @Test
+  void aMissingInputPathExitsTwoBeforeSparkStarts() {
+    Result r = run(withOutput("ingest", "--set", "ingest.sources[2].inputs=[" + dir.resolve("none/*.jsonl") + "]"));
+    assertEquals(DeptCli.EXIT_CONFIG, r.exit());
+    assertTrue(r.err().contains("ingest.sources[2].inputs[0]: no input file matches"), r.err());
+    assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session was started");
+  }
+
+  @Test
+  void everyCommandHasHelpAndUnknownOptionsFail() {
+    for (String cmd : List.of("ingest", "pipeline")) {
+      Result r = run(cmd, "--help");
+      assertEquals(0, r.exit());
+      assertTrue(r.out().contains("--config") && r.out().contains("--set"), r.out());
+    }
+    Result bad = run("ingest", "--bogus");
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("Unknown option: '--bogus'"), bad.err());
+    assertEquals(2, run().exit(), "no stage given");
+    assertTrue(ConfigLoader.class.getResource(ConfigLoader.DEFAULT_RESOURCE) != null, "local.yaml is embedded");
+  }
+
+  /** Lists hidden entries (temporary outputs) of a directory. */
+  private record Directory(Path path) implements AutoCloseable {
+    List<String> hidden() throws java.io.IOException {
+      try (var s = Files.list(path)) {
+        return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+      }
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,132 @@
+package dept.jobs.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dept.prep.ingest.InputFormat;
+import dept.prep.ingest.WhitespaceMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  private static final Path LOCAL = Path.of("../conf/local.yaml");
+
+  private final ConfigLoader loader = new ConfigLoader();
+
+  @TempDir Path dir;
+
+  private Path yaml(String text) throws IOException {
+    Path p = dir.resolve("c.yaml");
+    Files.writeString(p, text);
+    return p;
+  }
+
+  private ConfigException error(Path file, String... overrides) {
+    return assertThrows(ConfigException.class, () -> loader.load(file, List.of(overrides)));
+  }
+
+  @Test
+  void localConfigAndEmbeddedDefaultAreTheSame() {
+    PipelineConfig file = loader.load(LOCAL, List.of());
+    PipelineConfig embedded = loader.load(null, List.of());
+    assertEquals(file, embedded);
+    assertEquals(8, file.ingest().sources().size());
+    assertEquals(WhitespaceMode.PRESERVE, file.ingest().source("code").whitespace());
+  }
+
+  @Test
+  void missingKeysTakeTheirDefaults() throws IOException {
+    PipelineConfig c =
+        loader.load(yaml("ingest:\n  sources:\n    - {name: a, inputs: x.jsonl, format: jsonl}\n"), List.of());
+    assertEquals("out", c.run().output());
+    assertEquals("local[*]", c.spark().master());
+    assertEquals(List.of("x.jsonl"), c.ingest().sources().get(0).inputs(), "a single input is a list of one");
+    assertEquals("text", c.ingest().sources().get(0).textField());
+    assertEquals(0.05, c.ingest().valFraction());
+  }
+
+  @Test
+  void rejectsUnknownConfigKeyNamingItsPathAndTheKnownKeys() throws IOException {
+    ConfigException e = error(yaml("ingest:\n  sources:\n    - {name: a, inputs: [x], fromat: jsonl}\n"));
+    assertTrue(e.getMessage().contains("unknown key ingest.sources[0].fromat"), e.getMessage());
+    assertTrue(e.getMessage().contains("known keys: filter, format, inputs"), e.getMessage());
+  }
+
+  @Test
+  void rejectsUnknownFormatListingTheAcceptedOnes() throws IOException {
+    ConfigException e = error(yaml("ingest:\n  sources:\n    - {name: a, inputs: [x], format: csv}\n"));
+    assertTrue(
+        e.getMessage().endsWith("ingest.sources[0].format: bad value 'csv'; accepted: jsonl, text-lines, text-files, parquet"),
+        e.getMessage());
+  }
+
+  @Test
+  void rejectsBadValuesWithTheFieldAndTheValue() {
+    assertTrue(error(LOCAL, "ingest.val_fraction=1.5").getMessage().endsWith("ingest: val_fraction must be in [0, 1), got 1.5"));
+    assertTrue(error(LOCAL, "ingest.min_chars=abc").getMessage().endsWith("ingest.min_chars: bad value 'abc'"));
+    assertTrue(error(LOCAL, "ingest.min_chars=2.5").getMessage().contains("ingest.min_chars"));
+    assertTrue(error(LOCAL, "ingest.sources[1].name=De").getMessage().contains("ingest.sources[1]: name must match"));
+    assertTrue(error(LOCAL, "ingest.sources[1].name=en").getMessage().contains("the name 'en' is used twice"));
+  }
+
+  @Test
+  void rejectsAFilterOnAFormatWithoutFields() throws IOException {
+    ConfigException e =
+        error(yaml("ingest:\n  sources:\n    - {name: a, inputs: [x], format: text-lines, filter: {lang: [en]}}\n"));
+    assertTrue(e.getMessage().contains("only jsonl and parquet sources can filter"), e.getMessage());
+  }
+
+  @Test
+  void overridesAreTypedAndReachIntoLists() {
+    PipelineConfig c =
+        loader.load(
+            LOCAL,
+            List.of(
+                "ingest.val_fraction=0.25", "run.output=/tmp/x", "ingest.sources[7].format=text-files",
+                "ingest.sources[7].filter={}", "ingest.sources[0].inputs=[a.jsonl, b.jsonl]",
+                "spark.conf[spark.ui.enabled]=true", "spark.conf[spark.hadoop.fs.s3a.endpoint]=http://127.0.0.1:9000"));
+    assertEquals("true", c.spark().conf().get("spark.ui.enabled"));
+    assertEquals("http://127.0.0.1:9000", c.spark().conf().get("spark.hadoop.fs.s3a.endpoint"));
+    assertEquals(0.25, c.ingest().valFraction());
+    assertEquals("/tmp/x", c.run().output());
+    assertEquals(InputFormat.TEXT_FILES, c.ingest().sources().get(7).format());
+    assertEquals(List.of("a.jsonl", "b.jsonl"), c.ingest().sources().get(0).inputs());
+  }
+
+  @Test
+  void pathsSplitOnDotsAndBrackets() {
+    assertEquals(List.of("a", "b", 2, "c"), ConfigLoader.parsePath("a.b[2].c"));
+    assertEquals(List.of("spark", "conf", "spark.ui.enabled"), ConfigLoader.parsePath("spark.conf[spark.ui.enabled]"));
+    assertEquals(List.of("a", 0, 1), ConfigLoader.parsePath("a[0][1]"));
+  }
+
+  @Test
+  void rejectsMalformedOverrides() {
+    assertTrue(error(LOCAL, "ingest.val_fraction").getMessage().contains("expected key=value"));
+    assertTrue(error(LOCAL, "ingest.sources[99].name=x").getMessage().contains("index 99 is not in the list"));
+    assertTrue(error(LOCAL, "ingest.nope=1").getMessage().contains("unknown key ingest.nope"));
+    assertTrue(error(LOCAL, "ingest.sources[x].name=a").getMessage().contains("'x' is not inside a mapping"));
+    assertTrue(error(LOCAL, "ingest..name=a").getMessage().contains("empty key segment"));
+  }
+
+  @Test
+  void rejectsMissingFileAndBrokenYaml() throws IOException {
+    assertEquals("config file not found: " + dir.resolve("none.yaml"), error(dir.resolve("none.yaml")).getMessage());
+    assertTrue(error(yaml("ingest: [unclosed\n")).getMessage().contains("not valid YAML"));
+    assertTrue(error(yaml("run: {}\n")).getMessage().contains("ingest is required"));
+  }
+
+  @Test
+  void effectiveConfigRoundTrips() throws IOException {
+    PipelineConfig c = loader.load(LOCAL, List.of("ingest.val_fraction=0.3"));
+    Path written = dir.resolve("effective.yaml");
+    Files.writeString(written, loader.toYaml(c));
+    assertEquals(c, loader.load(written, List.of()));
+  }
+}
