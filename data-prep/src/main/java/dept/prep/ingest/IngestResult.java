@@ -4,19 +4,20 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The datasets of one ingest run. {@code raw} and {@code records} are persisted; call {@link
+ * The datasets of one ingest run. {@code cleaned} and {@code records} are persisted; call {@link
  * #release()} when done with them.
  *
- * @param raw every record read, including those that matched no source ({@code source} null)
- * @param records the routed records after cleaning, with {@code reason} set on rejects
+ * @param cleaned every record read after cleaning, before de-duplication
+ * @param records every record read after cleaning, with {@code reason} set on rejects and a null
+ *     {@code source} on those that matched no source's filter
  * @param documents {@link IngestStage#DOCUMENTS_SCHEMA}
  * @param rejects {@link IngestStage#REJECTS_SCHEMA}
  */
 public record IngestResult(
-    Dataset<Row> raw, Dataset<Row> records, Dataset<Row> documents, Dataset<Row> rejects) {
+    Dataset<Row> cleaned, Dataset<Row> records, Dataset<Row> documents, Dataset<Row> rejects) {
 
   public void release() {
     records.unpersist();
-    raw.unpersist();
+    cleaned.unpersist();
   }
 }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
@@ -111,14 +112,20 @@ public final class IngestStage {
 
   /** Documents, rejects and the records behind both; nothing is computed until an action. */
   public IngestResult run(List<FileTask> tasks) {
-    Dataset<Row> raw = readRecords(tasks).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> marked =
-        markDuplicates(clean(raw.where(col("source").isNotNull())))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> raw = readRecords(tasks);
+    // A gzip file is one task to read; spread the records so cleaning and hashing use every core.
+    int cores = spark.sparkContext().defaultParallelism();
+    if (raw.rdd().getNumPartitions() < cores) {
+      raw = raw.repartition(cores);
+    }
+    // Records that matched no source ride along with a null source: counted, never written.
+    Dataset<Row> cleaned = clean(raw).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> records = markDuplicates(cleaned).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> routed = records.where(col("source").isNotNull());
     Dataset<Row> rejects =
-        marked.where(col("reason").isNotNull()).select("source", "location", "reason", "raw");
-    Dataset<Row> documents = split(marked.where(col("reason").isNull()));
-    return new IngestResult(raw, marked, documents, rejects);
+        routed.where(col("reason").isNotNull()).select("source", "location", "reason", "raw");
+    Dataset<Row> documents = split(routed.where(col("reason").isNull()));
+    return new IngestResult(cleaned, records, documents, rejects);
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -202,34 +209,38 @@ public final class IngestStage {
       all =
           all.union(
               df.where(accepted)
-                  .select(col(task.textField()).cast("binary").as("payload"), input_file_name().as("file"))
+                  .select(
+                      col(task.textField()).cast("binary").as("payload"),
+                      input_file_name().as("file"),
+                      monotonically_increasing_id().as("id"))
                   .map(
                       (org.apache.spark.api.java.function.MapFunction<Row, Row>)
-                          r -> toRow(parquetRecord(name, r.getString(1), (byte[]) r.get(0))),
+                          r -> toRow(parquetRecord(name, r.getString(1), r.getLong(2) + 1, (byte[]) r.get(0))),
                       Encoders.row(RAW_SCHEMA)));
     }
     Dataset<Row> unrouted =
         df.where(anySource.isNull().or(anySource.equalTo(false)))
             .select(
                 lit(null).cast("string").as("source"), input_file_name().as("file"),
-                lit(-1L).as("line"), lit(null).cast("string").as("text"),
+                monotonically_increasing_id().as("line"), lit(null).cast("string").as("text"),
                 lit(null).cast("string").as("reason"), lit(null).cast("string").as("raw"));
     return all.union(unrouted);
   }
 
-  private static RawRecord parquetRecord(String source, String file, byte[] payload) {
+  /** A Parquet record; {@code id} is Spark's record id (unique, not a row number). */
+  private static RawRecord parquetRecord(String source, String file, long id, byte[] payload) {
     if (payload == null) {
-      return RawRecord.rejected(source, file, -1, RejectReason.MISSING_FIELD, "null text");
+      return RawRecord.rejected(source, file, id, RejectReason.MISSING_FIELD, "null text");
     }
     if (Utf8.hasNul(payload, payload.length)) {
       return RawRecord.rejected(
-          source, file, -1, RejectReason.BINARY, Utf8.preview(payload, payload.length, 1000));
+          source, file, id, RejectReason.BINARY, Utf8.preview(payload, payload.length, 1000));
     }
     String text = Utf8.decodeStrict(payload, payload.length);
     return text == null
         ? RawRecord.rejected(
-            source, file, -1, RejectReason.INVALID_UTF8, Utf8.preview(payload, payload.length, 1000))
-        : RawRecord.ok(source, file, -1, text);
+            source, file, id, RejectReason.INVALID_UTF8, Utf8.preview(payload, payload.length, 1000))
+        : RawRecord.ok(source, file, id, text);
   }
 
   private static void checkColumn(StructType schema, String name, FileTask task, boolean text) {
@@ -269,7 +280,7 @@ public final class IngestStage {
     String reason = r.getString(4);
     String raw = r.getString(5);
     String hash = null;
-    if (reason == null) {
+    if (source != null && reason == null) {
       String cleaned = new TextNormalizer(modes.get(source)).normalize(text);
       if (cleaned.isEmpty()) {
         reason = RejectReason.EMPTY.code();
@@ -285,12 +296,24 @@ public final class IngestStage {
     return RowFactory.create(source, file, line, text, reason, raw, RawRecord.location(file, line), hash);
   }
 
-  /** Exact duplicates within a source: the first by (file, line) stays, the rest are rejected. */
+  /**
+   * Exact duplicates within a source: the first by (file, line) stays, the rest are rejected. Only
+   * the small keys are shuffled to find them; the texts stay where they are unless Spark chooses
+   * to shuffle them for the join (it broadcasts the duplicate keys when they are few).
+   */
   private static Dataset<Row> markDuplicates(Dataset<Row> cleaned) {
-    var byContent = Window.partitionBy("source", "hash").orderBy("file", "line", "location");
-    Column duplicate = col("hash").isNotNull().and(row_number().over(byContent).gt(1));
+    var byContent = Window.partitionBy("source", "hash").orderBy("file", "line");
+    Dataset<Row> duplicates =
+        cleaned
+            .where(col("hash").isNotNull())
+            .select("source", "hash", "file", "line", "location")
+            .withColumn("rank", row_number().over(byContent))
+            .withColumn("first_location", first("location").over(byContent))
+            .where(col("rank").gt(1))
+            .select(col("source"), col("file"), col("line"), col("first_location"));
+    Column duplicate = col("first_location").isNotNull();
     return cleaned
-        .withColumn("first_location", first("location").over(byContent))
+        .join(duplicates, scala.jdk.javaapi.CollectionConverters.asScala(List.of("source", "file", "line")).toSeq(), "left")
         .withColumn(
             "raw",
             when(duplicate, concat(lit("duplicate of "), col("first_location"), lit(": "), substring(col("text"), 1, 200)))
@@ -329,12 +352,17 @@ public final class IngestStage {
   /** Per-source accounting and statistics of a run's result (runs Spark actions). */
   public IngestSummary summarize(IngestResult result) {
     Map<String, long[]> counts = new TreeMap<>(); // read, written
+    long unrouted = 0;
     for (Row r :
         result.records()
             .groupBy("source")
             .agg(count(lit(1)), sum(when(col("reason").isNull(), 1).otherwise(0)))
             .collectAsList()) {
-      counts.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+      if (r.isNullAt(0)) {
+        unrouted = r.getLong(1);
+      } else {
+        counts.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+      }
     }
     Map<String, TreeMap<String, Long>> reasons = new HashMap<>();
     for (Row r : result.rejects().groupBy("source", "reason").count().collectAsList()) {
@@ -356,7 +384,6 @@ public final class IngestStage {
           new long[] {r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)});
     }
     Map<String, Map<String, Long>> scripts = scriptCounts(result.documents());
-    long unrouted = result.raw().where(col("source").isNull()).count();
 
     List<SourceStats> stats = new ArrayList<>();
     for (Map.Entry<String, long[]> e : counts.entrySet()) {

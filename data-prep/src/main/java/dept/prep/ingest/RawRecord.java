@@ -7,7 +7,8 @@ package dept.prep.ingest;
  *     source could be chosen (e.g. malformed JSON in an input several sources filter); null when it
  *     matched no source's filter (counted, not rejected)
  * @param file the input file
- * @param line 1-based line in the file, or -1 for whole-file and Parquet records
+ * @param line 1-based line in the file; -1 for whole-file records; for Parquet, Spark's record id
+ *     (unique, not a row number)
  * @param text the document, when the record was read cleanly
  * @param reason why it was rejected, otherwise null
  * @param raw a truncated preview of the bad bytes, for rejects

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = DeptCli.Version.class,
     description = "DEPT pre-training pipeline on Apache Spark: one sub-command per stage.",
-    subcommands = {IngestCommand.class, PipelineCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      IngestCommand.class, PipelineCommand.class, BenchCommand.class, CommandLine.HelpCommand.class
+    })
 public final class DeptCli implements Runnable {
 
   /** Exit code of a config or input error found before any work. */
