@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dept.jobs.config.ConfigLoader;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,41 +17,17 @@ class DeptCliTest {
 
   @TempDir Path dir;
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter err = new StringWriter();
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int exit = DeptCli.execute(new PrintWriter(err, true), args);
-      return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(stdout);
-    }
+  private static CliRun.Result run(String... args) {
+    return CliRun.run(args);
   }
 
-  /** {@code stage} on the sample with outputs in the temp dir, then {@code extra} arguments. */
   private String[] withOutput(String stage, String... extra) {
-    List<String> all = new java.util.ArrayList<>(List.of(stage));
-    all.addAll(List.of(
-        "--config", "../conf/local.yaml",
-        "--set", "run.output=" + dir.resolve("out"),
-        "--set", "spark.master=local[2]",
-        "--set", "ingest.sources[0].inputs=[../data-prep/sample/sample.jsonl]",
-        "--set", "ingest.sources[7].inputs=[../data-prep/sample/sample.jsonl]"));
-    // Sources 1..6 read the same path relative to the repository root; point them here too.
-    for (int i = 1; i < 7; i++) {
-      all.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[../data-prep/sample/sample.jsonl]"));
-    }
-    all.addAll(List.of(extra));
-    return all.toArray(new String[0]);
+    return CliRun.onSample(stage, dir.resolve("out"), extra);
   }
 
   @Test
   void ingestWritesDocumentsRejectsStatsAndTheEffectiveConfig() throws Exception {
-    Result r = run(withOutput("ingest"));
+    CliRun.Result r = run(withOutput("ingest"));
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("(balanced)"), r.out());
     Path out = dir.resolve("out");
@@ -96,7 +67,7 @@ class DeptCliTest {
 
   @Test
   void configErrorsExitTwoWithOneLineNamingTheKey() {
-    Result r = run(withOutput("ingest", "--set", "ingest.sources[3].fromat=jsonl"));
+    CliRun.Result r = run(withOutput("ingest", "--set", "ingest.sources[3].fromat=jsonl"));
     assertEquals(DeptCli.EXIT_CONFIG, r.exit());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().startsWith("dept ingest: error: ../conf/local.yaml: unknown key ingest.sources[3].fromat"), r.err());
@@ -104,7 +75,7 @@ class DeptCliTest {
 
   @Test
   void aMissingInputPathExitsTwoBeforeSparkStarts() {
-    Result r = run(withOutput("ingest", "--set", "ingest.sources[2].inputs=[" + dir.resolve("none/*.jsonl") + "]"));
+    CliRun.Result r = run(withOutput("ingest", "--set", "ingest.sources[2].inputs=[" + dir.resolve("none/*.jsonl") + "]"));
     assertEquals(DeptCli.EXIT_CONFIG, r.exit());
     assertTrue(r.err().contains("ingest.sources[2].inputs[0]: no input file matches"), r.err());
     assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session was started");
@@ -113,11 +84,11 @@ class DeptCliTest {
   @Test
   void everyCommandHasHelpAndUnknownOptionsFail() {
     for (String cmd : List.of("ingest", "pipeline")) {
-      Result r = run(cmd, "--help");
+      CliRun.Result r = run(cmd, "--help");
       assertEquals(0, r.exit());
       assertTrue(r.out().contains("--config") && r.out().contains("--set"), r.out());
     }
-    Result bad = run("ingest", "--bogus");
+    CliRun.Result bad = run("ingest", "--bogus");
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("Unknown option: '--bogus'"), bad.err());
     assertEquals(2, run().exit(), "no stage given");

@@ -1,0 +1,72 @@
+package dept.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dept.jobs.cli.CliRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every Zeppelin note is valid, and its SQL runs on real outputs of the stages it explores. */
+class NotebooksTest {
+
+  private static final Pattern VIEWS = Pattern.compile("for \\(name <- Seq\\(([^)]*)\\)\\)");
+
+  @TempDir Path dir;
+
+  @Test
+  void ingestNoteRunsOnAnIngestOutput() throws IOException {
+    Path out = dir.resolve("out");
+    assertEquals(0, CliRun.run(CliRun.onSample("ingest", out)).exit());
+    JsonNode note = new ObjectMapper().readTree(Files.readString(Path.of("../notebooks/01-ingest.zpln")));
+    assertEquals("spark", note.get("defaultInterpreterGroup").asText());
+
+    List<String> views = new ArrayList<>();
+    List<String> queries = new ArrayList<>();
+    for (JsonNode p : note.get("paragraphs")) {
+      String text = p.get("text").asText();
+      assertFalse(p.get("id").asText().isEmpty());
+      if (text.startsWith("%spark.sql")) {
+        queries.add(text.substring("%spark.sql".length()).strip());
+      } else if (text.startsWith("%spark\n")) {
+        Matcher m = VIEWS.matcher(text);
+        assertTrue(m.find(), "the %spark paragraph registers views: " + text);
+        for (String v : m.group(1).split(",")) {
+          views.add(v.strip().replace("\"", ""));
+        }
+      } else {
+        assertTrue(text.startsWith("%md"), "unexpected interpreter: " + text);
+      }
+    }
+    assertEquals(List.of("documents", "rejects", "source_stats"), views);
+    assertTrue(queries.size() >= 5);
+
+    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    try {
+      for (String v : views) {
+        spark.read().parquet(out.resolve(v).toString()).createOrReplaceTempView(v);
+      }
+      for (String q : queries) {
+        List<Row> rows = spark.sql(q).collectAsList();
+        assertFalse(rows.isEmpty(), "no rows from: " + q);
+      }
+      Row unbalanced = spark.sql("SELECT count(*) FROM source_stats WHERE read != written + rejected").first();
+      assertEquals(0L, unbalanced.getLong(0));
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dept.jobs.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs the CLI in-process for tests, capturing stdout and stderr. */
+public final class CliRun {
+
+  public record Result(int exit, String out, String err) {}
+
+  private CliRun() {}
+
+  public static Result run(String... args) {
+    StringWriter err = new StringWriter();
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      int exit = DeptCli.execute(new PrintWriter(err, true), args);
+      return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+
+  /**
+   * Arguments for {@code stage} with conf/local.yaml on the embedded sample, outputs under {@code
+   * output}, Spark local[2], then {@code extra}. Tests run in jobs/, so the config's
+   * repository-relative input paths are re-pointed.
+   */
+  public static String[] onSample(String stage, Path output, String... extra) {
+    List<String> all = new ArrayList<>(List.of(stage, "--config", "../conf/local.yaml",
+        "--set", "run.output=" + output, "--set", "spark.master=local[2]"));
+    for (int i = 0; i < 8; i++) {
+      all.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[../data-prep/sample/sample.jsonl]"));
+    }
+    all.addAll(List.of(extra));
+    return all.toArray(new String[0]);
+  }
+}
