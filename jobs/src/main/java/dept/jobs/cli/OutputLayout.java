@@ -19,6 +19,31 @@ public record OutputLayout(String root) {
     return root + "/source_stats";
   }
 
+  /** The directory of every tokenizer.json: {@code tokenizers/<name>/tokenizer.json}. */
+  public String tokenizers() {
+    return root + "/tokenizers";
+  }
+
+  public String tokenizerJson(String name) {
+    return tokenizers() + "/" + name + "/tokenizer.json";
+  }
+
+  public String vocab() {
+    return root + "/vocab";
+  }
+
+  public String blocks() {
+    return root + "/blocks";
+  }
+
+  public String tokenizeStats() {
+    return root + "/tokenize_stats";
+  }
+
+  public String embeddingMemory() {
+    return root + "/embedding_memory";
+  }
+
   public String effectiveConfig(String stage) {
     return root + "/config/" + stage + ".yaml";
   }

@@ -1,6 +1,8 @@
 package dept.jobs.cli;
 
 import dept.jobs.stages.IngestJob;
+import dept.jobs.stages.TokenizeJob;
+import dept.jobs.stages.VocabJob;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -9,14 +11,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Run every implemented stage in order in one Spark session: " + PipelineCommand.ORDER + ".",
-      "Stages planned next: vocab, tokenize, ngrams, train, scone-precompute, evaluate, extend, report."
+      "Stages planned next: ngrams, train, scone-precompute, evaluate, extend, report."
     })
 final class PipelineCommand extends StageCommand {
 
-  static final String ORDER = "ingest";
+  static final String ORDER = "ingest, vocab, tokenize";
 
   @Override
   List<Stage> stages() {
-    return List.of(new IngestJob());
+    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob());
   }
 }

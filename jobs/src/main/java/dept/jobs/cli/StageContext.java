@@ -2,15 +2,11 @@ package dept.jobs.cli;
 
 import dept.jobs.config.ConfigLoader;
 import dept.jobs.config.PipelineConfig;
+import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dept.prep.io.HadoopFiles;
 import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,21 +55,20 @@ public final class StageContext implements AutoCloseable {
 
   /** Writes the effective config of {@code stage} next to the outputs (atomically). */
   public void writeEffectiveConfig(String stage) {
-    Path target = new Path(layout.effectiveConfig(stage));
-    String text =
-        "# effective config of stage '" + stage + "' (defaults filled in), written "
-            + Instant.now() + "\n" + loader.toYaml(config);
-    try {
-      FileSystem fs = target.getFileSystem(hadoop());
-      Path tmp = new Path(target.getParent(), "._tmp-" + target.getName());
-      try (OutputStream out = fs.create(tmp, true)) {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-      }
-      dept.prep.io.AtomicOutput.replace(fs, tmp, target);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target, e);
-    }
+    String target = layout.effectiveConfig(stage);
+    HadoopFiles.write(
+        target,
+        "# effective config of stage '" + stage + "' (defaults filled in), written " + Instant.now() + "\n"
+            + loader.toYaml(config),
+        hadoop());
     LOG.info("effective config: {}", target);
+  }
+
+  /** Fails with the stage to run first when {@code path} is not a complete dataset. */
+  public void requireComplete(String path, String producer) {
+    if (!AtomicOutput.isComplete(path, hadoop())) {
+      throw new IllegalArgumentException(path + " is missing or incomplete: run `dept " + producer + "` first");
+    }
   }
 
   @Override

@@ -1,18 +1,38 @@
 package dept.jobs.config;
 
 import dept.prep.ingest.IngestConfig;
+import dept.prep.pack.TokenizeConfig;
+import dept.prep.tokenizer.VocabConfig;
+import dept.train.model.ModelConfig;
 
 /**
  * The whole configuration of a pipeline run, one section per concern; each stage's own settings
  * live in its module. Bound from YAML by {@link ConfigLoader}.
  */
-public record PipelineConfig(RunConfig run, SparkSettings spark, IngestConfig ingest) {
+public record PipelineConfig(
+    RunConfig run,
+    SparkSettings spark,
+    IngestConfig ingest,
+    VocabConfig vocab,
+    TokenizeConfig tokenize,
+    ModelConfig model) {
 
   public PipelineConfig {
     run = run == null ? new RunConfig(null, null, null) : run;
     spark = spark == null ? new SparkSettings(null, null, null) : spark;
     if (ingest == null) {
       throw new IllegalArgumentException("ingest is required: it declares the data sources");
+    }
+    vocab = vocab == null ? new VocabConfig(null, null, null, null, null) : vocab;
+    tokenize = tokenize == null ? new TokenizeConfig(null, null, null) : tokenize;
+    model = model == null ? new ModelConfig(null) : model;
+    for (String s : vocab.sourceVocabSizes().keySet()) {
+      if (ingest.sources().stream().noneMatch(src -> src.name().equals(s))) {
+        throw new IllegalArgumentException("vocab.source_vocab_sizes names '" + s + "', which is not a source");
+      }
+    }
+    if (ingest.sources().stream().anyMatch(src -> src.name().equals(VocabConfig.GLOBAL))) {
+      throw new IllegalArgumentException("ingest.sources: '" + VocabConfig.GLOBAL + "' is reserved for the global tokenizer");
     }
   }
 }

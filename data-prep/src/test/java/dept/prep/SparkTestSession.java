@@ -1,15 +1,15 @@
-package dept.prep.ingest;
+package dept.prep;
 
 import org.apache.spark.sql.SparkSession;
 
 /** One quiet local[2] session per test JVM (a session takes ~4 s to start). */
-final class SparkTestSession {
+public final class SparkTestSession {
 
   private static SparkSession session;
 
   private SparkTestSession() {}
 
-  static synchronized SparkSession get() {
+  public static synchronized SparkSession get() {
     if (session == null) {
       session =
           SparkSession.builder()
