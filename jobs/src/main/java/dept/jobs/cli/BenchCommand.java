@@ -1,30 +1,44 @@
 package dept.jobs.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dept.jobs.bench.IngestBenchmark;
+import dept.jobs.bench.TokenizerBenchmark;
 import dept.jobs.config.ConfigLoader;
 import dept.jobs.config.PipelineConfig;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure stage throughput against peers run in the same process, and print a table.",
+      "Measure stages against peers run in the same process, and print a table per benchmark.",
       "",
-      "Today: ingest (the config's sources re-pointed at --input) vs Spark's JSON reader and a plain "
-          + "single-threaded Java loop."
+      "ingest: the config's sources re-pointed at --input, vs Spark's JSON reader and a plain Java loop.",
+      "tokenizer: BPE training vs SentencePiece (spm_train, when installed), encoding vs HF tokenizers "
+          + "(one thread and the Spark job), training time at 1x/2x/4x input."
     })
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
+
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer (default: all)")
+  List<String> benchmarks = new ArrayList<>();
 
   @Option(
       names = "--input",
@@ -32,13 +46,28 @@ final class BenchCommand implements Callable<Integer> {
       description = "A local jsonl or jsonl.gz corpus (default: ../shared/corpora/bench.jsonl.gz when present, else the embedded sample)")
   Path input;
 
-  @Option(names = "--repeats", paramLabel = "N", defaultValue = "2", description = "Runs per contender; the fastest counts (default: ${DEFAULT-VALUE})")
+  @Option(names = "--repeats", paramLabel = "N", defaultValue = "2", description = "ingest: runs per contender; the fastest counts (default: ${DEFAULT-VALUE})")
   int repeats;
 
+  @Option(names = "--train-mb", paramLabel = "MB", defaultValue = "16", description = "tokenizer: MB of text to train on at 4x (default: ${DEFAULT-VALUE})")
+  int trainMb;
+
+  @Option(names = "--encode-mb", paramLabel = "MB", defaultValue = "32", description = "tokenizer: MB of text to encode (default: ${DEFAULT-VALUE})")
+  int encodeMb;
+
+  @Option(names = "--vocab-size", paramLabel = "N", defaultValue = "8192", description = "tokenizer: vocabulary size (default: ${DEFAULT-VALUE})")
+  int vocabSize;
+
   @Override
-  public Integer call() throws IOException {
-    if (repeats < 1) {
-      throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+  public Integer call() throws IOException, InterruptedException {
+    List<String> chosen = benchmarks.isEmpty() ? List.of("ingest", "tokenizer") : benchmarks;
+    for (String b : chosen) {
+      if (!b.equals("ingest") && !b.equals("tokenizer")) {
+        throw new IllegalArgumentException("unknown benchmark '" + b + "': choose ingest or tokenizer");
+      }
+    }
+    if (repeats < 1 || trainMb < 1 || encodeMb < 1) {
+      throw new IllegalArgumentException("--repeats, --train-mb and --encode-mb must be >= 1");
     }
     Path corpus = input != null ? input : defaultCorpus();
     if (!Files.isRegularFile(corpus)) {
@@ -46,14 +75,22 @@ final class BenchCommand implements Callable<Integer> {
     }
     ConfigLoader loader = new ConfigLoader();
     PipelineConfig config = loader.load(options.config, options.overrides);
-    long bytes = uncompressedBytes(corpus);
     try (StageContext ctx = new StageContext(config, loader)) {
       Path work = Files.createTempDirectory("dept-bench-");
-      IngestBenchmark bench =
-          new IngestBenchmark(ctx.spark(), IngestBenchmark.onInput(config.ingest(), corpus.toAbsolutePath().toString()), work);
-      var rows = bench.run(corpus.toAbsolutePath().toString(), bytes, repeats);
-      System.out.print(IngestBenchmark.table(rows, corpus.toString(), ctx.spark().sparkContext().master(), repeats));
-      org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
+      try {
+        if (chosen.contains("ingest")) {
+          String path = corpus.toAbsolutePath().toString();
+          IngestBenchmark bench = new IngestBenchmark(ctx.spark(), IngestBenchmark.onInput(config.ingest(), path), work);
+          var rows = bench.run(path, uncompressedBytes(corpus), repeats);
+          System.out.print(IngestBenchmark.table(rows, corpus.toString(), ctx.spark().sparkContext().master(), repeats));
+        }
+        if (chosen.contains("tokenizer")) {
+          List<String> docs = sampleDocuments(corpus, encodeMb * 1_000_000L, config.run().seed());
+          System.out.print(new TokenizerBenchmark(ctx.spark(), work, vocabSize).run(docs, trainMb * 1_000_000L));
+        }
+      } finally {
+        org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
+      }
     }
     return 0;
   }
@@ -63,10 +100,40 @@ final class BenchCommand implements Callable<Integer> {
     return Files.isRegularFile(shared) ? shared : Path.of("data-prep/sample/sample.jsonl");
   }
 
+  private static InputStream open(Path corpus) throws IOException {
+    InputStream raw = Files.newInputStream(corpus);
+    return corpus.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+  }
+
   private static long uncompressedBytes(Path corpus) throws IOException {
-    try (InputStream raw = Files.newInputStream(corpus);
-        InputStream in = corpus.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
+    try (InputStream in = open(corpus)) {
       return in.transferTo(java.io.OutputStream.nullOutputStream());
     }
+  }
+
+  /** A seeded random sample of the corpus's documents, about {@code bytes} of text, every domain mixed. */
+  private static List<String> sampleDocuments(Path corpus, long bytes, long seed) throws IOException {
+    List<String> all = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(open(corpus), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        var text = json.readTree(line).get("text");
+        if (text != null && text.isTextual() && !text.asText().isBlank()) {
+          all.add(text.asText());
+        }
+      }
+    }
+    Collections.shuffle(all, new Random(seed));
+    List<String> out = new ArrayList<>();
+    long n = 0;
+    for (String d : all) {
+      if (n >= bytes) {
+        break;
+      }
+      out.add(d);
+      n += d.getBytes(StandardCharsets.UTF_8).length;
+    }
+    return out;
   }
 }

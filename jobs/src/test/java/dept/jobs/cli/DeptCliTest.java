@@ -56,13 +56,31 @@ class DeptCliTest {
       // Re-running replaces the outputs with identical ones (idempotent, atomic).
       List<Row> before = docs.orderBy("doc_id").collectAsList();
       spark.stop();
-      assertEquals(0, run(withOutput("pipeline")).exit());
+      CliRun.Result pipeline = run(withOutput("pipeline"));
+      assertEquals(0, pipeline.exit(), pipeline.err());
+      assertTrue(pipeline.out().contains("embedding memory"), pipeline.out());
+      for (String name : List.of("en", "code", "global")) {
+        Path json = out.resolve("tokenizers").resolve(name).resolve("tokenizer.json");
+        try (var hf = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json)) {
+          assertTrue(hf.encode("hello world").getIds().length > 0, name + " loads in HF tokenizers");
+        }
+      }
+      for (String d : List.of("vocab", "blocks", "tokenize_stats", "embedding_memory")) {
+        assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
+      }
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
       assertEquals(before, spark.read().parquet(out.resolve("documents").toString()).orderBy("doc_id").collectAsList());
     } finally {
       spark.stop();
     }
+  }
+
+  @Test
+  void aStageWhoseInputIsMissingNamesTheStageToRunFirst() {
+    CliRun.Result r = run(withOutput("vocab"));
+    assertEquals(DeptCli.EXIT_CONFIG, r.exit());
+    assertTrue(r.err().contains("documents is missing or incomplete: run `dept ingest` first"), r.err());
   }
 
   @Test
@@ -83,7 +101,7 @@ class DeptCliTest {
 
   @Test
   void everyCommandHasHelpAndUnknownOptionsFail() {
-    for (String cmd : List.of("ingest", "pipeline")) {
+    for (String cmd : List.of("ingest", "vocab", "tokenize", "pipeline", "bench")) {
       CliRun.Result r = run(cmd, "--help");
       assertEquals(0, r.exit());
       assertTrue(r.out().contains("--config") && r.out().contains("--set"), r.out());
