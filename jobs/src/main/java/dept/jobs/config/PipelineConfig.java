@@ -25,7 +25,7 @@ public record PipelineConfig(
     }
     vocab = vocab == null ? new VocabConfig(null, null, null, null, null) : vocab;
     tokenize = tokenize == null ? new TokenizeConfig(null, null, null) : tokenize;
-    model = model == null ? new ModelConfig(null) : model;
+    model = model == null ? ModelConfig.defaults() : model;
     for (String s : vocab.sourceVocabSizes().keySet()) {
       if (ingest.sources().stream().noneMatch(src -> src.name().equals(s))) {
         throw new IllegalArgumentException("vocab.source_vocab_sizes names '" + s + "', which is not a source");

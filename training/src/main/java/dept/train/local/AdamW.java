@@ -1,0 +1,80 @@
+package dept.train.local;
+
+import dept.train.params.NamedTensors;
+import dept.train.params.Tensor;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * AdamW (Loshchilov and Hutter) on plain float arrays: the moments are {@link NamedTensors}, so
+ * the optimiser state can be reset, kept per source, averaged and checkpointed like parameters.
+ * Decoupled weight decay applies only to tensors of rank >= 2.
+ */
+public final class AdamW {
+
+  /** Moments per parameter and the number of updates taken. */
+  public record State(NamedTensors m, NamedTensors v, long steps) {
+
+    /** Zero moments for {@code params}' layout. */
+    public static State fresh(NamedTensors params) {
+      TreeMap<String, Tensor> zeros = new TreeMap<>();
+      params.asMap().forEach((n, t) -> zeros.put(n, new Tensor(t.shape(), new float[t.size()])));
+      NamedTensors z = new NamedTensors(zeros);
+      return new State(z, z, 0);
+    }
+  }
+
+  private final OptimConfig config;
+  private final TreeMap<String, float[]> m = new TreeMap<>();
+  private final TreeMap<String, float[]> v = new TreeMap<>();
+  private final TreeMap<String, long[]> shapes = new TreeMap<>();
+  private long steps;
+
+  public AdamW(OptimConfig config, State state) {
+    this.config = config;
+    state.m().asMap().forEach((n, t) -> {
+      m.put(n, t.data().clone());
+      shapes.put(n, t.shape());
+    });
+    state.v().asMap().forEach((n, t) -> v.put(n, t.data().clone()));
+    this.steps = state.steps();
+  }
+
+  /**
+   * One update of {@code params} in place from {@code grads} (same names), after scaling the
+   * gradients by {@code gradScale} (the clip factor).
+   */
+  public void step(Map<String, float[]> params, Map<String, float[]> grads, double lr, double gradScale) {
+    steps++;
+    double b1 = config.beta1();
+    double b2 = config.beta2();
+    double c1 = 1 - Math.pow(b1, steps);
+    double c2 = 1 - Math.pow(b2, steps);
+    for (Map.Entry<String, float[]> e : params.entrySet()) {
+      String name = e.getKey();
+      float[] p = e.getValue();
+      float[] g = grads.get(name);
+      float[] mm = m.get(name);
+      float[] vv = v.get(name);
+      if (g == null || mm == null) {
+        throw new IllegalArgumentException("no gradient or optimiser state for " + name);
+      }
+      double decay = shapes.get(name).length >= 2 ? lr * config.weightDecay() : 0;
+      for (int i = 0; i < p.length; i++) {
+        double gi = g[i] * gradScale;
+        mm[i] = (float) (b1 * mm[i] + (1 - b1) * gi);
+        vv[i] = (float) (b2 * vv[i] + (1 - b2) * gi * gi);
+        double update = (mm[i] / c1) / (Math.sqrt(vv[i] / c2) + config.eps());
+        p[i] = (float) (p[i] - decay * p[i] - lr * update);
+      }
+    }
+  }
+
+  public State state() {
+    TreeMap<String, Tensor> mt = new TreeMap<>();
+    TreeMap<String, Tensor> vt = new TreeMap<>();
+    m.forEach((n, a) -> mt.put(n, new Tensor(shapes.get(n), a.clone())));
+    v.forEach((n, a) -> vt.put(n, new Tensor(shapes.get(n), a.clone())));
+    return new State(new NamedTensors(mt), new NamedTensors(vt), steps);
+  }
+}

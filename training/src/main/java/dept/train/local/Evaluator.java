@@ -1,0 +1,66 @@
+package dept.train.local;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dept.train.model.DecoderLm;
+import dept.train.model.ModelParams;
+import dept.train.params.NamedTensors;
+import java.util.List;
+
+/**
+ * Validation metrics of a body with a set of embeddings: mean loss (nats per token), perplexity,
+ * and bits per UTF-8 byte = total loss / (bytes x ln 2), the figure that compares models whose
+ * tokenizers differ.
+ */
+public final class Evaluator {
+
+  /** Loss over {@code tokens} real targets that stand for {@code bytes} UTF-8 bytes. */
+  public record Metrics(double totalNats, long tokens, long bytes) {
+    public double meanLoss() {
+      return totalNats / Math.max(1, tokens);
+    }
+
+    public double perplexity() {
+      return Math.exp(meanLoss());
+    }
+
+    public double bitsPerByte() {
+      return totalNats / (Math.max(1, bytes) * Math.log(2));
+    }
+  }
+
+  private final DecoderLm model;
+  private final int batchSize;
+
+  public Evaluator(DecoderLm model, int batchSize) {
+    this.model = model;
+    this.batchSize = batchSize;
+  }
+
+  /**
+   * @param tokenBytes UTF-8 bytes each token id stands for (0 for special tokens)
+   */
+  public Metrics evaluate(NamedTensors body, NamedTensors embeddings, List<int[]> blocks, int[] tokenBytes) {
+    double nats = 0;
+    long tokens = 0;
+    long bytes = 0;
+    try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
+        ModelParams params = new ModelParams(body.with(embeddings), root, LocalTrainer.device(), false)) {
+      for (int from = 0; from < blocks.size(); from += batchSize) {
+        int[][] batch = blocks.subList(from, Math.min(blocks.size(), from + batchSize)).toArray(new int[0][]);
+        try (NDManager step = params.manager().newSubManager()) {
+          DecoderLm.TokenLoss loss = model.tokenLoss(Batches.toArray(batch, step), params, step);
+          NDArray masked = loss.nll().mul(loss.mask());
+          nats += masked.sum().getFloat();
+          tokens += (long) loss.mask().sum().getFloat();
+        }
+        for (int[] block : batch) {
+          for (int i = 1; i < block.length; i++) {
+            bytes += tokenBytes[block[i]];
+          }
+        }
+      }
+    }
+    return new Metrics(nats, tokens, bytes);
+  }
+}

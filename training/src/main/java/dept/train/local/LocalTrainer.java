@@ -1,0 +1,137 @@
+package dept.train.local;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dept.train.model.DecoderLm;
+import dept.train.model.ModelParams;
+import dept.train.params.NamedTensors;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs H steps of AdamW on a body and a set of embeddings, nanoGPT's loop made explicit: take the
+ * training slot, then per step a fresh NDManager, forward + backward under one GradientCollector,
+ * clip the global gradient norm, update, and log progress. Returns the new parameters, optimiser
+ * state and metrics; the inputs are not changed.
+ */
+public final class LocalTrainer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalTrainer.class);
+
+  /** What one run of local steps did. */
+  public record Metrics(float[] losses, long tokens, long wallMillis) {
+    public double tokensPerSecond() {
+      return tokens / Math.max(1e-9, wallMillis / 1000.0);
+    }
+
+    public float lastLoss() {
+      return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
+    }
+  }
+
+  public record Result(NamedTensors body, NamedTensors embeddings, AdamW.State optimizer, Metrics metrics) {}
+
+  private final DecoderLm model;
+  private final OptimConfig optim;
+  private final LrSchedule schedule;
+  private final String label;
+  private final int logEvery;
+
+  /**
+   * @param totalSteps the run's whole step budget, for the cosine schedule (global steps)
+   * @param label what progress lines call this run, e.g. {@code round 3 / en}
+   */
+  public LocalTrainer(DecoderLm model, OptimConfig optim, long totalSteps, String label, int logEvery) {
+    this.model = model;
+    this.optim = optim;
+    this.schedule = LrSchedule.of(optim, totalSteps);
+    this.label = label;
+    this.logEvery = logEvery;
+  }
+
+  /** The engine's default device: the task's GPU when there is one, else the CPU. */
+  public static Device device() {
+    return Engine.getInstance().defaultDevice();
+  }
+
+  /**
+   * @param state optimiser state for body + embeddings (e.g. {@link AdamW.State#fresh})
+   * @param firstStep the global step of the first local step (round x H), for the schedule
+   */
+  public Result train(
+      NamedTensors body, NamedTensors embeddings, AdamW.State state, Iterator<int[][]> batches,
+      int steps, long firstStep) {
+    try (TrainingSlot slot = TrainingSlot.acquire();
+        NDManager root = NDManager.newBaseManager(device());
+        ModelParams params = new ModelParams(body.with(embeddings), root, device(), true)) {
+      AdamW adam = new AdamW(optim, state);
+      float[] losses = new float[steps];
+      long tokens = 0;
+      long start = System.nanoTime();
+      for (int s = 0; s < steps; s++) {
+        int[][] batch = batches.next();
+        losses[s] = step(params, adam, batch, schedule.at(firstStep + s));
+        tokens += (long) batch.length * (batch[0].length - 1);
+        if (!Float.isFinite(losses[s])) {
+          LOG.warn("{}: loss is {} at step {}; stopping this run", label, losses[s], s);
+          losses = java.util.Arrays.copyOf(losses, s + 1);
+          break;
+        }
+        if (logEvery > 0 && ((s + 1) % logEvery == 0 || s + 1 == steps)) {
+          progress(s + 1, steps, losses[s], tokens, start, firstStep + s);
+        }
+      }
+      long wall = (System.nanoTime() - start) / 1_000_000;
+      return new Result(
+          params.toTensors(n -> n.startsWith(DecoderLm.BODY)),
+          params.toTensors(n -> n.startsWith(DecoderLm.EMBED)),
+          adam.state(),
+          new Metrics(losses, tokens, wall));
+    }
+  }
+
+  private float step(ModelParams params, AdamW adam, int[][] batch, double lr) {
+    try (NDManager step = params.manager().newSubManager()) {
+      NDArray blocks = Batches.toArray(batch, step);
+      float loss;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray mean = model.tokenLoss(blocks, params, step).mean();
+        collector.backward(mean);
+        loss = mean.getFloat();
+      }
+      Map<String, float[]> values = new TreeMap<>();
+      Map<String, float[]> grads = new TreeMap<>();
+      double sumSquares = 0;
+      for (Map.Entry<String, NDArray> e : params.arrays().entrySet()) {
+        NDArray g = e.getValue().getGradient();
+        g.attach(step);
+        float[] gf = g.toFloatArray();
+        g.subi(g); // PyTorch accumulates gradients: clear them for the next step
+        for (float x : gf) {
+          sumSquares += (double) x * x;
+        }
+        grads.put(e.getKey(), gf);
+        values.put(e.getKey(), e.getValue().toFloatArray());
+      }
+      double norm = Math.sqrt(sumSquares);
+      double scale = optim.gradClip() > 0 && norm > optim.gradClip() ? optim.gradClip() / norm : 1.0;
+      adam.step(values, grads, lr, scale);
+      values.forEach((n, v) -> params.get(n).set(v));
+      return loss;
+    }
+  }
+
+  private void progress(int done, int steps, float loss, long tokens, long start, long globalStep) {
+    double secs = (System.nanoTime() - start) / 1e9;
+    double tps = tokens / Math.max(1e-9, secs);
+    double eta = secs / done * (steps - done);
+    LOG.info(String.format(java.util.Locale.ROOT, "%s: step %d/%d (global %d) loss %.4f lr %.2e %.0f tok/s ETA %.0fs",
+        label, done, steps, globalStep, loss, schedule.at(globalStep), tps, eta));
+  }
+}

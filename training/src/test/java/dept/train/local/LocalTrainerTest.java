@@ -1,0 +1,119 @@
+package dept.train.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dept.train.model.DecoderLm;
+import dept.train.model.ModelConfig;
+import dept.train.params.NamedTensors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class LocalTrainerTest {
+
+  private static final DecoderLm MODEL = new DecoderLm(new ModelConfig(32, 1, 2, 4), 40, 16);
+  private static final OptimConfig OPTIM = new OptimConfig(1e-2, 1e-3, 5, 0.0, null, null, null, 1.0, 4);
+
+  private static List<int[]> randomBlocks(int n, long seed) {
+    Random rnd = new Random(seed);
+    List<int[]> blocks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      blocks.add(rnd.ints(17, 3, 40).toArray());
+    }
+    return blocks;
+  }
+
+  private static LocalTrainer.Result train(List<int[]> blocks, long seed, int steps) {
+    NamedTensors body = MODEL.initBody(seed);
+    NamedTensors embed = MODEL.initEmbeddings(seed);
+    LocalTrainer trainer = new LocalTrainer(MODEL, OPTIM, steps, "test", 0);
+    return trainer.train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(blocks, 4, seed), steps, 0);
+  }
+
+  @Test
+  void overfitsOneSmallBatchToNearZeroLoss() {
+    List<int[]> four = randomBlocks(4, 1);
+    LocalTrainer.Result r = train(four, 1, 300);
+    assertTrue(r.metrics().losses()[0] > 3.0, "starts near ln(40): " + r.metrics().losses()[0]);
+    assertTrue(r.metrics().lastLoss() < 0.1, "memorised: " + r.metrics().lastLoss());
+    assertEquals(300L * 4 * 16, r.metrics().tokens());
+  }
+
+  @Test
+  void theSameSeedGivesBitIdenticalParameters() {
+    List<int[]> blocks = randomBlocks(12, 2);
+    LocalTrainer.Result a = train(blocks, 7, 30);
+    LocalTrainer.Result b = train(blocks, 7, 30);
+    assertEquals(a.body(), b.body());
+    assertEquals(a.embeddings(), b.embeddings());
+    assertEquals(a.optimizer().m(), b.optimizer().m());
+    assertEquals(30, a.optimizer().steps());
+  }
+
+  @Test
+  void continuingFromReturnedStateEqualsOneLongRun() {
+    List<int[]> blocks = randomBlocks(8, 3);
+    NamedTensors body = MODEL.initBody(3);
+    NamedTensors embed = MODEL.initEmbeddings(3);
+    LocalTrainer trainer = new LocalTrainer(MODEL, OPTIM, 40, "test", 0);
+    LocalTrainer.Result whole = trainer.train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(blocks, 4, 3), 40, 0);
+    BlockBatches batches = new BlockBatches(blocks, 4, 3);
+    LocalTrainer.Result first = trainer.train(body, embed, AdamW.State.fresh(body.with(embed)), batches, 25, 0);
+    LocalTrainer.Result rest = trainer.train(first.body(), first.embeddings(), first.optimizer(), batches, 15, 25);
+    assertEquals(whole.body(), rest.body());
+  }
+
+  @Test
+  void twoTrainersStartedAtOnceBothFinishWithTheSequentialResults() throws Exception {
+    List<int[]> blocks = randomBlocks(8, 4);
+    LocalTrainer.Result seqA = train(blocks, 11, 20);
+    LocalTrainer.Result seqB = train(blocks, 12, 20);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<LocalTrainer.Result> a = pool.submit(() -> train(blocks, 11, 20));
+      Future<LocalTrainer.Result> b = pool.submit(() -> train(blocks, 12, 20));
+      assertEquals(seqA.body(), a.get().body());
+      assertEquals(seqB.body(), b.get().body());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void nativeMemoryStaysFlatOver500Steps() throws Exception {
+    List<int[]> blocks = randomBlocks(16, 5);
+    NamedTensors body = MODEL.initBody(5);
+    NamedTensors embed = MODEL.initEmbeddings(5);
+    AdamW.State state = AdamW.State.fresh(body.with(embed));
+    LocalTrainer trainer = new LocalTrainer(MODEL, OPTIM, 500, "test", 0);
+    BlockBatches batches = new BlockBatches(blocks, 4, 5);
+    long afterWarmup = 0;
+    for (int chunk = 0; chunk < 10; chunk++) {
+      LocalTrainer.Result r = trainer.train(body, embed, state, batches, 50, chunk * 50L);
+      body = r.body();
+      embed = r.embeddings();
+      state = r.optimizer();
+      if (chunk == 1) {
+        System.gc();
+        afterWarmup = rssKb();
+      }
+    }
+    System.gc();
+    long growth = rssKb() - afterWarmup;
+    assertTrue(growth < 40_000, "RSS grew by " + growth + " kB over 400 steps after warm-up");
+  }
+
+  private static long rssKb() throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS in /proc/self/status");
+  }
+}

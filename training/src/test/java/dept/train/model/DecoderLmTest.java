@@ -1,0 +1,84 @@
+package dept.train.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dept.train.local.LocalTrainer;
+import dept.train.params.NamedTensors;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DecoderLmTest {
+
+  private final DecoderLm model = new DecoderLm(new ModelConfig(32, 2, 4, 4), 50, 16);
+
+  @Test
+  void changingLaterTokensNeverChangesEarlierLogits() {
+    NamedTensors params = model.initBody(1).with(model.initEmbeddings(2));
+    Random rnd = new Random(5);
+    long[] a = rnd.longs(2 * 16, 3, 50).toArray();
+    try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
+        ModelParams w = new ModelParams(params, root, LocalTrainer.device(), false)) {
+      for (int t = 0; t < 15; t++) {
+        long[] b = a.clone();
+        for (int i = t + 1; i < 16; i++) {
+          b[i] = 3 + (b[i] + 7) % 47; // row 0 from t+1 on
+          b[16 + i] = 3 + (b[16 + i] + 11) % 47; // row 1 too
+        }
+        try (NDManager step = w.manager().newSubManager()) {
+          float[] la = model.logits(step.create(a, new Shape(2, 16)), w, step).toFloatArray();
+          float[] lb = model.logits(step.create(b, new Shape(2, 16)), w, step).toFloatArray();
+          for (int row = 0; row < 2; row++) {
+            for (int pos = 0; pos <= t; pos++) {
+              for (int v = 0; v < 50; v++) {
+                int i = (row * 16 + pos) * 50 + v;
+                assertEquals(la[i], lb[i], 1e-6, "row " + row + " pos " + pos + " after changing from " + (t + 1));
+              }
+            }
+          }
+          boolean differs = false;
+          for (int v = 0; v < 50; v++) {
+            differs |= la[(t + 1) * 50 + v] != lb[(t + 1) * 50 + v];
+          }
+          assertTrue(differs, "the changed position's logits do change");
+        }
+      }
+    }
+  }
+
+  @Test
+  void parameterNamesSplitIntoBodyAndEmbeddingsWithStableNames() {
+    NamedTensors body = model.initBody(1);
+    NamedTensors embed = model.initEmbeddings(1);
+    assertTrue(body.names().stream().allMatch(n -> n.startsWith("body.")));
+    assertEquals(java.util.Set.of("embed.wpe", "embed.wte"), embed.names());
+    assertTrue(body.names().contains("body.h1.attn.qkv.w"));
+    assertTrue(body.names().contains("body.lnf.g"));
+    assertEquals(2 * (2 * 32 + 32 * 96 + 96 + 32 * 32 + 32 + 2 * 32 + 32 * 128 + 128 + 128 * 32 + 32) + 2 * 32, body.parameterCount());
+    assertArrayEquals(new long[] {50, 32}, embed.get("embed.wte").shape());
+    assertEquals(body, model.initBody(1), "init is deterministic for a seed");
+    assertFalse(body.equals(model.initBody(2)));
+  }
+
+  @Test
+  void engineRoundTripOfParametersIsExact() {
+    NamedTensors params = model.initBody(3).with(model.initEmbeddings(4));
+    try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
+        ModelParams w = new ModelParams(params, root, LocalTrainer.device(), true)) {
+      assertEquals(params, w.toTensors());
+      NDArray wte = w.get("embed.wte");
+      assertEquals(new Shape(50, 32), wte.getShape());
+    }
+  }
+
+  @Test
+  void headsMustDivideTheWidth() {
+    assertThrows(IllegalArgumentException.class, () -> new ModelConfig(30, 1, 4, 4));
+  }
+}
