@@ -67,6 +67,19 @@ public final class LocalTrainer {
   public Result train(
       NamedTensors body, NamedTensors embeddings, AdamW.State state, Iterator<int[][]> batches,
       int steps, long firstStep) {
+    return train(body, embeddings, state, batches, steps, firstStep, (step, loss) -> {});
+  }
+
+  /** Called after every local step (1-based) with its loss, inside the training slot. */
+  @FunctionalInterface
+  public interface StepObserver {
+    void afterStep(int step, float loss);
+  }
+
+  /** As {@link #train(NamedTensors, NamedTensors, AdamW.State, Iterator, int, long)}, observed. */
+  public Result train(
+      NamedTensors body, NamedTensors embeddings, AdamW.State state, Iterator<int[][]> batches,
+      int steps, long firstStep, StepObserver observer) {
     try (TrainingSlot slot = TrainingSlot.acquire();
         NDManager root = NDManager.newBaseManager(device());
         ModelParams params = new ModelParams(body.with(embeddings), root, device(), true)) {
@@ -83,6 +96,7 @@ public final class LocalTrainer {
           losses = java.util.Arrays.copyOf(losses, s + 1);
           break;
         }
+        observer.afterStep(s + 1, losses[s]);
         if (logEvery > 0 && ((s + 1) % logEvery == 0 || s + 1 == steps)) {
           progress(s + 1, steps, losses[s], tokens, start, firstStep + s);
         }

@@ -98,18 +98,20 @@ class LocalTrainerTest {
     NamedTensors embed = model.initEmbeddings(5);
     AdamW.State state = AdamW.State.fresh(body.with(embed));
     LocalTrainer trainer = new LocalTrainer(model, OPTIM, 500, "test", 0);
-    BlockBatches batches = new BlockBatches(blocks, 4, 5);
-    // glibc's allocator makes RSS swing by ~100 MB between samples, so compare the lowest sample
-    // early on with the lowest sample at the end: a leak shows as a rising floor.
+    // One run of 500 steps, as a DEPT round would be. glibc's allocator makes RSS swing by ~100 MB
+    // between samples, so compare the lowest sample early on with the lowest at the end: a leak
+    // shows as a rising floor.
     long[] rss = new long[20];
-    for (int chunk = 0; chunk < 20; chunk++) {
-      LocalTrainer.Result r = trainer.train(body, embed, state, batches, 25, chunk * 25L);
-      body = r.body();
-      embed = r.embeddings();
-      state = r.optimizer();
-      System.gc();
-      rss[chunk] = rssKb();
-    }
+    trainer.train(body, embed, state, new BlockBatches(blocks, 4, 5), 500, 0, (step, loss) -> {
+      if (step % 25 == 0) {
+        System.gc();
+        try {
+          rss[step / 25 - 1] = rssKb();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    });
     long early = java.util.Arrays.stream(rss, 2, 7).min().orElseThrow();
     long late = java.util.Arrays.stream(rss, 15, 20).min().orElseThrow();
     assertTrue(late - early < 30_000, "RSS floor rose by " + (late - early) + " kB over ~300 steps: " + java.util.Arrays.toString(rss));
