@@ -3,6 +3,7 @@ package dept.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dept.jobs.bench.IngestBenchmark;
 import dept.jobs.bench.TokenizerBenchmark;
+import dept.jobs.bench.TrainerBenchmark;
 import dept.jobs.config.ConfigLoader;
 import dept.jobs.config.PipelineConfig;
 import java.io.BufferedReader;
@@ -31,13 +32,14 @@ import picocli.CommandLine.Parameters;
       "",
       "ingest: the config's sources re-pointed at --input, vs Spark's JSON reader and a plain Java loop.",
       "tokenizer: BPE training vs SentencePiece (spm_train, when installed), encoding vs HF tokenizers "
-          + "(one thread and the Spark job), training time at 1x/2x/4x input."
+          + "(one thread and the Spark job), training time at 1x/2x/4x input.",
+      "trainer: local-trainer tokens/s and ms/step for three model sizes vs this machine's DJL matmul peak."
     })
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer (default: all)")
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer (default: all)")
   List<String> benchmarks = new ArrayList<>();
 
   @Option(
@@ -58,12 +60,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--vocab-size", paramLabel = "N", defaultValue = "8192", description = "tokenizer: vocabulary size (default: ${DEFAULT-VALUE})")
   int vocabSize;
 
+  @Option(names = "--train-steps", paramLabel = "N", defaultValue = "30", description = "trainer: timed steps per model size (default: ${DEFAULT-VALUE})")
+  int trainSteps;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
-    List<String> chosen = benchmarks.isEmpty() ? List.of("ingest", "tokenizer") : benchmarks;
+    List<String> all = List.of("ingest", "tokenizer", "trainer");
+    List<String> chosen = benchmarks.isEmpty() ? all : benchmarks;
     for (String b : chosen) {
-      if (!b.equals("ingest") && !b.equals("tokenizer")) {
-        throw new IllegalArgumentException("unknown benchmark '" + b + "': choose ingest or tokenizer");
+      if (!all.contains(b)) {
+        throw new IllegalArgumentException("unknown benchmark '" + b + "': choose from " + all);
       }
     }
     if (repeats < 1 || trainMb < 1 || encodeMb < 1) {
@@ -83,6 +89,9 @@ final class BenchCommand implements Callable<Integer> {
           IngestBenchmark bench = new IngestBenchmark(ctx.spark(), IngestBenchmark.onInput(config.ingest(), path), work);
           var rows = bench.run(path, uncompressedBytes(corpus), repeats);
           System.out.print(IngestBenchmark.table(rows, corpus.toString(), ctx.spark().sparkContext().master(), repeats));
+        }
+        if (chosen.contains("trainer")) {
+          System.out.print(new TrainerBenchmark().run(trainSteps));
         }
         if (chosen.contains("tokenizer")) {
           List<String> docs = sampleDocuments(corpus, encodeMb * 1_000_000L, config.run().seed());

@@ -83,6 +83,7 @@ public final class LocalTrainer {
     try (TrainingSlot slot = TrainingSlot.acquire();
         NDManager root = NDManager.newBaseManager(device());
         ModelParams params = new ModelParams(body.with(embeddings), root, device(), true)) {
+      LOG.info("{}: {} local steps on {}", label, steps, device());
       AdamW adam = new AdamW(optim, state);
       float[] losses = new float[steps];
       long tokens = 0;
