@@ -85,9 +85,10 @@ class LocalTrainerTest {
   }
 
   @Test
-  void nativeMemoryStaysFlatOver500Steps() throws Exception {
-    // Big enough that leaking one step's logits (4 x 16 x 4000 floats) or a transposed embedding
-    // table (4000 x 64) would add > 100 MB over the measured 400 steps.
+  void nativeMemoryStaysFlatOver1000Steps() throws Exception {
+    // Big enough that leaking one step's logits (4 x 16 x 4000 floats) would add ~600 MB over the
+    // measured 650 steps (checked: leaking the transposed embedding table raised the floor by
+    // ~700 MB). Leaked views hold only metadata and stay under the noise.
     DecoderLm model = new DecoderLm(new ModelConfig(64, 1, 2, 4), 4000, 16);
     Random rnd = new Random(5);
     List<int[]> blocks = new ArrayList<>();
@@ -97,16 +98,16 @@ class LocalTrainerTest {
     NamedTensors body = model.initBody(5);
     NamedTensors embed = model.initEmbeddings(5);
     AdamW.State state = AdamW.State.fresh(body.with(embed));
-    LocalTrainer trainer = new LocalTrainer(model, OPTIM, 500, "test", 0);
-    // One run of 500 steps, as a DEPT round would be. glibc's allocator makes RSS swing by ~100 MB
+    LocalTrainer trainer = new LocalTrainer(model, OPTIM, 1000, "test", 0);
+    // One run of 1000 steps, as a DEPT round would be. glibc's allocator makes RSS swing by ~100 MB
     // between samples, so compare the lowest sample early on with the lowest at the end: a leak
     // shows as a rising floor.
     long[] rss = new long[20];
-    trainer.train(body, embed, state, new BlockBatches(blocks, 4, 5), 500, 0, (step, loss) -> {
-      if (step % 25 == 0) {
+    trainer.train(body, embed, state, new BlockBatches(blocks, 4, 5), 1000, 0, (step, loss) -> {
+      if (step % 50 == 0) {
         System.gc();
         try {
-          rss[step / 25 - 1] = rssKb();
+          rss[step / 50 - 1] = rssKb();
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -114,7 +115,7 @@ class LocalTrainerTest {
     });
     long early = java.util.Arrays.stream(rss, 2, 7).min().orElseThrow();
     long late = java.util.Arrays.stream(rss, 15, 20).min().orElseThrow();
-    assertTrue(late - early < 30_000, "RSS floor rose by " + (late - early) + " kB over ~300 steps: " + java.util.Arrays.toString(rss));
+    assertTrue(late - early < 70_000, "RSS floor rose by " + (late - early) + " kB over ~650 steps: " + java.util.Arrays.toString(rss));
   }
 
   private static long rssKb() throws java.io.IOException {
