@@ -34,7 +34,7 @@ class NotebooksTest {
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln")).sorted().toList();
     }
-    assertEquals(2, notes.size(), "notes: " + notes);
+    assertEquals(3, notes.size(), "notes: " + notes);
     SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     try {

@@ -2,6 +2,7 @@ package dept.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dept.jobs.bench.IngestBenchmark;
+import dept.jobs.bench.NgramBenchmark;
 import dept.jobs.bench.TokenizerBenchmark;
 import dept.jobs.bench.TrainerBenchmark;
 import dept.jobs.config.ConfigLoader;
@@ -33,13 +34,14 @@ import picocli.CommandLine.Parameters;
       "ingest: the config's sources re-pointed at --input, vs Spark's JSON reader and a plain Java loop.",
       "tokenizer: BPE training vs SentencePiece (spm_train, when installed), encoding vs HF tokenizers "
           + "(one thread and the Spark job), training time at 1x/2x/4x input.",
-      "trainer: local-trainer tokens/s and ms/step for three model sizes vs this machine's DJL matmul peak."
+      "trainer: local-trainer tokens/s and ms/step for three model sizes vs this machine's DJL matmul peak.",
+      "ngrams: n-gram counting at 1x/2x/4x vs MLlib NGram + CountVectorizer, and f-gram matcher lookups/s."
     })
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer (default: all)")
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer, ngrams (default: all)")
   List<String> benchmarks = new ArrayList<>();
 
   @Option(
@@ -60,12 +62,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--vocab-size", paramLabel = "N", defaultValue = "8192", description = "tokenizer: vocabulary size (default: ${DEFAULT-VALUE})")
   int vocabSize;
 
+  @Option(names = "--ngram-mb", paramLabel = "MB", defaultValue = "16", description = "ngrams: MB of text behind the 4x blocks (default: ${DEFAULT-VALUE})")
+  int ngramMb;
+
   @Option(names = "--train-steps", paramLabel = "N", defaultValue = "30", description = "trainer: timed steps per model size (default: ${DEFAULT-VALUE})")
   int trainSteps;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    List<String> all = List.of("ingest", "tokenizer", "trainer");
+    List<String> all = List.of("ingest", "tokenizer", "trainer", "ngrams");
     List<String> chosen = benchmarks.isEmpty() ? all : benchmarks;
     for (String b : chosen) {
       if (!all.contains(b)) {
@@ -92,6 +97,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (chosen.contains("trainer")) {
           System.out.print(new TrainerBenchmark().run(trainSteps));
+        }
+        if (chosen.contains("ngrams")) {
+          List<String> docs = sampleDocuments(corpus, ngramMb * 1_000_000L, config.run().seed());
+          System.out.print(new NgramBenchmark(ctx.spark()).run(docs, 4096));
         }
         if (chosen.contains("tokenizer")) {
           List<String> docs = sampleDocuments(corpus, encodeMb * 1_000_000L, config.run().seed());

@@ -44,6 +44,18 @@ public record OutputLayout(String root) {
     return root + "/embedding_memory";
   }
 
+  public String ngrams() {
+    return root + "/ngrams";
+  }
+
+  public String fgrams() {
+    return root + "/fgrams";
+  }
+
+  public String fgramCoverage() {
+    return root + "/fgram_coverage";
+  }
+
   public String effectiveConfig(String stage) {
     return root + "/config/" + stage + ".yaml";
   }

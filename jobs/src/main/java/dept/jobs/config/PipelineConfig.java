@@ -1,6 +1,7 @@
 package dept.jobs.config;
 
 import dept.prep.ingest.IngestConfig;
+import dept.prep.ngram.NgramConfig;
 import dept.prep.pack.TokenizeConfig;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.model.ModelConfig;
@@ -15,6 +16,7 @@ public record PipelineConfig(
     IngestConfig ingest,
     VocabConfig vocab,
     TokenizeConfig tokenize,
+    NgramConfig ngrams,
     ModelConfig model) {
 
   public PipelineConfig {
@@ -25,6 +27,7 @@ public record PipelineConfig(
     }
     vocab = vocab == null ? new VocabConfig(null, null, null, null, null) : vocab;
     tokenize = tokenize == null ? new TokenizeConfig(null, null, null) : tokenize;
+    ngrams = ngrams == null ? NgramConfig.defaults() : ngrams;
     model = model == null ? ModelConfig.defaults() : model;
     for (String s : vocab.sourceVocabSizes().keySet()) {
       if (ingest.sources().stream().noneMatch(src -> src.name().equals(s))) {

@@ -65,7 +65,8 @@ class DeptCliTest {
           assertTrue(hf.encode("hello world").getIds().length > 0, name + " loads in HF tokenizers");
         }
       }
-      for (String d : List.of("vocab", "blocks", "tokenize_stats", "embedding_memory")) {
+      assertTrue(pipeline.out().contains("validation positions covered"), pipeline.out());
+      for (String d : List.of("vocab", "blocks", "tokenize_stats", "embedding_memory", "ngrams", "fgrams", "fgram_coverage")) {
         assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
       }
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
@@ -101,7 +102,7 @@ class DeptCliTest {
 
   @Test
   void everyCommandHasHelpAndUnknownOptionsFail() {
-    for (String cmd : List.of("ingest", "vocab", "tokenize", "pipeline", "bench")) {
+    for (String cmd : List.of("ingest", "vocab", "tokenize", "ngrams", "pipeline", "bench")) {
       CliRun.Result r = run(cmd, "--help");
       assertEquals(0, r.exit());
       assertTrue(r.out().contains("--config") && r.out().contains("--set"), r.out());
