@@ -1,0 +1,79 @@
+package dept.jobs.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Starts a java process for an integration test (SparkSubmit, the S3 server), output to a log. */
+final class ChildJvm {
+
+  private ChildJvm() {}
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** The JVM flags Spark needs on Java 17 (the failsafe configuration passes them down). */
+  static List<String> opens() {
+    String opens = System.getProperty("dept.jvm.opens", "");
+    return opens.isBlank() ? List.of() : Arrays.asList(opens.trim().split("\\s+"));
+  }
+
+  static Process start(List<String> command, Map<String, String> env, Path log) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** Runs to completion (or kills it at the timeout) and returns the exit code. */
+  static int run(List<String> command, Map<String, String> env, Path log, long timeoutSeconds)
+      throws IOException, InterruptedException {
+    Process p = start(command, env, log);
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return -1;
+    }
+    return p.exitValue();
+  }
+
+  /**
+   * What a Spark 4.0.1 cluster provides: the launcher classpath (target/classpath.txt) without
+   * what the shaded jar brings itself (our modules, DJL, picocli, YAML, hadoop-aws, the AWS SDK).
+   */
+  static String sparkClasspath() throws IOException {
+    List<String> bundled = List.of("/dept/", "/ai/djl/", "/info/picocli/", "/jackson-dataformat-yaml/", "/org/yaml/",
+        "/hadoop-aws/", "/software/amazon/", "/org/wildfly/", "/com/google/code/gson/", "/net/java/dev/jna/");
+    return Arrays.stream(Files.readString(Path.of("target/classpath.txt")).trim().split(":"))
+        .filter(entry -> bundled.stream().noneMatch(entry::contains))
+        .collect(java.util.stream.Collectors.joining(":"));
+  }
+
+  /** SparkSubmit from the Maven Spark jars, local[2], on the shaded jar, with the dept arguments. */
+  static List<String> sparkSubmit(List<String> sparkConf, List<String> deptArgs) throws IOException {
+    String classpath = sparkClasspath();
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
+    cmd.addAll(opens());
+    cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
+        "--master", "local[2]", "--class", "dept.jobs.cli.DeptCli",
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
+        "--conf", "spark.driver.bindAddress=127.0.0.1"));
+    for (String c : sparkConf) {
+      cmd.addAll(List.of("--conf", c));
+    }
+    cmd.add(clusterJar().toString());
+    cmd.addAll(deptArgs);
+    return cmd;
+  }
+
+  static Path clusterJar() throws IOException {
+    try (var files = Files.list(Path.of("target"))) {
+      return files.filter(p -> p.getFileName().toString().endsWith("-cluster.jar")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no shaded *-cluster.jar in target/: run mvn package"));
+    }
+  }
+}
