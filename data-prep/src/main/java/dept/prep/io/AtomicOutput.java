@@ -11,9 +11,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 
 /**
- * Writes a dataset so that a killed job leaves either the previous complete output or none: Spark
- * writes a hidden sibling directory (with its {@code _SUCCESS}), which then replaces the target by
- * rename. Readers take a directory without {@code _SUCCESS} as absent.
+ * Writes a dataset so that a killed job leaves either the previous complete output or none that
+ * looks complete: Spark writes a hidden sibling directory, which then replaces the target by
+ * rename, and the {@code _SUCCESS} marker is created last. On an object store (s3a) a rename is a
+ * copy of many objects, not atomic, so the marker, not the directory, is the contract: readers
+ * take a directory without {@code _SUCCESS} as absent ({@link #isComplete}).
  */
 public final class AtomicOutput {
 
@@ -32,13 +34,24 @@ public final class AtomicOutput {
     }
   }
 
-  /** Moves a finished {@code tmp} over {@code dest}, removing the previous output first. */
+  /**
+   * Moves a finished {@code tmp} over {@code dest}, removing the previous output first; a
+   * directory's {@code _SUCCESS} is withheld during the move and created after it.
+   */
   public static void replace(FileSystem fs, Path tmp, Path dest) throws IOException {
+    Path marker = new Path(tmp, "_SUCCESS");
+    boolean markedDir = fs.getFileStatus(tmp).isDirectory() && fs.exists(marker);
+    if (markedDir && !fs.delete(marker, false)) {
+      throw new IOException("could not withhold " + marker);
+    }
     if (fs.exists(dest) && !fs.delete(dest, true)) {
       throw new IOException("could not remove the previous " + dest);
     }
     if (!fs.rename(tmp, dest)) {
       throw new IOException("could not rename " + tmp + " to " + dest);
+    }
+    if (markedDir) {
+      fs.create(new Path(dest, "_SUCCESS"), true).close();
     }
   }
 

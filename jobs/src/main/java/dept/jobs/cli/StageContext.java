@@ -30,7 +30,14 @@ public final class StageContext implements AutoCloseable {
     this.config = config;
     this.loader = loader;
     this.layout = new OutputLayout(config.run().output());
-    this.hadoop = HadoopConfig.fromSparkConf(config.spark().conf());
+    // Settings given to spark-submit (--conf spark.hadoop.fs.s3a.endpoint=...) reach the driver's
+    // own file-system calls (input listing) as well, before Spark starts; the config file wins.
+    java.util.Map<String, String> sparkConf = new java.util.TreeMap<>();
+    for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf(true).getAll()) {
+      sparkConf.put(kv._1(), kv._2());
+    }
+    sparkConf.putAll(config.spark().conf());
+    this.hadoop = HadoopConfig.fromSparkConf(sparkConf);
   }
 
   public PipelineConfig config() {
