@@ -116,6 +116,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void refusesCredentialsInTheConfig() {
+    ConfigException e = error(LOCAL, "spark.conf[spark.hadoop.fs.s3a.secret.key]=abc");
+    assertTrue(e.getMessage().contains("credentials do not belong in a config file"), e.getMessage());
+    assertTrue(error(LOCAL, "spark.conf[spark.hadoop.fs.s3a.access.key]=abc").getMessage().contains("credentials"));
+  }
+
+  @Test
+  void clusterConfigsLoad() {
+    assertEquals("cluster", loader.load(Path.of("../conf/cluster-gpu.yaml"), List.of()).run().name());
+    assertEquals("cluster", loader.load(Path.of("../conf/cluster-template.yaml"), List.of()).run().name());
+  }
+
+  @Test
   void rejectsMissingFileAndBrokenYaml() throws IOException {
     assertEquals("config file not found: " + dir.resolve("none.yaml"), error(dir.resolve("none.yaml")).getMessage());
     assertTrue(error(yaml("ingest: [unclosed\n")).getMessage().contains("not valid YAML"));
