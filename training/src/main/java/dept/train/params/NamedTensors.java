@@ -122,6 +122,20 @@ public final class NamedTensors {
     return new NamedTensors(out);
   }
 
+  /** Every value times {@code factor}. */
+  public NamedTensors scaled(double factor) {
+    TreeMap<String, Tensor> out = new TreeMap<>();
+    tensors.forEach((n, t) -> {
+      float[] a = t.data();
+      float[] s = new float[a.length];
+      for (int i = 0; i < a.length; i++) {
+        s[i] = (float) (factor * a[i]);
+      }
+      out.put(n, new Tensor(t.shape(), s));
+    });
+    return new NamedTensors(out);
+  }
+
   /** The weighted mean of tensors with one layout; weights need not sum to 1. Sums in double. */
   public static NamedTensors weightedMean(List<NamedTensors> items, List<Double> weights) {
     if (items.isEmpty() || items.size() != weights.size()) {

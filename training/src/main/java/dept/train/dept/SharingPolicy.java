@@ -1,0 +1,89 @@
+package dept.train.dept;
+
+import dept.train.model.DecoderLm;
+
+/**
+ * What a DEPT variant shares between sources. It only decides, by parameter name, which tensors
+ * the driver aggregates and whether sources use the global tokenizer; the round engine does the
+ * rest. TRIM's token table is aggregated row-wise ({@link TrimRows}), not as a whole.
+ */
+public sealed interface SharingPolicy {
+
+  /** Whether the driver aggregates tensor {@code name} as a whole across sources. */
+  boolean aggregated(String name);
+
+  /** Whether every source encodes with the global tokenizer (else each with its own). */
+  boolean globalVocabulary();
+
+  String name();
+
+  /** The non-decoupled baseline: one model, everything shared. */
+  record Std() implements SharingPolicy {
+    public boolean aggregated(String name) {
+      return true;
+    }
+
+    public boolean globalVocabulary() {
+      return true;
+    }
+
+    public String name() {
+      return "STD";
+    }
+  }
+
+  /** Global vocabulary; each source trains a full copy of the embeddings, averaged like the body. */
+  record Glob() implements SharingPolicy {
+    public boolean aggregated(String name) {
+      return true;
+    }
+
+    public boolean globalVocabulary() {
+      return true;
+    }
+
+    public String name() {
+      return "GLOB";
+    }
+  }
+
+  /** Global vocabulary; a source holds only the token rows it uses; positions are shared. */
+  record Trim() implements SharingPolicy {
+    public boolean aggregated(String name) {
+      return !name.equals(DecoderLm.EMBED + "wte");
+    }
+
+    public boolean globalVocabulary() {
+      return true;
+    }
+
+    public String name() {
+      return "TRIM";
+    }
+  }
+
+  /** A tokenizer and embeddings per source that never leave it: only the body is shared. */
+  record Spec() implements SharingPolicy {
+    public boolean aggregated(String name) {
+      return name.startsWith(DecoderLm.BODY);
+    }
+
+    public boolean globalVocabulary() {
+      return false;
+    }
+
+    public String name() {
+      return "SPEC";
+    }
+  }
+
+  static SharingPolicy of(String variant) {
+    return switch (variant.toUpperCase(java.util.Locale.ROOT)) {
+      case "STD" -> new Std();
+      case "GLOB" -> new Glob();
+      case "TRIM" -> new Trim();
+      case "SPEC" -> new Spec();
+      default -> throw new IllegalArgumentException("variant must be STD, GLOB, TRIM or SPEC, got '" + variant + "'");
+    };
+  }
+}

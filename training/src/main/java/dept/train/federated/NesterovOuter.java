@@ -1,0 +1,43 @@
+package dept.train.federated;
+
+import dept.train.params.NamedTensors;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Outer SGD with Nesterov momentum on the mean delta (DiLoCo / Photon): v = mu v + d, then
+ * global += lr (d + mu v). With lr 1 and mu 0 it is FedAvg. The momentum buffer is the server
+ * state, exposed so a checkpoint can hold it.
+ */
+public final class NesterovOuter implements AggregationStrategy {
+
+  private final double lr;
+  private final double momentum;
+  private final boolean weightByTokens;
+  private NamedTensors velocity;
+
+  public NesterovOuter(double lr, double momentum, boolean weightByTokens, NamedTensors velocity) {
+    if (!(lr > 0) || momentum < 0 || momentum >= 1) {
+      throw new IllegalArgumentException("outer lr must be > 0 and momentum in [0, 1), got " + lr + ", " + momentum);
+    }
+    this.lr = lr;
+    this.momentum = momentum;
+    this.weightByTokens = weightByTokens;
+    this.velocity = velocity;
+  }
+
+  @Override
+  public Optional<NamedTensors> aggregate(int round, NamedTensors global, List<ClientUpdate> results, int failures) {
+    if (results.isEmpty()) {
+      return Optional.empty();
+    }
+    NamedTensors d = Aggregates.meanDelta(results, weightByTokens);
+    velocity = velocity == null ? d : velocity.scaled(momentum).plusScaled(d, 1.0);
+    return Optional.of(global.plusScaled(d.plusScaled(velocity, momentum), lr));
+  }
+
+  /** The momentum buffer (null before the first round). */
+  public NamedTensors velocity() {
+    return velocity;
+  }
+}
