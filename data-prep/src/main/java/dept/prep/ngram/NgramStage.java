@@ -1,11 +1,10 @@
 package dept.prep.ngram;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
+import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.SpecialTokens;
 import dept.prep.tokenizer.VocabConfig;
 import java.util.ArrayList;
@@ -112,7 +111,7 @@ public final class NgramStage {
     Map<String, HashMap<Long, long[]>> bySet = new HashMap<>();
     while (rows.hasNext()) {
       Row r = rows.next();
-      int[] tokens = ints(r.getList(2));
+      int[] tokens = TokenArrays.ints(r.getList(2));
       HashMap<Long, long[]> counts = bySet.computeIfAbsent(setOf(r), s -> new HashMap<>());
       int[] span = spans(tokens, maxN);
       for (int i = 0; i < tokens.length; i++) {
@@ -129,14 +128,14 @@ public final class NgramStage {
   private static Row unpackRow(Row r, NgramKeys keys) {
     long key = r.getLong(1);
     int n = (64 - Long.numberOfLeadingZeros(key) + keys.bits() - 1) / keys.bits();
-    return RowFactory.create(r.getString(0), n, boxed(keys.unpack(key, n)), r.getLong(2));
+    return RowFactory.create(r.getString(0), n, TokenArrays.boxed(keys.unpack(key, n)), r.getLong(2));
   }
 
   private static Iterator<Row> countArrays(Iterator<Row> rows, int maxN) {
     Map<String, HashMap<List<Integer>, long[]>> bySet = new HashMap<>();
     while (rows.hasNext()) {
       Row r = rows.next();
-      int[] tokens = ints(r.getList(2));
+      int[] tokens = TokenArrays.ints(r.getList(2));
       HashMap<List<Integer>, long[]> counts = bySet.computeIfAbsent(setOf(r), s -> new HashMap<>());
       int[] span = spans(tokens, maxN);
       for (int i = 0; i < tokens.length; i++) {
@@ -166,7 +165,7 @@ public final class NgramStage {
   /** The f-grams of every set, by id, collected for matchers. */
   public static Map<String, List<int[]>> collect(Dataset<Row> fgrams) {
     Map<String, TreeMap<Integer, int[]>> sets = new TreeMap<>();
-    fgrams.collectAsList().forEach(r -> sets.computeIfAbsent(r.getString(0), s -> new TreeMap<>()).put(r.getInt(1), ints(r.getList(3))));
+    fgrams.collectAsList().forEach(r -> sets.computeIfAbsent(r.getString(0), s -> new TreeMap<>()).put(r.getInt(1), TokenArrays.ints(r.getList(3))));
     Map<String, List<int[]>> out = new TreeMap<>();
     sets.forEach((s, byId) -> out.put(s, new ArrayList<>(byId.values())));
     return out;
@@ -201,7 +200,7 @@ public final class NgramStage {
       String set = setOf(r);
       List<int[]> list = sets.getOrDefault(set, List.of());
       FgramMatcher m = matchers.computeIfAbsent(set, s -> list.isEmpty() ? null : new FgramMatcher(list));
-      int[] tokens = ints(r.getList(2));
+      int[] tokens = TokenArrays.ints(r.getList(2));
       long[] pos = positions.computeIfAbsent(set, s -> new long[ks.size()]);
       long[] cov = covered.computeIfAbsent(set, s -> new long[ks.size()]);
       for (int i = 0; i < tokens.length; i++) {
@@ -225,15 +224,4 @@ public final class NgramStage {
     return out.iterator();
   }
 
-  static int[] ints(List<?> list) {
-    int[] out = new int[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) list.get(i)).intValue();
-    }
-    return out;
-  }
-
-  private static Integer[] boxed(int[] ids) {
-    return Arrays.stream(ids).boxed().toArray(Integer[]::new);
-  }
 }

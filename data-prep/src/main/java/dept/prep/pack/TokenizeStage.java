@@ -105,7 +105,7 @@ public final class TokenizeStage {
               throw new IllegalArgumentException("no tokenizer for '" + name + "': run the vocab stage on the same sources");
             }
             int[] ids = encoders.computeIfAbsent(name, n -> TokenEncoder.of(kind, tokenizer)).encode(r.getString(3));
-            out.add(RowFactory.create(name, source, r.getString(1), r.getString(2), boxed(ids), r.getLong(4)));
+            out.add(RowFactory.create(name, source, r.getString(1), r.getString(2), TokenArrays.boxed(ids), r.getLong(4)));
           }
           return out;
         },
@@ -143,12 +143,7 @@ public final class TokenizeStage {
         packer = new BlockPacker(seqLen);
         nextBlock = 0;
       }
-      List<Integer> tokens = r.getList(4);
-      int[] doc = new int[tokens.size()];
-      for (int i = 0; i < doc.length; i++) {
-        doc[i] = tokens.get(i);
-      }
-      out.addAll(rows(packer.add(doc)));
+      out.addAll(rows(packer.add(TokenArrays.ints(r.getList(4)))));
       return out;
     }
 
@@ -159,18 +154,10 @@ public final class TokenizeStage {
     private List<Row> rows(List<int[]> blocks) {
       List<Row> out = new ArrayList<>(blocks.size());
       for (int[] b : blocks) {
-        out.add(RowFactory.create(group[0], group[1], group[2], nextBlock++, boxed(b)));
+        out.add(RowFactory.create(group[0], group[1], group[2], nextBlock++, TokenArrays.boxed(b)));
       }
       return out;
     }
-  }
-
-  private static Integer[] boxed(int[] ids) {
-    Integer[] out = new Integer[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      out[i] = ids[i];
-    }
-    return out;
   }
 
   /** Per tokenizer, source and split: documents, tokens, bytes and bytes per token. */

@@ -61,7 +61,7 @@ class NgramStageTest {
   private static Map<String, Long> asMap(Dataset<Row> ngrams) {
     Map<String, Long> out = new HashMap<>();
     for (Row r : ngrams.collectAsList()) {
-      int[] ids = NgramStage.ints(r.getList(2));
+      int[] ids = dept.prep.pack.TokenArrays.ints(r.getList(2));
       assertEquals(ids.length, r.getInt(1));
       out.put(r.getString(0) + java.util.Arrays.toString(ids), r.getLong(3));
     }
