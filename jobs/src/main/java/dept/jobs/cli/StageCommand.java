@@ -21,6 +21,7 @@ abstract class StageCommand implements Callable<Integer> {
       for (Stage stage : stages()) {
         long start = System.nanoTime();
         System.out.printf("== %s ==%n", stage.name());
+        context.describe(stage.name());
         stage.run(context);
         context.writeEffectiveConfig(stage.name());
         System.out.printf("== %s done in %.1f s ==%n", stage.name(), (System.nanoTime() - start) / 1e9);

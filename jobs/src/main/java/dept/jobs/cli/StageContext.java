@@ -25,6 +25,7 @@ public final class StageContext implements AutoCloseable {
   private final OutputLayout layout;
   private final Configuration hadoop;
   private SparkSession spark;
+  private String stage;
 
   public StageContext(PipelineConfig config, ConfigLoader loader) {
     this.config = config;
@@ -56,8 +57,20 @@ public final class StageContext implements AutoCloseable {
   public SparkSession spark() {
     if (spark == null) {
       spark = SparkSessions.start(config.spark(), "dept " + config.run().name());
+      spark.sparkContext().addSparkListener(new SparkProgress(10));
+      if (stage != null) {
+        spark.sparkContext().setJobDescription("dept " + stage);
+      }
     }
     return spark;
+  }
+
+  /** Names the Spark jobs that follow in progress lines (and the Spark UI). */
+  public void describe(String stage) {
+    this.stage = stage;
+    if (spark != null) {
+      spark.sparkContext().setJobDescription("dept " + stage);
+    }
   }
 
   /** Writes the effective config of {@code stage} next to the outputs (atomically). */
