@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * FedAvg: the new global tensors are the old plus the (token-weighted) mean delta, i.e. outer SGD
- * with learning rate 1 on the pseudo-gradient: DEPT's choice and our default.
+ * FedAvg: the new global tensors are the (token-weighted) mean of what the sources trained, i.e.
+ * outer SGD with learning rate 1 on the pseudo-gradient: DEPT's choice and our default.
  */
 public final class FedAvg implements AggregationStrategy {
 
@@ -21,6 +21,6 @@ public final class FedAvg implements AggregationStrategy {
     if (results.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(global.plusScaled(Aggregates.meanDelta(results, weightByTokens), 1.0));
+    return Optional.of(Aggregates.meanTrained(results, weightByTokens));
   }
 }

@@ -31,7 +31,7 @@ public final class NesterovOuter implements AggregationStrategy {
     if (results.isEmpty()) {
       return Optional.empty();
     }
-    NamedTensors d = Aggregates.meanDelta(results, weightByTokens);
+    NamedTensors d = Aggregates.meanDelta(global, results, weightByTokens);
     velocity = velocity == null ? d : velocity.scaled(momentum).plusScaled(d, 1.0);
     return Optional.of(global.plusScaled(d.plusScaled(velocity, momentum), lr));
   }

@@ -15,7 +15,7 @@ package dept.train.local;
  */
 public record OptimConfig(
     Double lr, Double minLr, Integer warmupSteps, Double weightDecay, Double beta1, Double beta2, Double eps,
-    Double gradClip, Integer batchSize) {
+    Double gradClip, Integer batchSize) implements java.io.Serializable {
 
   public OptimConfig {
     lr = lr == null ? 3e-3 : lr;

@@ -8,7 +8,8 @@ package dept.train.model;
  * @param heads attention heads; must divide {@code d_model}
  * @param mlpRatio hidden width of each MLP as a multiple of {@code d_model}
  */
-public record ModelConfig(Integer dModel, Integer layers, Integer heads, Integer mlpRatio) {
+public record ModelConfig(Integer dModel, Integer layers, Integer heads, Integer mlpRatio)
+    implements java.io.Serializable {
 
   public ModelConfig {
     dModel = dModel == null ? 128 : dModel;
