@@ -43,7 +43,7 @@ import org.apache.spark.sql.types.StructType;
 public final class IngestBenchmark {
 
   /** One measured run. */
-  public record Row_(String name, long records, long documents, double seconds, long inputBytes, long peakHeap) {
+  public record Measurement(String name, long records, long documents, double seconds, long inputBytes, long peakHeap) {
     double mbPerSecond() {
       return inputBytes / 1e6 / seconds;
     }
@@ -76,10 +76,10 @@ public final class IngestBenchmark {
    * Runs the three contenders {@code repeats} times in rotation (so JIT warm-up and Spark's first
    * jobs do not count against whichever runs first) and keeps each one's fastest run.
    */
-  public List<Row_> run(String input, long inputBytes, int repeats) throws IOException {
-    Row_[] best = new Row_[3];
+  public List<Measurement> run(String input, long inputBytes, int repeats) throws IOException {
+    Measurement[] best = new Measurement[3];
     for (int i = 0; i < repeats; i++) {
-      Row_[] now = {dept(input, inputBytes), sparkJson(input, inputBytes), plainLoop(input, inputBytes)};
+      Measurement[] now = {dept(input, inputBytes), sparkJson(input, inputBytes), plainLoop(input, inputBytes)};
       for (int j = 0; j < 3; j++) {
         if (best[j] == null || now[j].seconds() < best[j].seconds()) {
           best[j] = now[j];
@@ -89,7 +89,7 @@ public final class IngestBenchmark {
     return List.of(best);
   }
 
-  private Row_ dept(String input, long inputBytes) {
+  private Measurement dept(String input, long inputBytes) {
     PeakMemory mem = new PeakMemory();
     long t0 = System.nanoTime();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -101,17 +101,15 @@ public final class IngestBenchmark {
     IngestSummary summary = stage.summarize(result);
     result.release();
     long docs = summary.sources().stream().mapToLong(s -> s.documents()).sum();
-    return new Row_("dept ingest (route, clean, dedup, split, write)", summary.totalRead() + summary.unrouted(), docs, seconds, inputBytes, mem.stop());
+    return new Measurement("dept ingest (route, clean, dedup, split, write)", summary.totalRead() + summary.unrouted(), docs, seconds, inputBytes, mem.stop());
   }
 
   /** Spark's JSON source with the same routing, a content hash and a Parquet write. */
-  private Row_ sparkJson(String input, long inputBytes) {
+  private Measurement sparkJson(String input, long inputBytes) {
     PeakMemory mem = new PeakMemory();
     long t0 = System.nanoTime();
-    StructType schema = new StructType();
     List<String> fields = new ArrayList<>(List.of("text"));
     config.sources().forEach(s -> s.filter().keySet().forEach(f -> { if (!fields.contains(f)) fields.add(f); }));
-    fields.forEach(f -> schema.add(f, DataTypes.StringType));
     StructType full = new StructType(fields.stream().map(f -> DataTypes.createStructField(f, DataTypes.StringType, true)).toArray(org.apache.spark.sql.types.StructField[]::new));
     Dataset<Row> json = spark.read().schema(full).json(input);
     Dataset<Row> routed = null;
@@ -127,11 +125,11 @@ public final class IngestBenchmark {
     routed.write().mode("overwrite").partitionBy("source").parquet(out.toString());
     double seconds = (System.nanoTime() - t0) / 1e9;
     long n = spark.read().parquet(out.toString()).count();
-    return new Row_("peer: Spark JSON reader + route + sha2 + write", n, n, seconds, inputBytes, mem.stop());
+    return new Measurement("peer: Spark JSON reader + route + sha2 + write", n, n, seconds, inputBytes, mem.stop());
   }
 
   /** One thread, no Spark: gunzip, parse, route, normalise, hash. */
-  private Row_ plainLoop(String input, long inputBytes) throws IOException {
+  private Measurement plainLoop(String input, long inputBytes) throws IOException {
     PeakMemory mem = new PeakMemory();
     long t0 = System.nanoTime();
     ObjectMapper json = new ObjectMapper();
@@ -158,18 +156,18 @@ public final class IngestBenchmark {
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Row_("peer: plain Java loop, 1 thread, no write", records, docs, seconds, inputBytes, mem.stop());
+    return new Measurement("peer: plain Java loop, 1 thread, no write", records, docs, seconds, inputBytes, mem.stop());
   }
 
   /** The result table, with each row's throughput relative to dept ingest. */
-  public static String table(List<Row_> rows, String input, String master, int repeats) {
+  public static String table(List<Measurement> rows, String input, String master, int repeats) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "ingest benchmark: %s, master %s, %d cores, best of %d runs each%n",
         input, master, Runtime.getRuntime().availableProcessors(), repeats));
     String fmt = "%-50s %9s %9s %8s %9s %10s %9s %12s%n";
     sb.append(String.format(Locale.ROOT, fmt, "run", "records", "docs", "seconds", "MB/s", "records/s", "peak heap", "vs dept"));
     double base = rows.get(0).mbPerSecond();
-    for (Row_ r : rows) {
+    for (Measurement r : rows) {
       sb.append(String.format(Locale.ROOT, "%-50s %9d %9d %8.1f %9.1f %10.0f %7d MB %11.2fx%n",
           r.name(), r.records(), r.documents(), r.seconds(), r.mbPerSecond(), r.recordsPerSecond(), r.peakHeap() >> 20, r.mbPerSecond() / base));
     }

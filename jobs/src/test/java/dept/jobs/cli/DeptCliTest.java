@@ -35,8 +35,9 @@ class DeptCliTest {
       assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
     }
     assertTrue(Files.readString(out.resolve("config/ingest.yaml")).contains("val_fraction: 0.1"));
-    try (Directory ls = new Directory(out)) {
-      assertEquals(List.of(), ls.hidden(), "no temporary directory is left behind");
+    try (var entries = Files.list(out)) {
+      assertEquals(List.of(), entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(),
+          "no temporary directory is left behind");
     }
 
     SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
@@ -112,17 +113,5 @@ class DeptCliTest {
     assertTrue(bad.err().contains("Unknown option: '--bogus'"), bad.err());
     assertEquals(2, run().exit(), "no stage given");
     assertTrue(ConfigLoader.class.getResource(ConfigLoader.DEFAULT_RESOURCE) != null, "local.yaml is embedded");
-  }
-
-  /** Lists hidden entries (temporary outputs) of a directory. */
-  private record Directory(Path path) implements AutoCloseable {
-    List<String> hidden() throws java.io.IOException {
-      try (var s = Files.list(path)) {
-        return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
-      }
-    }
-
-    @Override
-    public void close() {}
   }
 }

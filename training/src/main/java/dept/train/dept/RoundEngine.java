@@ -205,7 +205,7 @@ public final class RoundEngine {
       NamedTensors embeddings = globalEmbeddings != null ? globalEmbeddings
           : store.readSourceState(s, Integer.MAX_VALUE).map(NamedTensors::fromBytes)
               .orElseGet(() -> lm.initEmbeddings(settings.seed() * 1_000_003L + s.hashCode() * 7919L));
-      out.put(s, SourceTask.evaluate(lm, body, embeddings, val.get(s), tokenBytes.get(tokenizer)));
+      out.put(s, new Evaluator(lm, 16).evaluate(body, embeddings, val.get(s), tokenBytes.get(tokenizer)));
     }
     return out;
   }

@@ -3,7 +3,6 @@ package dept.train.dept;
 import dept.prep.io.HadoopConfig;
 import dept.train.local.AdamW;
 import dept.train.local.BlockBatches;
-import dept.train.local.Evaluator;
 import dept.train.local.LocalTrainer;
 import dept.train.local.OptimConfig;
 import dept.train.model.DecoderLm;
@@ -81,11 +80,6 @@ record SourceTask(
     return new Result(source, round, trainedBytes, trimIds, rowBytes, r.metrics().tokens(), losses[0],
         losses[losses.length - 1], bytesDown, trainedBytes.length + (rowBytes == null ? 0 : rowBytes.length),
         r.metrics().wallMillis());
-  }
-
-  /** Validation loss of the source with the given body and embeddings (full vocabulary). */
-  static Evaluator.Metrics evaluate(DecoderLm lm, NamedTensors body, NamedTensors embeddings, List<int[]> blocks, int[] tokenBytes) {
-    return new Evaluator(lm, 16).evaluate(body, embeddings, blocks, tokenBytes);
   }
 
   /** The global ids a source holds: the specials (so they keep ids 0-2 locally) and its tokens. */
