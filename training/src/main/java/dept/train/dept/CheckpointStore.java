@@ -128,7 +128,60 @@ public final class CheckpointStore {
     return Optional.of(new Checkpoint(manifest.path("round").asInt(), files));
   }
 
-  /** Saves a source's local state after {@code round} (atomically). */
+  /** Deletes every checkpoint and source state of the run (a fresh start). */
+  public void clear() {
+    try {
+      FileSystem fs = fs();
+      if (fs.exists(root)) {
+        fs.delete(root, true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear " + root, e);
+    }
+  }
+
+  /**
+   * Drops what a resume from round {@code round}'s checkpoint can no longer need: older
+   * checkpoints, and each source's states older than its newest one at or before {@code round}.
+   */
+  public void prune(int round) {
+    try {
+      FileSystem fs = fs();
+      for (FileStatus dir : fs.listStatus(root, p -> p.getName().startsWith("round-"))) {
+        if (dir.getPath().getName().compareTo(roundName(round)) < 0) {
+          fs.delete(dir.getPath(), true);
+        }
+      }
+      Path state = new Path(root, "state");
+      if (fs.exists(state)) {
+        pruneStates(fs, state, roundName(round) + ".bin");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prune " + root, e);
+    }
+  }
+
+  private static void pruneStates(FileSystem fs, Path dir, String limit) throws IOException {
+    String keep = null;
+    for (FileStatus f : fs.listStatus(dir)) {
+      String name = f.getPath().getName();
+      if (f.isDirectory()) {
+        pruneStates(fs, f.getPath(), limit);
+      } else if (name.startsWith("round-") && name.compareTo(limit) <= 0 && (keep == null || name.compareTo(keep) > 0)) {
+        keep = name;
+      }
+    }
+    if (keep == null) {
+      return;
+    }
+    for (FileStatus f : fs.listStatus(dir, p -> p.getName().startsWith("round-"))) {
+      if (f.isFile() && f.getPath().getName().compareTo(keep) < 0) {
+        fs.delete(f.getPath(), false);
+      }
+    }
+  }
+
+  /** Saves a source's local state after {@code round} (atomically); {@code source} may be a path such as {@code en/replica-0}. */
   public void writeSourceState(String source, int round, byte[] state) {
     try {
       FileSystem fs = fs();

@@ -7,8 +7,8 @@ import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.federated.AggregationStrategy;
 import dept.train.federated.ClientUpdate;
-import dept.train.local.Evaluator;
-import dept.train.local.OptimConfig;
+import dept.train.federated.NesterovOuter;
+import dept.train.local.AdamW;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
@@ -17,12 +17,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.resource.ResourceProfileBuilder;
+import org.apache.spark.resource.TaskResourceRequests;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -32,135 +37,244 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
- * DEPT rounds on Spark, as Flower's fit_round: choose this round's sources (seeded), broadcast the
- * body (and the global embeddings for GLOB/TRIM), run one task per chosen source on the partition
- * that holds exactly its blocks, then aggregate what they trained on the driver with the outer
- * strategy (TRIM's token rows by global id). Sources' own state lives in the {@link
- * CheckpointStore}, so executors stay stateless. STD, checkpoints with resume, and the CLI stage
- * come with the rest of issue #6.
+ * DEPT rounds on Spark, as Flower's fit_round: choose this round's sources (seeded by round),
+ * broadcast the body (and the global embeddings for STD/GLOB/TRIM), run one task per (source,
+ * replica) on the partition that holds exactly its shard, aggregate what they trained with the
+ * outer strategy (TRIM's token rows by global id), validate every E rounds and checkpoint every C.
+ * Sources' own state lives in the {@link CheckpointStore}, so executors stay stateless and a run
+ * resumed from a checkpoint computes exactly what the uninterrupted run would have.
  */
 public final class RoundEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(RoundEngine.class);
 
-  /** The engine's settings (the train stage's config section will bind to these). */
-  public record Settings(SharingPolicy policy, int rounds, int localSteps, int sourcesPerRound, long seed,
-      OptimConfig optim, ModelConfig model, int seqLen) {}
-
-  /** The trained body, the global embeddings (null for SPEC), and every task's result. */
-  public record Outcome(NamedTensors body, NamedTensors globalEmbeddings, List<SourceTask.Result> results) {}
+  /** The run's result: the trained body, the global embeddings (null for SPEC), and its log. */
+  public record Outcome(NamedTensors body, NamedTensors globalEmbeddings, RunLog log, int resumedFrom) {}
 
   private final SparkSession spark;
-  private final Settings settings;
-  private final AggregationStrategy outer;
-  private final CheckpointStore store;
+  private final SharingPolicy policy;
+  private final TrainConfig train;
+  private final ModelConfig model;
+  private final int seqLen;
   private final String storeRoot;
+  private final CheckpointStore store;
   private final Map<String, Integer> vocabSizes;
+  private final Map<String, int[]> tokenBytes;
+  private FaultInjector faults;
 
-  /** @param vocabSizes vocabulary size per tokenizer name (every source, and {@code global}) */
-  public RoundEngine(SparkSession spark, Settings settings, AggregationStrategy outer, String storeRoot,
-      Map<String, Integer> vocabSizes) {
-    if (settings.policy() instanceof SharingPolicy.Std) {
-      throw new IllegalArgumentException("STD trains one model on the mixture; the round engine runs GLOB, TRIM and SPEC");
-    }
+  /**
+   * @param vocabSizes vocabulary size per tokenizer name (every source, and {@code global})
+   * @param tokenBytes UTF-8 bytes of every token id, per tokenizer name (for bits per byte)
+   */
+  public RoundEngine(SparkSession spark, SharingPolicy policy, TrainConfig train, ModelConfig model, int seqLen,
+      String storeRoot, Map<String, Integer> vocabSizes, Map<String, int[]> tokenBytes) {
     this.spark = spark;
-    this.settings = settings;
-    this.outer = outer;
+    this.policy = policy;
+    this.train = train;
+    this.model = model;
+    this.seqLen = seqLen;
     this.storeRoot = storeRoot;
     this.store = new CheckpointStore(storeRoot, spark.sparkContext().hadoopConfiguration());
     this.vocabSizes = Map.copyOf(vocabSizes);
+    this.tokenBytes = Map.copyOf(tokenBytes);
+    if (policy.globalVocabulary() && !vocabSizes.containsKey(VocabConfig.GLOBAL)) {
+      throw new IllegalArgumentException(policy.name() + " needs the global tokenizer: run tokenize with with_global: true");
+    }
   }
 
-  /** The tokenizer a source's blocks come from under this variant. */
+  /** Makes task attempts call {@code injector} first (tests of Spark's retry). */
+  void injectFaults(FaultInjector injector) {
+    this.faults = injector;
+  }
+
   private String tokenizerOf(String source) {
-    return settings.policy().globalVocabulary() ? VocabConfig.GLOBAL : source;
+    return policy.globalVocabulary() ? VocabConfig.GLOBAL : source;
   }
 
-  /** Blocks of {@code split} of these sources, one partition per source, in block_id order (determinism). */
-  public JavaPairRDD<String, List<int[]>> blocksBySource(Dataset<Row> blocks, String split, List<String> sources) {
-    boolean global = settings.policy().globalVocabulary();
+  private static List<TaskKey> taskKeys(List<String> sources, boolean mixture, int replicas) {
+    List<TaskKey> keys = new ArrayList<>();
+    for (String s : mixture ? List.of(TaskKey.MIXTURE) : sources) {
+      for (int r = 0; r < replicas; r++) {
+        keys.add(new TaskKey(s, r));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The blocks of {@code split}, one partition per task: its source's blocks (every source's, for
+   * the mixture) whose block id is congruent to its replica, sorted by id (determinism).
+   */
+  JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> blocksByTask(Dataset<Row> blocks, String split, List<String> sources,
+      boolean mixture, int replicas) {
     Dataset<Row> chosen = blocks.where(col("split").equalTo(split)
         .and(col("source").isin(sources.toArray()))
-        .and(global ? col("tokenizer").equalTo(VocabConfig.GLOBAL) : col("tokenizer").equalTo(col("source"))));
+        .and(policy.globalVocabulary() ? col("tokenizer").equalTo(VocabConfig.GLOBAL) : col("tokenizer").equalTo(col("source"))));
+    List<TaskKey> keys = taskKeys(sources, mixture, replicas);
     return chosen.select("source", "block_id", "tokens").javaRDD()
-        .mapToPair(r -> new Tuple2<>(r.getString(0), new Tuple2<>(r.getLong(1), TokenArrays.ints(r.getList(2)))))
-        .partitionBy(new SourcePartitioner(sources))
+        .mapToPair(r -> new Tuple2<>(
+            new TaskKey(mixture ? TaskKey.MIXTURE : r.getString(0), (int) Math.floorMod(r.getLong(1), (long) replicas)),
+            new BlockRow(r.getString(0), r.getLong(1), TokenArrays.ints(r.getList(2)))))
+        .partitionBy(new SourcePartitioner(keys))
         .mapPartitionsToPair(it -> {
-          List<Tuple2<Long, int[]>> rows = new ArrayList<>();
-          String source = null;
+          List<BlockRow> rows = new ArrayList<>();
+          TaskKey key = null;
           while (it.hasNext()) {
-            Tuple2<String, Tuple2<Long, int[]>> t = it.next();
-            source = t._1();
+            Tuple2<TaskKey, BlockRow> t = it.next();
+            key = t._1();
             rows.add(t._2());
           }
-          rows.sort(Comparator.comparing(Tuple2::_1));
-          List<int[]> ordered = new ArrayList<>(rows.size());
-          rows.forEach(t -> ordered.add(t._2()));
-          return source == null ? Collections.emptyIterator() : List.of(new Tuple2<>(source, ordered)).iterator();
+          rows.sort(Comparator.comparing(BlockRow::source).thenComparingLong(BlockRow::id));
+          TreeMap<String, List<int[]>> bySource = new TreeMap<>();
+          rows.forEach(b -> bySource.computeIfAbsent(b.source(), s -> new ArrayList<>()).add(b.tokens()));
+          return key == null ? Collections.emptyIterator() : List.of(new Tuple2<>(key, bySource)).iterator();
         }, true);
   }
 
-  public Outcome run(Dataset<Row> blocks, List<String> sources) {
+  private record BlockRow(String source, long id, int[] tokens) implements java.io.Serializable {}
+
+  public Outcome run(Dataset<Row> blocks, List<String> sources, boolean resume) {
+    return run(blocks, sources, resume, train.rounds());
+  }
+
+  /** As {@link #run(Dataset, List, boolean)}, stopping after round {@code stopAfter} as if the driver died there. */
+  Outcome run(Dataset<Row> blocks, List<String> sources, boolean resume, int stopAfter) {
+    List<String> sorted = sources.stream().sorted().toList();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaPairRDD<String, List<int[]>> train = blocksBySource(blocks, "train", sources).persist(StorageLevel.MEMORY_AND_DISK());
-    int globalVocab = vocabSizes.getOrDefault(VocabConfig.GLOBAL, 0);
-    DecoderLm shapes = new DecoderLm(settings.model(), Math.max(1, globalVocab), settings.seqLen());
-    NamedTensors body = shapes.initBody(settings.seed());
-    NamedTensors globalEmbeddings = settings.policy().globalVocabulary() ? shapes.initEmbeddings(settings.seed()) : null;
+    JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> trainBlocks =
+        blocksByTask(blocks, "train", sorted, policy.mixture(), train.replicas()).persist(StorageLevel.MEMORY_AND_DISK());
+    JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> valBlocks =
+        blocksByTask(blocks, "val", sorted, false, 1).persist(StorageLevel.MEMORY_AND_DISK());
+    RunState state = resume ? restore(sorted) : null;
+    int resumedFrom = state == null ? 0 : state.round;
+    if (state == null) {
+      store.clear();
+      state = fresh();
+      long t0 = System.nanoTime();
+      validate(valBlocks, sorted, 0, state);
+      LOG.info("{} before training: {}", policy.name(), lossLine(state.log.validation(), 0));
+      state.log.timings().add(new RunLog.RoundTiming(policy.name(), 0, ms(t0), 0, 0, 0, 0, 0, ms(t0)));
+    } else {
+      LOG.info("{}: resuming after round {} from {}", policy.name(), state.round, storeRoot);
+    }
     HadoopConfig hadoop = new HadoopConfig(spark.sparkContext().hadoopConfiguration());
-    List<SourceTask.Result> all = new ArrayList<>();
+    ResourceProfile gpus = gpuProfile();
+    long runStart = System.nanoTime();
+    int firstRound = state.round + 1;
     try {
-      for (int round = 1; round <= settings.rounds(); round++) {
+      for (int round = firstRound; round <= Math.min(stopAfter, train.rounds()); round++) {
         long start = System.nanoTime();
-        List<String> chosen = choose(sources, round);
-        Map<String, SourceTask> tasks = new TreeMap<>();
-        for (String s : chosen) {
-          tasks.put(s, new SourceTask(settings.policy().name(), s, round, settings.rounds(), settings.localSteps(),
-              settings.seed(), settings.optim(), settings.model(), settings.seqLen(), vocabSizes.get(tokenizerOf(s)), storeRoot, hadoop));
+        jsc.setJobDescription(String.format(Locale.ROOT, "DEPT %s round %d/%d", policy.name(), round, train.rounds()));
+        Map<TaskKey, SourceTask> tasks = new TreeMap<>();
+        for (TaskKey key : taskKeys(choose(sorted, round), policy.mixture(), train.replicas())) {
+          tasks.put(key, new SourceTask(policy.name(), key, round, train, model, seqLen, vocabSizes.get(tokenizerOf(key.source())),
+              storeRoot, hadoop, faults));
         }
-        Broadcast<byte[]> bodyDown = jsc.broadcast(body.toBytes());
-        Broadcast<byte[]> embedDown = jsc.broadcast(globalEmbeddings == null ? new byte[0] : globalEmbeddings.toBytes());
-        List<SourceTask.Result> results = train
+        Broadcast<byte[]> bodyDown = jsc.broadcast(state.body.toBytes());
+        Broadcast<byte[]> embedDown = jsc.broadcast(state.embeddings == null ? NONE : state.embeddings.toBytes());
+        Broadcast<byte[]> momentsDown = jsc.broadcast(state.moments == null ? NONE : new SourceState(null, state.moments, 0).toBytes());
+        long broadcastMs = ms(start);
+        long tasksStart = System.nanoTime();
+        JavaRDD<SourceTask.Result> trained = trainBlocks
             .filter(t -> tasks.containsKey(t._1()))
-            .map(t -> tasks.get(t._1()).run(t._2(), NamedTensors.fromBytes(bodyDown.value()),
-                embedDown.value().length == 0 ? null : NamedTensors.fromBytes(embedDown.value())))
-            .collect();
+            .map(t -> tasks.get(t._1()).run(t._2(), bodyDown.value(), orNull(embedDown.value()), orNull(momentsDown.value())));
+        if (gpus != null) {
+          trained = trained.withResources(gpus);
+        }
+        List<SourceTask.Result> results = new ArrayList<>(trained.collect());
+        long tasksMs = ms(tasksStart);
         bodyDown.destroy();
         embedDown.destroy();
-        List<SourceTask.Result> sorted = new ArrayList<>(results);
-        sorted.sort(Comparator.comparing(SourceTask.Result::source));
-        NamedTensors[] next = aggregate(round, body, globalEmbeddings, sorted);
-        body = next[0];
-        globalEmbeddings = next[1];
-        all.addAll(sorted);
-        progress(round, start, sorted);
+        momentsDown.destroy();
+        results.sort(Comparator.comparing(SourceTask.Result::source).thenComparingInt(SourceTask.Result::replica));
+
+        long aggStart = System.nanoTime();
+        aggregate(round, state, results);
+        long aggregateMs = ms(aggStart);
+        long validateMs = 0;
+        if (round % train.evalEvery() == 0 || round == train.rounds()) {
+          long v = System.nanoTime();
+          validate(valBlocks, sorted, round, state);
+          validateMs = ms(v);
+        }
+        long wallBeforeCheckpoint = ms(start);
+        for (SourceTask.Result r : results) {
+          state.log.tasks().add(new RunLog.TaskRow(policy.name(), round, r.source(), r.replica(), (long) round * train.localSteps(),
+              r.lastLoss(), r.losses(), r.tokens(), r.bytesUp(), r.bytesDown(), r.paramsUp(), r.paramsDown(),
+              r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint));
+        }
+        state.round = round;
+        long checkpointMs = 0;
+        if (round % train.checkpointEvery() == 0 || round == train.rounds()) {
+          long c = System.nanoTime();
+          checkpoint(state, sorted);
+          checkpointMs = ms(c);
+        }
+        long compute = results.stream().mapToLong(SourceTask.Result::computeMillis).sum();
+        state.log.timings().add(new RunLog.RoundTiming(policy.name(), round, ms(start), broadcastMs, tasksMs, compute,
+            aggregateMs, checkpointMs, validateMs));
+        progress(round, start, runStart, firstRound, results, state);
       }
-      return new Outcome(body, globalEmbeddings, all);
+      return new Outcome(state.body, state.embeddings, state.log, resumedFrom);
     } finally {
-      train.unpersist();
+      trainBlocks.unpersist();
+      valBlocks.unpersist();
+      jsc.setJobDescription(null);
     }
   }
 
+  /** The driver's state between rounds: what a checkpoint holds. */
+  private static final class RunState {
+    int round;
+    NamedTensors body;
+    NamedTensors embeddings;
+    AdamW.State moments;
+    AggregationStrategy outer;
+    RunLog log = new RunLog();
+  }
+
+  private RunState fresh() {
+    RunState s = new RunState();
+    DecoderLm shapes = new DecoderLm(model, policy.globalVocabulary() ? vocabSizes.get(VocabConfig.GLOBAL) : 1, seqLen);
+    s.body = shapes.initBody(train.seed());
+    s.embeddings = policy.globalVocabulary() ? shapes.initEmbeddings(train.seed()) : null;
+    s.outer = train.outer().create(null);
+    return s;
+  }
+
+  private ResourceProfile gpuProfile() {
+    if (train.gpusPerTask() == 0) {
+      return null;
+    }
+    if (spark.sparkContext().isLocal()) {
+      LOG.info("train.gpus_per_task = {} is ignored in local mode: tasks share this JVM's devices", train.gpusPerTask());
+      return null;
+    }
+    TaskResourceRequests task = new TaskResourceRequests().cpus(1).resource("gpu", train.gpusPerTask());
+    return new ResourceProfileBuilder().require(task).build();
+  }
+
   private List<String> choose(List<String> sources, int round) {
-    if (settings.sourcesPerRound() <= 0 || settings.sourcesPerRound() >= sources.size()) {
+    if (policy.mixture() || train.sourcesPerRound() <= 0 || train.sourcesPerRound() >= sources.size()) {
       return sources;
     }
     List<String> shuffled = new ArrayList<>(sources);
-    Collections.shuffle(shuffled, new Random(settings.seed() * 31 + round));
-    List<String> chosen = new ArrayList<>(shuffled.subList(0, settings.sourcesPerRound()));
+    Collections.shuffle(shuffled, new Random(train.seed() * 31 + round));
+    List<String> chosen = new ArrayList<>(shuffled.subList(0, train.sourcesPerRound()));
     Collections.sort(chosen);
     return chosen;
   }
 
-  /** The outer step on the aggregated tensors, then TRIM's row merge; returns {body, embeddings}. */
-  private NamedTensors[] aggregate(int round, NamedTensors body, NamedTensors embeddings, List<SourceTask.Result> results) {
-    SharingPolicy policy = settings.policy();
-    NamedTensors shared = body.with(embeddings == null ? new NamedTensors(Map.of()) : embeddings.select(policy::aggregated));
+  /** The outer step on the aggregated tensors (and moments under AVERAGE), then TRIM's row merge. */
+  private void aggregate(int round, RunState state, List<SourceTask.Result> results) {
+    NamedTensors shared = state.body.with(state.embeddings == null ? new NamedTensors(Map.of()) : state.embeddings.select(policy::aggregated));
     List<ClientUpdate> updates = new ArrayList<>();
     results.forEach(r -> updates.add(new ClientUpdate(r.source(), NamedTensors.fromBytes(r.trained()), r.tokens())));
-    NamedTensors updated = outer.aggregate(round, shared, updates, 0).orElse(shared);
-    NamedTensors newBody = updated.select(n -> n.startsWith(DecoderLm.BODY));
-    NamedTensors newEmbeddings = embeddings == null ? null : embeddings.with(updated.select(n -> n.startsWith(DecoderLm.EMBED)));
+    NamedTensors updated = state.outer.aggregate(round, shared, updates, 0).orElse(shared);
+    state.body = updated.select(n -> n.startsWith(DecoderLm.BODY));
+    if (state.embeddings != null) {
+      state.embeddings = state.embeddings.with(updated.select(n -> n.startsWith(DecoderLm.EMBED)));
+    }
     if (policy instanceof SharingPolicy.Trim) {
       List<int[]> ids = new ArrayList<>();
       List<Tensor> rows = new ArrayList<>();
@@ -168,56 +282,115 @@ public final class RoundEngine {
         ids.add(r.trimIds());
         rows.add(NamedTensors.fromBytes(r.trimRows()).get(DecoderLm.EMBED + "wte"));
       });
-      Tensor merged = TrimRows.merge(embeddings.get(DecoderLm.EMBED + "wte"), ids, rows);
-      newEmbeddings = newEmbeddings.with(new NamedTensors(Map.of(DecoderLm.EMBED + "wte", merged)));
+      Tensor merged = TrimRows.merge(state.embeddings.get(DecoderLm.EMBED + "wte"), ids, rows);
+      state.embeddings = state.embeddings.with(new NamedTensors(Map.of(DecoderLm.EMBED + "wte", merged)));
     }
-    return new NamedTensors[] {newBody, newEmbeddings};
+    if (train.innerFor(policy) == InnerState.AVERAGE && !results.isEmpty()) {
+      List<NamedTensors> m = new ArrayList<>();
+      List<NamedTensors> v = new ArrayList<>();
+      long steps = 0;
+      for (SourceTask.Result r : results) {
+        AdamW.State s = SourceState.fromBytes(r.sharedMoments()).optimizer();
+        m.add(s.m());
+        v.add(s.v());
+        steps = Math.max(steps, s.steps());
+      }
+      List<Double> uniform = Collections.nCopies(m.size(), 1.0);
+      state.moments = new AdamW.State(NamedTensors.weightedMean(m, uniform), NamedTensors.weightedMean(v, uniform), steps);
+    }
   }
 
-  private void progress(int round, long start, List<SourceTask.Result> results) {
+  /** Per-source validation as Spark tasks: the body with each source's embeddings (SPEC: its own, from the store). */
+  private void validate(JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> val, List<String> sources, int round, RunState state) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<byte[]> body = jsc.broadcast(state.body.toBytes());
+    Broadcast<byte[]> embeddings = jsc.broadcast(state.embeddings == null ? NONE : state.embeddings.toBytes());
+    Map<String, SourceEvaluation> jobs = new TreeMap<>();
+    HadoopConfig hadoop = new HadoopConfig(spark.sparkContext().hadoopConfiguration());
+    for (String s : sources) {
+      String tokenizer = tokenizerOf(s);
+      jobs.put(s, new SourceEvaluation(policy.name(), s, round, train, model, seqLen, vocabSizes.get(tokenizer),
+          tokenBytes.get(tokenizer), storeRoot, hadoop));
+    }
+    List<RunLog.ValidationRow> rows = new ArrayList<>(val
+        .map(t -> jobs.get(t._1().source()).run(t._2().firstEntry().getValue(), body.value(), orNull(embeddings.value())))
+        .collect());
+    body.destroy();
+    embeddings.destroy();
+    rows.sort(Comparator.comparing(RunLog.ValidationRow::source));
+    state.log.validation().addAll(rows);
+  }
+
+  private void checkpoint(RunState state, List<String> sources) {
+    Map<String, byte[]> files = new TreeMap<>();
+    files.put("body.bin", state.body.toBytes());
+    if (state.embeddings != null) {
+      files.put("embeddings.bin", state.embeddings.toBytes());
+    }
+    if (state.moments != null) {
+      files.put("moments.bin", new SourceState(null, state.moments, 0).toBytes());
+    }
+    if (state.outer instanceof NesterovOuter n && n.velocity() != null) {
+      files.put("velocity.bin", n.velocity().toBytes());
+    }
+    files.put("log.json", state.log.toJson());
+    files.put("run.json", RunFingerprint.of(policy, train, model, seqLen, sources).toJson());
+    store.writeRound(state.round, files);
+    store.prune(state.round);
+  }
+
+  private RunState restore(List<String> sources) {
+    var latest = store.latestComplete();
+    if (latest.isEmpty()) {
+      LOG.info("{}: no complete checkpoint under {}; starting fresh", policy.name(), storeRoot);
+      return null;
+    }
+    Map<String, byte[]> files = latest.get().files();
+    RunFingerprint.fromJson(files.get("run.json")).requireSame(RunFingerprint.of(policy, train, model, seqLen, sources), storeRoot);
+    RunState s = new RunState();
+    s.round = latest.get().round();
+    s.body = NamedTensors.fromBytes(files.get("body.bin"));
+    s.embeddings = files.containsKey("embeddings.bin") ? NamedTensors.fromBytes(files.get("embeddings.bin")) : null;
+    s.moments = files.containsKey("moments.bin") ? SourceState.fromBytes(files.get("moments.bin")).optimizer() : null;
+    s.outer = train.outer().create(files.containsKey("velocity.bin") ? NamedTensors.fromBytes(files.get("velocity.bin")) : null);
+    s.log = RunLog.fromJson(files.get("log.json"));
+    return s;
+  }
+
+  /** What a broadcast of "nothing" carries (Spark broadcasts values, not nulls). */
+  private static final byte[] NONE = new byte[0];
+
+  private static byte[] orNull(byte[] b) {
+    return b.length == 0 ? null : b;
+  }
+
+  private static long ms(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  private static String lossLine(List<RunLog.ValidationRow> rows, int round) {
+    StringBuilder b = new StringBuilder("val loss");
+    rows.stream().filter(r -> r.round() == round)
+        .forEach(r -> b.append(String.format(Locale.ROOT, " %s=%.3f", r.source(), r.loss())));
+    return b.toString();
+  }
+
+  private void progress(int round, long start, long runStart, int firstRound, List<SourceTask.Result> results, RunState state) {
     StringBuilder losses = new StringBuilder();
     long up = 0;
     long down = 0;
     long tokens = 0;
     for (SourceTask.Result r : results) {
-      losses.append(String.format(java.util.Locale.ROOT, " %s=%.3f", r.source(), r.lastLoss()));
+      losses.append(String.format(Locale.ROOT, " %s=%.3f", r.source() + (train.replicas() > 1 ? "#" + r.replica() : ""), r.lastLoss()));
       up += r.bytesUp();
       down += r.bytesDown();
       tokens += r.tokens();
     }
     double secs = (System.nanoTime() - start) / 1e9;
-    LOG.info(String.format(java.util.Locale.ROOT, "%s round %d/%d: loss%s; %.0f tok/s; %d B up, %d B down; %.1f s, ETA %.0f s",
-        settings.policy().name(), round, settings.rounds(), losses, tokens / secs, up, down, secs, secs * (settings.rounds() - round)));
-  }
-
-  /** Validation metrics per source: the body with each source's embeddings (SPEC: its latest own). */
-  public Map<String, Evaluator.Metrics> evaluate(Dataset<Row> blocks, List<String> sources, NamedTensors body,
-      NamedTensors globalEmbeddings, Map<String, int[]> tokenBytes) {
-    Map<String, List<int[]>> val = new TreeMap<>();
-    blocksBySource(blocks, "val", sources).collect().forEach(t -> val.put(t._1(), t._2()));
-    Map<String, Evaluator.Metrics> out = new TreeMap<>();
-    for (String s : sources) {
-      if (!val.containsKey(s)) {
-        continue;
-      }
-      String tokenizer = tokenizerOf(s);
-      DecoderLm lm = new DecoderLm(settings.model(), vocabSizes.get(tokenizer), settings.seqLen());
-      NamedTensors embeddings = globalEmbeddings != null ? globalEmbeddings
-          : store.readSourceState(s, Integer.MAX_VALUE).map(NamedTensors::fromBytes)
-              .orElseGet(() -> lm.initEmbeddings(settings.seed() * 1_000_003L + s.hashCode() * 7919L));
-      out.put(s, new Evaluator(lm, 16).evaluate(body, embeddings, val.get(s), tokenBytes.get(tokenizer)));
-    }
-    return out;
-  }
-
-  /** The initial body and embeddings of a run, for before/after comparisons. */
-  public NamedTensors initialBody() {
-    return new DecoderLm(settings.model(), 1, settings.seqLen()).initBody(settings.seed());
-  }
-
-  public NamedTensors initialGlobalEmbeddings() {
-    return settings.policy().globalVocabulary()
-        ? new DecoderLm(settings.model(), vocabSizes.get(VocabConfig.GLOBAL), settings.seqLen()).initEmbeddings(settings.seed())
-        : null;
+    double perRound = (System.nanoTime() - runStart) / 1e9 / (round - firstRound + 1);
+    boolean validated = state.log.validation().stream().anyMatch(v -> v.round() == round);
+    LOG.info(String.format(Locale.ROOT, "%s round %d/%d: train loss%s; %.0f tok/s; %d B up, %d B down; %.1f s, ETA %.0f s%s",
+        policy.name(), round, train.rounds(), losses, tokens / secs, up, down, secs, perRound * (train.rounds() - round),
+        validated ? "; " + lossLine(state.log.validation(), round) : ""));
   }
 }

@@ -17,7 +17,12 @@ public sealed interface SharingPolicy {
 
   String name();
 
-  /** The non-decoupled baseline: one model, everything shared. */
+  /** Whether the variant trains one model on the mixture of all sources (STD, ACT) instead of one task per source. */
+  default boolean mixture() {
+    return false;
+  }
+
+  /** The non-decoupled baseline: one model on the temperature-sampled mixture, everything shared. */
   record Std() implements SharingPolicy {
     public boolean aggregated(String name) {
       return true;
@@ -29,6 +34,29 @@ public sealed interface SharingPolicy {
 
     public String name() {
       return "STD";
+    }
+
+    public boolean mixture() {
+      return true;
+    }
+  }
+
+  /** STD with active forgetting (Chen et al. 2023): the token embeddings are re-initialised every N steps. */
+  record Act() implements SharingPolicy {
+    public boolean aggregated(String name) {
+      return true;
+    }
+
+    public boolean globalVocabulary() {
+      return true;
+    }
+
+    public String name() {
+      return "ACT";
+    }
+
+    public boolean mixture() {
+      return true;
     }
   }
 
@@ -80,10 +108,11 @@ public sealed interface SharingPolicy {
   static SharingPolicy of(String variant) {
     return switch (variant.toUpperCase(java.util.Locale.ROOT)) {
       case "STD" -> new Std();
+      case "ACT" -> new Act();
       case "GLOB" -> new Glob();
       case "TRIM" -> new Trim();
       case "SPEC" -> new Spec();
-      default -> throw new IllegalArgumentException("variant must be STD, GLOB, TRIM or SPEC, got '" + variant + "'");
+      default -> throw new IllegalArgumentException("variant must be STD, ACT, GLOB, TRIM or SPEC, got '" + variant + "'");
     };
   }
 }

@@ -3,38 +3,38 @@ package dept.train.dept;
 import java.util.List;
 import org.apache.spark.Partitioner;
 
-/** One Spark partition per source (in sorted order), so one task holds exactly one source's blocks. */
+/** One Spark partition per task (source, replica), in sorted order, so one task holds exactly its shard. */
 final class SourcePartitioner extends Partitioner {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final List<String> sources;
+  private final List<TaskKey> tasks;
 
-  SourcePartitioner(List<String> sources) {
-    this.sources = List.copyOf(sources);
+  SourcePartitioner(List<TaskKey> tasks) {
+    this.tasks = List.copyOf(tasks);
   }
 
   @Override
   public int numPartitions() {
-    return sources.size();
+    return tasks.size();
   }
 
   @Override
   public int getPartition(Object key) {
-    int i = sources.indexOf((String) key);
+    int i = tasks.indexOf((TaskKey) key);
     if (i < 0) {
-      throw new IllegalArgumentException("unknown source " + key);
+      throw new IllegalArgumentException("unknown task " + key);
     }
     return i;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SourcePartitioner p && p.sources.equals(sources);
+    return o instanceof SourcePartitioner p && p.tasks.equals(tasks);
   }
 
   @Override
   public int hashCode() {
-    return sources.hashCode();
+    return tasks.hashCode();
   }
 }

@@ -1,10 +1,11 @@
 package dept.train.dept;
 
 import dept.prep.io.HadoopConfig;
+import dept.prep.tokenizer.SpecialTokens;
 import dept.train.local.AdamW;
 import dept.train.local.BlockBatches;
 import dept.train.local.LocalTrainer;
-import dept.train.local.OptimConfig;
+import dept.train.local.MixtureBatches;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
@@ -12,80 +13,179 @@ import dept.train.params.Tensor;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.apache.spark.TaskContext;
 
 /**
- * What one source does in one round, inside its Spark task: restore its embeddings (SPEC: its
- * own, from the checkpoint store; GLOB: the global copy; TRIM: the global rows its data uses),
- * train H local steps on its blocks, persist its local state, and send back the new values of what
- * the variant aggregates (the driver forms the update). Stateless apart from the store, so Spark may retry it.
+ * What one task does in one round, inside Spark: restore its source's state from the store (SPEC
+ * embeddings, kept moments, sampler position), take its embeddings (SPEC: its own; GLOB/STD: the
+ * global copy; TRIM: the global rows its data uses), train H local steps, persist the new state
+ * for round r, and send back the new values of what the variant aggregates. The state it reads is
+ * round r-1's, so a retried or re-run task computes exactly the same thing.
  */
 record SourceTask(
-    String policy, String source, int round, int rounds, int localSteps, long seed, OptimConfig optim,
-    ModelConfig model, int seqLen, int vocabSize, String storeRoot, HadoopConfig hadoop) implements Serializable {
+    String variant, TaskKey key, int round, TrainConfig train, ModelConfig model, int seqLen, int vocabSize,
+    String storeRoot, HadoopConfig hadoop, FaultInjector faults) implements Serializable {
 
-  /** What a task sends back: the new values of what is aggregated; {@code trimIds} / {@code trimRows} only for TRIM. */
-  record Result(String source, int round, byte[] trained, int[] trimIds, byte[] trimRows, long tokens,
-      float firstLoss, float lastLoss, long bytesDown, long bytesUp, long wallMillis) implements Serializable {}
+  /**
+   * What a task sends back. {@code trimIds} / {@code trimRows} only for TRIM, {@code sharedMoments}
+   * only under AVERAGE. Bytes are the serialised sizes; params the float counts they carry.
+   */
+  record Result(String source, int replica, int round, byte[] trained, int[] trimIds, byte[] trimRows,
+      byte[] sharedMoments, long tokens, float[] losses, long bytesDown, long bytesUp, long paramsDown,
+      long paramsUp, long computeMillis, long taskMillis) implements Serializable {
 
-  SharingPolicy sharing() {
-    return SharingPolicy.of(policy);
+    float lastLoss() {
+      return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
+    }
   }
 
-  long sourceSeed() {
+  SharingPolicy sharing() {
+    return SharingPolicy.of(variant);
+  }
+
+  /** The seed of everything random at this task: inits of its own embeddings, its batches. */
+  long taskSeed() {
+    return train.seed() * 1_000_003L + key.source().hashCode() * 7919L + key.replica() * 104_729L;
+  }
+
+  /** The seed of a source's own (SPEC) embeddings: shared by its replicas. */
+  static long embeddingSeed(long seed, String source) {
     return seed * 1_000_003L + source.hashCode() * 7919L;
   }
 
-  Result run(List<int[]> blocks, NamedTensors body, NamedTensors globalEmbeddings) {
+  Result run(TreeMap<String, List<int[]>> blocks, byte[] bodyDown, byte[] embeddingsDown, byte[] momentsDown) {
+    long taskStart = System.nanoTime();
+    if (faults != null) {
+      TaskContext ctx = TaskContext.get();
+      faults.beforeTask(key.source(), key.replica(), round, ctx == null ? 0 : ctx.attemptNumber());
+    }
     SharingPolicy sharing = sharing();
+    InnerState inner = train.innerFor(sharing);
     CheckpointStore store = new CheckpointStore(storeRoot, hadoop.get());
+    SourceState previous = previousState(store);
+    NamedTensors body = NamedTensors.fromBytes(bodyDown);
+    long bytesDown = bodyDown.length + (momentsDown == null ? 0 : momentsDown.length);
+    long paramsDown = body.parameterCount();
+
     int[] trimIds = null;
-    List<int[]> data = blocks;
     NamedTensors embeddings;
     DecoderLm lm;
-    long bytesDown = body.toBytes().length;
+    TreeMap<String, List<int[]>> data = blocks;
     if (sharing instanceof SharingPolicy.Spec) {
       lm = new DecoderLm(model, vocabSize, seqLen);
-      embeddings = store.readSourceState(source, round - 1).map(NamedTensors::fromBytes)
-          .orElseGet(() -> lm.initEmbeddings(sourceSeed()));
+      embeddings = previous.embeddings() != null ? previous.embeddings() : lm.initEmbeddings(embeddingSeed(train.seed(), key.source()));
     } else if (sharing instanceof SharingPolicy.Trim) {
-      trimIds = distinctTokens(blocks);
+      NamedTensors global = NamedTensors.fromBytes(embeddingsDown);
+      trimIds = distinctTokens(blocks.firstEntry().getValue());
       lm = new DecoderLm(model, trimIds.length, seqLen);
-      Tensor rows = TrimRows.gather(globalEmbeddings.get(DecoderLm.EMBED + "wte"), trimIds);
-      embeddings = new NamedTensors(Map.of(DecoderLm.EMBED + "wte", rows, DecoderLm.EMBED + "wpe", globalEmbeddings.get(DecoderLm.EMBED + "wpe")));
-      data = remap(blocks, trimIds);
-      bytesDown += embeddings.toBytes().length;
+      Tensor rows = TrimRows.gather(global.get(DecoderLm.EMBED + "wte"), trimIds);
+      embeddings = new NamedTensors(Map.of(DecoderLm.EMBED + "wte", rows, DecoderLm.EMBED + "wpe", global.get(DecoderLm.EMBED + "wpe")));
+      data = new TreeMap<>(Map.of(key.source(), remap(blocks.firstEntry().getValue(), trimIds)));
+      long sent = embeddings.toBytes().length; // the driver would send only these rows
+      bytesDown += sent;
+      paramsDown += embeddings.parameterCount();
     } else {
       lm = new DecoderLm(model, vocabSize, seqLen);
-      embeddings = globalEmbeddings;
-      bytesDown += embeddings.toBytes().length;
+      embeddings = NamedTensors.fromBytes(embeddingsDown);
+      bytesDown += embeddingsDown.length;
+      paramsDown += embeddings.parameterCount();
     }
     NamedTensors before = body.with(embeddings);
-    LocalTrainer trainer = new LocalTrainer(lm, optim, (long) rounds * localSteps,
-        String.format("round %d/%d %s", round, rounds, source), Math.max(1, localSteps / 2));
-    LocalTrainer.Result r = trainer.train(body, embeddings, AdamW.State.fresh(before),
-        new BlockBatches(data, optim.batchSize(), sourceSeed() + round), localSteps, (long) (round - 1) * localSteps);
-    NamedTensors after = r.body().with(r.embeddings());
-    if (sharing instanceof SharingPolicy.Spec) {
-      store.writeSourceState(source, round, r.embeddings().toBytes());
+    AdamW.State start = startingMoments(inner, before, previous, momentsDown);
+    if (momentsDown != null) {
+      paramsDown += 2 * SourceState.fromBytes(momentsDown).optimizer().m().parameterCount();
     }
-    byte[] trainedBytes = after.select(sharing::aggregated).toBytes();
+
+    LocalTrainer trainer = new LocalTrainer(lm, train.optim(), (long) train.rounds() * train.localSteps(),
+        String.format("round %d/%d %s", round, train.rounds(), key), Math.max(1, train.localSteps() / 2));
+    if (sharing instanceof SharingPolicy.Act) {
+      trainer.withActiveForgetting(train.actResetEvery(), taskSeed());
+    }
+    Iterator<int[][]> batches = batches(data);
+    for (long b = 0; b < previous.batchesServed(); b++) {
+      batches.next(); // continue the seeded order where the previous round stopped
+    }
+    LocalTrainer.Result r = trainer.train(body, embeddings, start, batches, train.localSteps(), (long) (round - 1) * train.localSteps());
+    NamedTensors after = r.body().with(r.embeddings());
+
+    store.writeSourceState(key.statePath(), round, new SourceState(
+        sharing instanceof SharingPolicy.Spec ? r.embeddings() : null,
+        keptMoments(inner, sharing, r.optimizer()),
+        previous.batchesServed() + train.localSteps()).toBytes());
+
+    NamedTensors trained = after.select(sharing::aggregated);
+    byte[] trainedBytes = trained.toBytes();
+    long bytesUp = trainedBytes.length;
+    long paramsUp = trained.parameterCount();
     byte[] rowBytes = null;
     if (trimIds != null) {
-      rowBytes = r.embeddings().select(n -> n.equals(DecoderLm.EMBED + "wte")).toBytes();
+      NamedTensors rows = r.embeddings().select(n -> n.equals(DecoderLm.EMBED + "wte"));
+      rowBytes = rows.toBytes();
+      bytesUp += rowBytes.length;
+      paramsUp += rows.parameterCount();
     }
-    float[] losses = r.metrics().losses();
-    return new Result(source, round, trainedBytes, trimIds, rowBytes, r.metrics().tokens(), losses[0],
-        losses[losses.length - 1], bytesDown, trainedBytes.length + (rowBytes == null ? 0 : rowBytes.length),
-        r.metrics().wallMillis());
+    byte[] momentsUp = null;
+    if (inner == InnerState.AVERAGE) {
+      AdamW.State shared = r.optimizer().select(sharing::aggregated);
+      momentsUp = new SourceState(null, shared, 0).toBytes();
+      bytesUp += momentsUp.length;
+      paramsUp += 2 * shared.m().parameterCount();
+    }
+    return new Result(key.source(), key.replica(), round, trainedBytes, trimIds, rowBytes, momentsUp,
+        r.metrics().tokens(), r.metrics().losses(), bytesDown, bytesUp, paramsDown, paramsUp,
+        r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000);
+  }
+
+  /** This task's state after round r-1; with replicas, its replicas' embeddings and moments averaged. */
+  private SourceState previousState(CheckpointStore store) {
+    SourceState own = store.readSourceState(key.statePath(), round - 1).map(SourceState::fromBytes).orElse(SourceState.empty());
+    if (train.replicas() == 1) {
+      return own;
+    }
+    List<SourceState> all = new ArrayList<>();
+    for (int i = 0; i < train.replicas(); i++) {
+      store.readSourceState(new TaskKey(key.source(), i).statePath(), round - 1).map(SourceState::fromBytes).ifPresent(all::add);
+    }
+    return all.isEmpty() ? own : SourceState.mean(all, own.batchesServed());
+  }
+
+  private static AdamW.State startingMoments(InnerState inner, NamedTensors params, SourceState previous, byte[] momentsDown) {
+    AdamW.State fresh = AdamW.State.fresh(params);
+    if (inner == InnerState.RESET) {
+      return fresh;
+    }
+    AdamW.State start = previous.optimizer() == null ? fresh : fresh.overriding(previous.optimizer());
+    if (momentsDown != null) {
+      start = start.overriding(SourceState.fromBytes(momentsDown).optimizer());
+    }
+    return start;
+  }
+
+  /** The moments a task keeps in the store: all under KEEP, its local tensors' under AVERAGE. */
+  private static AdamW.State keptMoments(InnerState inner, SharingPolicy sharing, AdamW.State moments) {
+    return switch (inner) {
+      case RESET -> null;
+      case KEEP -> moments;
+      case AVERAGE -> moments.select(n -> !sharing.aggregated(n));
+    };
+  }
+
+  private Iterator<int[][]> batches(TreeMap<String, List<int[]>> data) {
+    if (sharing().mixture()) {
+      return new MixtureBatches(data, train.temperature(), train.optim().batchSize(), taskSeed());
+    }
+    return new BlockBatches(data.firstEntry().getValue(), train.optim().batchSize(), taskSeed());
   }
 
   /** The global ids a source holds: the specials (so they keep ids 0-2 locally) and its tokens. */
   static int[] distinctTokens(List<int[]> blocks) {
-    java.util.stream.IntStream specials = java.util.stream.IntStream.range(0, dept.prep.tokenizer.SpecialTokens.ALL.size());
-    return java.util.stream.IntStream.concat(specials, blocks.stream().flatMapToInt(Arrays::stream)).distinct().sorted().toArray();
+    IntStream specials = IntStream.range(0, SpecialTokens.ALL.size());
+    return IntStream.concat(specials, blocks.stream().flatMapToInt(Arrays::stream)).distinct().sorted().toArray();
   }
 
   private static List<int[]> remap(List<int[]> blocks, int[] ids) {

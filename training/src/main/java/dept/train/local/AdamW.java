@@ -22,6 +22,16 @@ public final class AdamW {
       NamedTensors z = new NamedTensors(zeros);
       return new State(z, z, 0);
     }
+
+    /** This state with the moments (and step count) of {@code other} wherever {@code other} has them. */
+    public State overriding(State other) {
+      return new State(m.with(other.m), v.with(other.v), other.steps);
+    }
+
+    /** The moments of the tensors whose name passes {@code keep}. */
+    public State select(java.util.function.Predicate<String> keep) {
+      return new State(m.select(keep), v.select(keep), steps);
+    }
   }
 
   private final OptimConfig config;
@@ -68,6 +78,12 @@ public final class AdamW {
         p[i] = (float) (p[i] - decay * p[i] - lr * update);
       }
     }
+  }
+
+  /** Zeroes the moments of {@code name}, e.g. after its tensor was re-initialised. */
+  public void resetMoments(String name) {
+    java.util.Arrays.fill(m.get(name), 0f);
+    java.util.Arrays.fill(v.get(name), 0f);
   }
 
   public State state() {

@@ -42,6 +42,8 @@ public final class LocalTrainer {
   private final LrSchedule schedule;
   private final String label;
   private final int logEvery;
+  private int forgetEvery;
+  private long forgetSeed;
 
   /**
    * @param totalSteps the run's whole step budget, for the cosine schedule (global steps)
@@ -55,9 +57,19 @@ public final class LocalTrainer {
     this.logEvery = logEvery;
   }
 
-  /** The engine's default device: the task's GPU when there is one, else the CPU. */
+  /** The device to train on: the GPU Spark gave this task when there is one, else the engine's default. */
   public static Device device() {
-    return Engine.getInstance().defaultDevice();
+    return TaskDevice.current();
+  }
+
+  /**
+   * Active forgetting (Chen et al. 2023): re-initialise the token embeddings, and zero their
+   * moments, before every global step that is a positive multiple of {@code everySteps}.
+   */
+  public LocalTrainer withActiveForgetting(int everySteps, long seed) {
+    this.forgetEvery = everySteps;
+    this.forgetSeed = seed;
+    return this;
   }
 
   /**
@@ -90,6 +102,7 @@ public final class LocalTrainer {
       long start = System.nanoTime();
       for (int s = 0; s < steps; s++) {
         int[][] batch = batches.next();
+        forgetIfDue(params, adam, firstStep + s);
         losses[s] = step(params, adam, batch, schedule.at(firstStep + s));
         tokens += (long) batch.length * (batch[0].length - 1);
         if (!Float.isFinite(losses[s])) {
@@ -108,6 +121,15 @@ public final class LocalTrainer {
           params.toTensors(n -> n.startsWith(DecoderLm.EMBED)),
           adam.state(),
           new Metrics(losses, tokens, wall));
+    }
+  }
+
+  private void forgetIfDue(ModelParams params, AdamW adam, long globalStep) {
+    if (forgetEvery > 0 && globalStep > 0 && globalStep % forgetEvery == 0) {
+      String wte = DecoderLm.EMBED + "wte";
+      params.get(wte).set(model.initEmbeddings(forgetSeed + globalStep).get(wte).data());
+      adam.resetMoments(wte);
+      LOG.info("{}: active forgetting re-initialised {} at global step {}", label, wte, globalStep);
     }
   }
 

@@ -1,6 +1,8 @@
 package dept.train.dept;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dept.prep.ingest.IngestConfig;
@@ -17,9 +19,12 @@ import dept.prep.tokenizer.PreTokenizer;
 import dept.prep.tokenizer.TokenizerJson;
 import dept.prep.tokenizer.VocabConfig;
 import dept.prep.tokenizer.VocabStage;
-import dept.train.federated.FedAvg;
-import dept.train.local.Evaluator;
+import dept.train.federated.OuterConfig;
+import dept.train.local.AdamW;
+import dept.train.local.BlockBatches;
+import dept.train.local.LocalTrainer;
 import dept.train.local.OptimConfig;
+import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import java.nio.file.Path;
@@ -34,11 +39,15 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** GLOB, TRIM and SPEC rounds on Spark over four sample sources of different scripts. */
+/**
+ * DEPT rounds on Spark (local[2] with one retry per task) over four sample sources of different
+ * scripts: every variant learns, communicates what it should, resumes exactly and survives a retry.
+ */
 class RoundEngineTest {
 
   private static final List<String> SOURCES = List.of("en", "ja", "ru", "zh");
@@ -51,7 +60,7 @@ class RoundEngineTest {
 
   @BeforeAll
   static void prepareBlocks() {
-    spark = SparkSession.builder().master("local[2]").appName("dept-engine-test")
+    spark = SparkSession.builder().master("local[2,2]").appName("dept-engine-test")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
     String sample = Path.of("../data-prep/sample/sample.jsonl").toAbsolutePath().toString();
@@ -89,54 +98,116 @@ class RoundEngineTest {
     spark.stop();
   }
 
-  private static RoundEngine engine(String variant, Path store) {
-    RoundEngine.Settings s = new RoundEngine.Settings(SharingPolicy.of(variant), 3, 20, 0, 7,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), new ModelConfig(32, 1, 2, 4), 32);
-    return new RoundEngine(spark, s, new FedAvg(true), store.toString(), vocab);
+  private static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
+    return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0,
+        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer);
+  }
+
+  private static RoundEngine engine(TrainConfig train, Path store) {
+    return new RoundEngine(spark, SharingPolicy.of(train.variants().get(0)), train, new ModelConfig(32, 1, 2, 4), 32,
+        store.toString(), vocab, tokenBytes);
+  }
+
+  private static Map<String, Double> validation(RoundEngine.Outcome out, int round) {
+    Map<String, Double> loss = new TreeMap<>();
+    out.log().validation().stream().filter(v -> v.round() == round).forEach(v -> loss.put(v.source(), v.loss()));
+    return loss;
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"GLOB", "TRIM", "SPEC"})
+  @ValueSource(strings = {"STD", "ACT", "GLOB", "TRIM", "SPEC"})
   void everySourcesValidationLossFalls(String variant) {
-    RoundEngine engine = engine(variant, dir.resolve(variant));
-    Map<String, Evaluator.Metrics> before =
-        engine.evaluate(blocks, SOURCES, engine.initialBody(), engine.initialGlobalEmbeddings(), tokenBytes);
-    RoundEngine.Outcome out = engine.run(blocks, SOURCES);
-    Map<String, Evaluator.Metrics> after = engine.evaluate(blocks, SOURCES, out.body(), out.globalEmbeddings(), tokenBytes);
+    RoundEngine.Outcome out = engine(config(variant, 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve(variant)).run(blocks, SOURCES, false);
+    Map<String, Double> before = validation(out, 0);
+    Map<String, Double> after = validation(out, 3);
+    assertEquals(SOURCES, List.copyOf(after.keySet()));
     for (String s : SOURCES) {
-      assertTrue(after.get(s).meanLoss() < before.get(s).meanLoss() - 0.2,
-          variant + " " + s + ": " + before.get(s).meanLoss() + " -> " + after.get(s).meanLoss());
+      assertTrue(after.get(s) < before.get(s) - 0.2, variant + " " + s + ": " + before.get(s) + " -> " + after.get(s));
     }
-    assertEquals(3 * SOURCES.size(), out.results().size());
-    long bodyBytes = out.body().toBytes().length;
-    for (SourceTask.Result r : out.results()) {
-      if (variant.equals("SPEC")) {
-        assertEquals(bodyBytes, r.bytesUp(), "SPEC sends exactly the body");
-      } else {
-        assertTrue(r.bytesUp() > bodyBytes, variant + " sends embeddings too");
+    boolean mixture = variant.equals("STD") || variant.equals("ACT");
+    assertEquals(3 * (mixture ? 1 : SOURCES.size()), out.log().tasks().size());
+    long bodyParams = out.body().parameterCount();
+    long globalEmbeddingParams = mixture || variant.equals("GLOB") ? out.globalEmbeddings().parameterCount() : 0;
+    for (RunLog.TaskRow r : out.log().tasks()) {
+      switch (variant) {
+        case "SPEC" -> assertEquals(out.body().toBytes().length, r.bytesUp(), "SPEC sends exactly the body");
+        case "TRIM" -> assertTrue(r.paramsUp() > bodyParams && r.paramsUp() < bodyParams + out.globalEmbeddings().parameterCount(),
+            "TRIM sends the body and its own rows only");
+        default -> assertEquals(bodyParams + globalEmbeddingParams, r.paramsUp(), variant + " sends the whole model");
       }
-    }
-    if (variant.equals("TRIM")) {
-      SourceTask.Result zh = out.results().stream().filter(r -> r.source().equals("zh")).findFirst().orElseThrow();
-      assertTrue(zh.trimIds().length < vocab.get(VocabConfig.GLOBAL), "TRIM holds only its rows");
+      assertEquals(r.paramsUp(), r.paramsDown(), "what comes down goes back up");
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void fedAvgOverOneSourceEqualsPlainLocalTraining() {
-    RoundEngine.Settings s = new RoundEngine.Settings(SharingPolicy.of("SPEC"), 1, 20, 0, 7,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), new ModelConfig(32, 1, 2, 4), 32);
-    RoundEngine engine = new RoundEngine(spark, s, new FedAvg(true), dir.resolve("one").toString(), vocab);
-    NamedTensors viaSpark = engine.run(blocks, List.of("en")).body();
+    TrainConfig train = config("SPEC", 1, 0, 1, "reset", OuterConfig.defaults());
+    RoundEngine engine = engine(train, dir.resolve("one"));
+    NamedTensors viaSpark = engine.run(blocks, List.of("en"), false).body();
 
-    List<int[]> en = engine.blocksBySource(blocks, "train", List.of("en")).collect().get(0)._2();
-    dept.train.model.DecoderLm lm = new dept.train.model.DecoderLm(s.model(), vocab.get("en"), 32);
+    List<int[]> en = engine.blocksByTask(blocks, "train", List.of("en"), false, 1).collect().get(0)._2().get("en");
+    DecoderLm lm = new DecoderLm(new ModelConfig(32, 1, 2, 4), vocab.get("en"), 32);
     long sourceSeed = 7 * 1_000_003L + "en".hashCode() * 7919L;
     NamedTensors body = lm.initBody(7);
     NamedTensors embed = lm.initEmbeddings(sourceSeed);
-    NamedTensors direct = new dept.train.local.LocalTrainer(lm, s.optim(), 20, "direct", 0)
-        .train(body, embed, dept.train.local.AdamW.State.fresh(body.with(embed)),
-            new dept.train.local.BlockBatches(en, 8, sourceSeed + 1), 20, 0).body();
+    NamedTensors direct = new LocalTrainer(lm, train.optim(), 20, "direct", 0)
+        .train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(en, 8, sourceSeed), 20, 0).body();
     assertEquals(direct, viaSpark, "bit for bit: tasks send new values, and the mean of one is itself");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"SPEC:keep:nesterov", "TRIM:average:fedavg", "STD:reset:fedavg"})
+  void killedAndResumedRunEqualsUninterruptedRun(String setup) {
+    String[] p = setup.split(":");
+    TrainConfig train = config(p[0], 4, p[0].equals("STD") ? 0 : 3, 1, p[1], new OuterConfig(p[2], 0.7, 0.9, true));
+    RoundEngine.Outcome whole = engine(train, dir.resolve("whole-" + p[0])).run(blocks, SOURCES, false);
+
+    Path store = dir.resolve("killed-" + p[0]);
+    engine(train, store).run(blocks, SOURCES, false, 3); // dies after round 3; the last checkpoint is round 2
+    RoundEngine.Outcome resumed = engine(train, store).run(blocks, SOURCES, true);
+
+    assertEquals(2, resumed.resumedFrom());
+    assertEquals(whole.body(), resumed.body(), setup + ": body");
+    assertEquals(whole.globalEmbeddings(), resumed.globalEmbeddings(), setup + ": embeddings");
+    assertEquals(validation(whole, 4), validation(resumed, 4), setup + ": final validation");
+    assertEquals(whole.log().tasks().size(), resumed.log().tasks().size(), "the log holds every round once");
+  }
+
+  @Test
+  void resumeRefusesDifferentSettings() {
+    Path store = dir.resolve("refuse");
+    engine(config("SPEC", 2, 0, 1, "reset", OuterConfig.defaults()), store).run(blocks, SOURCES, false);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> engine(config("SPEC", 3, 0, 1, "reset", OuterConfig.defaults()), store).run(blocks, SOURCES, true));
+    assertTrue(e.getMessage().contains("rounds: checkpoint has 2, config has 3"), e.getMessage());
+  }
+
+  @Test
+  void aTaskThatFailsOnceIsRetriedAndTheRoundIsUnchanged() {
+    TrainConfig train = config("GLOB", 2, 0, 1, "keep", OuterConfig.defaults());
+    RoundEngine.Outcome clean = engine(train, dir.resolve("clean")).run(blocks, SOURCES, false);
+    RoundEngine flaky = engine(train, dir.resolve("flaky"));
+    flaky.injectFaults((source, replica, round, attempt) -> {
+      if (source.equals("ja") && round == 2 && attempt == 0) {
+        throw new IllegalStateException("injected failure of ja in round 2");
+      }
+    });
+    RoundEngine.Outcome retried = flaky.run(blocks, SOURCES, false);
+    assertEquals(clean.body(), retried.body());
+    assertEquals(clean.globalEmbeddings(), retried.globalEmbeddings());
+  }
+
+  @Test
+  void replicasTrainDisjointShardsOfTheirSource() {
+    RoundEngine engine = engine(config("SPEC", 2, 0, 2, "reset", OuterConfig.defaults()), dir.resolve("replicas"));
+    var shards = engine.blocksByTask(blocks, "train", List.of("en"), false, 2).collectAsMap();
+    List<int[]> a = shards.get(new TaskKey("en", 0)).get("en");
+    List<int[]> b = shards.get(new TaskKey("en", 1)).get("en");
+    assertFalse(a.isEmpty() || b.isEmpty());
+    assertTrue(a.stream().noneMatch(b::contains), "disjoint shards");
+    RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
+    assertEquals(2 * 2 * SOURCES.size(), out.log().tasks().size());
+    Map<String, Double> before = validation(out, 0);
+    validation(out, 2).forEach((s, loss) -> assertTrue(loss < before.get(s) - 0.2, s + ": " + before.get(s) + " -> " + loss));
   }
 }

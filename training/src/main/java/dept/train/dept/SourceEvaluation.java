@@ -1,0 +1,37 @@
+package dept.train.dept;
+
+import dept.prep.io.HadoopConfig;
+import dept.train.local.Evaluator;
+import dept.train.model.DecoderLm;
+import dept.train.model.ModelConfig;
+import dept.train.params.NamedTensors;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Validation of one source inside a Spark task: the body with the embeddings the source uses
+ * (SPEC: its own after {@code round}, from the store, its replicas averaged; a source never
+ * sampled yet has its seeded initial ones; otherwise the global ones, all rows).
+ */
+record SourceEvaluation(String variant, String source, int round, TrainConfig train, ModelConfig model, int seqLen,
+    int vocabSize, int[] tokenBytes, String storeRoot, HadoopConfig hadoop) implements Serializable {
+
+  RunLog.ValidationRow run(List<int[]> blocks, byte[] body, byte[] globalEmbeddings) {
+    DecoderLm lm = new DecoderLm(model, vocabSize, seqLen);
+    NamedTensors embeddings = globalEmbeddings != null ? NamedTensors.fromBytes(globalEmbeddings) : ownEmbeddings(lm);
+    List<int[]> sample = train.evalBlocks() > 0 && blocks.size() > train.evalBlocks() ? blocks.subList(0, train.evalBlocks()) : blocks;
+    Evaluator.Metrics m = new Evaluator(lm, 16).evaluate(NamedTensors.fromBytes(body), embeddings, sample, tokenBytes);
+    return new RunLog.ValidationRow(variant, round, source, m.meanLoss(), m.perplexity(), m.bitsPerByte(), m.tokens(), m.bytes());
+  }
+
+  private NamedTensors ownEmbeddings(DecoderLm lm) {
+    CheckpointStore store = new CheckpointStore(storeRoot, hadoop.get());
+    List<SourceState> replicas = new ArrayList<>();
+    for (int r = 0; r < train.replicas(); r++) {
+      store.readSourceState(new TaskKey(source, r).statePath(), round).map(SourceState::fromBytes).ifPresent(replicas::add);
+    }
+    SourceState mean = replicas.isEmpty() ? SourceState.empty() : SourceState.mean(replicas, 0);
+    return mean.embeddings() != null ? mean.embeddings() : lm.initEmbeddings(SourceTask.embeddingSeed(train.seed(), source));
+  }
+}

@@ -1,0 +1,81 @@
+package dept.train.dept;
+
+import dept.train.federated.OuterConfig;
+import dept.train.local.OptimConfig;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code train:} section: how DEPT rounds run. The model comes from {@code model:} and the
+ * context length from {@code tokenize.seq_len}.
+ *
+ * @param variants the variants {@code dept train} runs, each into its own directory: STD, ACT, GLOB, TRIM, SPEC
+ * @param rounds outer rounds R
+ * @param localSteps inner steps H per round
+ * @param sourcesPerRound sources sampled per round (seeded); 0 = all
+ * @param replicas tasks per source, each on a disjoint shard of its blocks, averaged
+ * @param seed every random choice of a run derives from it (inits, sampling, batches)
+ * @param checkpointEvery write a checkpoint every C rounds (and after the last)
+ * @param evalEvery validate every E rounds (and after the last)
+ * @param evalBlocks at most this many validation blocks per source (0 = all)
+ * @param innerState reset | keep | average (see {@link InnerState}); STD and ACT always keep
+ * @param temperature STD/ACT mixture: source i is sampled with p ~ blocks_i^t (0 uniform, 1 by size)
+ * @param actResetEvery ACT re-initialises the token embeddings every N steps
+ * @param gpusPerTask GPUs each training task asks for on a cluster (0 = CPU)
+ * @param optim the inner AdamW
+ * @param outer the driver's outer optimiser
+ */
+public record TrainConfig(
+    List<String> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
+    Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, String innerState, Double temperature,
+    Integer actResetEvery, Integer gpusPerTask, OptimConfig optim, OuterConfig outer) implements Serializable {
+
+  public TrainConfig {
+    variants = variants == null ? List.of("SPEC") : variants.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
+    variants.forEach(SharingPolicy::of);
+    rounds = rounds == null ? 10 : rounds;
+    localSteps = localSteps == null ? 50 : localSteps;
+    sourcesPerRound = sourcesPerRound == null ? 0 : sourcesPerRound;
+    replicas = replicas == null ? 1 : replicas;
+    seed = seed == null ? 1234L : seed;
+    checkpointEvery = checkpointEvery == null ? 1 : checkpointEvery;
+    evalEvery = evalEvery == null ? 5 : evalEvery;
+    evalBlocks = evalBlocks == null ? 0 : evalBlocks;
+    innerState = innerState == null ? "reset" : innerState.toLowerCase(Locale.ROOT);
+    InnerState.of(innerState);
+    temperature = temperature == null ? 0.3 : temperature;
+    actResetEvery = actResetEvery == null ? 100 : actResetEvery;
+    gpusPerTask = gpusPerTask == null ? 0 : gpusPerTask;
+    optim = optim == null ? OptimConfig.defaults() : optim;
+    outer = outer == null ? OuterConfig.defaults() : outer;
+    if (rounds < 1 || localSteps < 1 || replicas < 1 || checkpointEvery < 1 || evalEvery < 1) {
+      throw new IllegalArgumentException("train: rounds, local_steps, replicas, checkpoint_every and eval_every must be >= 1");
+    }
+    if (sourcesPerRound < 0 || evalBlocks < 0 || gpusPerTask < 0 || actResetEvery < 1) {
+      throw new IllegalArgumentException("train: sources_per_round, eval_blocks, gpus_per_task must be >= 0, act_reset_every >= 1");
+    }
+    if (temperature < 0 || temperature > 1) {
+      throw new IllegalArgumentException("train.temperature must be in [0, 1], got " + temperature);
+    }
+  }
+
+  public static TrainConfig defaults() {
+    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  public InnerState inner() {
+    return InnerState.of(innerState);
+  }
+
+  /** A copy that runs only {@code variant}, e.g. for {@code dept train --variant}. */
+  public TrainConfig only(String variant) {
+    return new TrainConfig(List.of(variant), rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
+        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, optim, outer);
+  }
+
+  /** The inner-state mode a variant uses: the mixture baselines are one continuous model, so they keep. */
+  public InnerState innerFor(SharingPolicy policy) {
+    return policy.mixture() ? InnerState.KEEP : inner();
+  }
+}
