@@ -223,6 +223,21 @@ public final class RoundEngine {
     }
   }
 
+  /** The trained model for later stages: the global embeddings, or each source's own (SPEC). */
+  public TrainedModel export(Outcome outcome, List<String> sources) {
+    Map<String, NamedTensors> embeddings = new TreeMap<>();
+    if (outcome.globalEmbeddings() != null) {
+      embeddings.put(VocabConfig.GLOBAL, outcome.globalEmbeddings());
+    } else {
+      for (String s : sources) {
+        DecoderLm lm = new DecoderLm(model, vocabSizes.get(s), seqLen);
+        embeddings.put(s, SourceState.embeddingsOf(store, s, train.replicas(), train.rounds())
+            .orElseGet(() -> lm.initEmbeddings(SourceTask.embeddingSeed(train.seed(), s))));
+      }
+    }
+    return new TrainedModel(policy.name(), model, seqLen, train.rounds(), outcome.body(), embeddings);
+  }
+
   /** The driver's state between rounds: what a checkpoint holds. */
   private static final class RunState {
     int round;

@@ -6,7 +6,6 @@ import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,11 +26,7 @@ record SourceEvaluation(String variant, String source, int round, TrainConfig tr
 
   private NamedTensors ownEmbeddings(DecoderLm lm) {
     CheckpointStore store = new CheckpointStore(storeRoot, hadoop.get());
-    List<SourceState> replicas = new ArrayList<>();
-    for (int r = 0; r < train.replicas(); r++) {
-      store.readSourceState(new TaskKey(source, r).statePath(), round).map(SourceState::fromBytes).ifPresent(replicas::add);
-    }
-    SourceState mean = replicas.isEmpty() ? SourceState.empty() : SourceState.mean(replicas, 0);
-    return mean.embeddings() != null ? mean.embeddings() : lm.initEmbeddings(SourceTask.embeddingSeed(train.seed(), source));
+    return SourceState.embeddingsOf(store, source, train.replicas(), round)
+        .orElseGet(() -> lm.initEmbeddings(SourceTask.embeddingSeed(train.seed(), source)));
   }
 }

@@ -54,6 +54,15 @@ public record SourceState(NamedTensors embeddings, AdamW.State optimizer, long b
         batchesServed);
   }
 
+  /** A source's own embeddings after {@code round} (its replicas averaged), if it has trained by then. */
+  static java.util.Optional<NamedTensors> embeddingsOf(CheckpointStore store, String source, int replicas, int round) {
+    List<SourceState> all = new ArrayList<>();
+    for (int r = 0; r < replicas; r++) {
+      store.readSourceState(new TaskKey(source, r).statePath(), round).map(SourceState::fromBytes).ifPresent(all::add);
+    }
+    return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.ofNullable(mean(all, 0).embeddings());
+  }
+
   private static NamedTensors uniformMean(List<NamedTensors> items) {
     return items.size() == 1 ? items.get(0) : NamedTensors.weightedMean(items, Collections.nCopies(items.size(), 1.0));
   }

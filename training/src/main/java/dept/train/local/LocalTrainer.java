@@ -8,7 +8,9 @@ import ai.djl.training.GradientCollector;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -25,7 +27,8 @@ public final class LocalTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(LocalTrainer.class);
 
   /** What one run of local steps did. */
-  public record Metrics(float[] losses, long tokens, long wallMillis) {
+  /** @param skippedSteps steps whose gradient was not finite, so no update was applied */
+  public record Metrics(float[] losses, long tokens, long wallMillis, int skippedSteps) {
     public double tokensPerSecond() {
       return tokens / Math.max(1e-9, wallMillis / 1000.0);
     }
@@ -42,6 +45,7 @@ public final class LocalTrainer {
   private final LrSchedule schedule;
   private final String label;
   private final int logEvery;
+  private int skipped;
   private int forgetEvery;
   private long forgetSeed;
 
@@ -97,6 +101,7 @@ public final class LocalTrainer {
         ModelParams params = new ModelParams(body.with(embeddings), root, device(), true)) {
       LOG.info("{}: {} local steps on {}", label, steps, device());
       AdamW adam = new AdamW(optim, state);
+      skipped = 0;
       float[] losses = new float[steps];
       long tokens = 0;
       long start = System.nanoTime();
@@ -120,7 +125,7 @@ public final class LocalTrainer {
           params.toTensors(n -> n.startsWith(DecoderLm.BODY)),
           params.toTensors(n -> n.startsWith(DecoderLm.EMBED)),
           adam.state(),
-          new Metrics(losses, tokens, wall));
+          new Metrics(losses, tokens, wall, skipped));
     }
   }
 
@@ -157,6 +162,21 @@ public final class LocalTrainer {
         values.put(e.getKey(), e.getValue().toFloatArray());
       }
       double norm = Math.sqrt(sumSquares);
+      if (!Double.isFinite(norm)) {
+        // Skip the update, as mixed-precision loss scaling does: one bad batch must not turn every parameter into NaN.
+        List<String> bad = new ArrayList<>();
+        grads.forEach((n, g) -> {
+          for (float x : g) {
+            if (!Float.isFinite(x)) {
+              bad.add(n);
+              break;
+            }
+          }
+        });
+        LOG.warn("{}: non-finite gradient (loss {}) in {}; update skipped", label, loss, bad);
+        skipped++;
+        return loss;
+      }
       double scale = optim.gradClip() > 0 && norm > optim.gradClip() ? optim.gradClip() / norm : 1.0;
       adam.step(values, grads, lr, scale);
       values.forEach((n, v) -> params.get(n).set(v));

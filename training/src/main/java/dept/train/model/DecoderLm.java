@@ -149,7 +149,11 @@ public final class DecoderLm {
     NDArray k = qkv.get(1).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
     NDArray v = qkv.get(2).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
     NDArray mask = step.create(maskFor((int) t), new Shape(t, t));
-    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hs)).add(mask).softmax(-1); // (B,nh,T,T)
+    // The scale is a tensor PyTorch owns: DJL's mul(Number) wraps a Java buffer that it frees right
+    // after the forward op, while autograd keeps the scalar for the backward pass, which then read
+    // freed memory (gradients that changed with the JVM's garbage collection).
+    NDArray scale = step.full(new Shape(), (float) (1.0 / Math.sqrt(hs)));
+    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask).softmax(-1); // (B,nh,T,T)
     NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B,T,C)
     return linear(y, w, p + "proj");
   }

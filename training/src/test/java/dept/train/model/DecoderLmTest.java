@@ -81,4 +81,41 @@ class DecoderLmTest {
   void headsMustDivideTheWidth() {
     assertThrows(IllegalArgumentException.class, () -> new ModelConfig(30, 1, 4, 4));
   }
+
+  /**
+   * Regression: the attention scale was a DJL scalar whose Java buffer is freed right after the
+   * forward op while autograd keeps it for backward, so collecting garbage (and reusing the
+   * memory) between forward and backward changed the gradients.
+   */
+  @Test
+  void gradientsDoNotDependOnGarbageCollectionBetweenForwardAndBackward() {
+    NamedTensors params = model.initBody(3).with(model.initEmbeddings(4));
+    long[] tokens = new Random(9).longs(4 * 17, 3, 50).toArray();
+    float[] calm = qkvGradient(params, tokens, false);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      assertArrayEquals(calm, qkvGradient(params, tokens, true), "attempt " + attempt);
+    }
+  }
+
+  private float[] qkvGradient(NamedTensors params, long[] tokens, boolean churn) {
+    try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
+        ModelParams w = new ModelParams(params, root, LocalTrainer.device(), true);
+        NDManager step = w.manager().newSubManager()) {
+      try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDArray loss = model.tokenLoss(step.create(tokens, new Shape(4, 17)), w, step).mean();
+        if (churn) {
+          for (int round = 0; round < 3; round++) {
+            System.gc();
+            for (int i = 0; i < 2000; i++) {
+              java.nio.ByteBuffer.allocateDirect(8 + i % 64).putFloat(0, 1e6f + i);
+            }
+          }
+        }
+        collector.backward(loss);
+      }
+      NDArray g = w.get("body.h0.attn.qkv.w").getGradient();
+      g.attach(step);
+      return g.toFloatArray();
+    }
+  }
 }

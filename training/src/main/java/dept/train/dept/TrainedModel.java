@@ -1,0 +1,87 @@
+package dept.train.dept;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dept.prep.io.AtomicOutput;
+import dept.train.model.ModelConfig;
+import dept.train.params.NamedTensors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A trained model as the later stages (evaluation, SCONE, extension) read it: {@code model.json}
+ * (variant, shapes, context length, vocabulary sizes), {@code body.bin}, and one
+ * {@code embeddings/<tokenizer>.bin} per tokenizer the variant uses ({@code global}, or each
+ * source's own for SPEC). Written to a hidden directory and renamed, {@code _SUCCESS} last.
+ */
+public record TrainedModel(String variant, ModelConfig model, int seqLen, int rounds, NamedTensors body,
+    Map<String, NamedTensors> embeddings) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public void save(String dir, Configuration conf) {
+    Path dest = new Path(dir);
+    try {
+      FileSystem fs = dest.getFileSystem(conf);
+      Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
+      ObjectNode meta = JSON.createObjectNode().put("variant", variant).put("seq_len", seqLen).put("rounds", rounds);
+      meta.putObject("model").put("d_model", model.dModel()).put("layers", model.layers()).put("heads", model.heads())
+          .put("mlp_ratio", model.mlpRatio());
+      ObjectNode vocab = meta.putObject("vocab_sizes");
+      write(fs, new Path(tmp, "body.bin"), body.toBytes());
+      for (Map.Entry<String, NamedTensors> e : new TreeMap<>(embeddings).entrySet()) {
+        write(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue().toBytes());
+        vocab.put(e.getKey(), e.getValue().get("embed.wte").shape()[0]);
+      }
+      write(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+      fs.create(new Path(tmp, "_SUCCESS"), true).close();
+      AtomicOutput.replace(fs, tmp, dest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the model to " + dir, e);
+    }
+  }
+
+  public static TrainedModel load(String dir, Configuration conf) {
+    if (!AtomicOutput.isComplete(dir, conf)) {
+      throw new IllegalArgumentException(dir + " holds no complete model: run `dept train` first");
+    }
+    Path root = new Path(dir);
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      JsonNode meta = JSON.readTree(read(fs, new Path(root, "model.json")));
+      JsonNode m = meta.path("model");
+      ModelConfig model = new ModelConfig(m.path("d_model").asInt(), m.path("layers").asInt(), m.path("heads").asInt(),
+          m.path("mlp_ratio").asInt());
+      Map<String, NamedTensors> embeddings = new TreeMap<>();
+      for (var it = meta.path("vocab_sizes").fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        embeddings.put(name, NamedTensors.fromBytes(read(fs, new Path(root, "embeddings/" + name + ".bin"))));
+      }
+      return new TrainedModel(meta.path("variant").asText(), model, meta.path("seq_len").asInt(), meta.path("rounds").asInt(),
+          NamedTensors.fromBytes(read(fs, new Path(root, "body.bin"))), embeddings);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the model in " + dir, e);
+    }
+  }
+
+  private static void write(FileSystem fs, Path p, byte[] bytes) throws IOException {
+    try (OutputStream out = fs.create(p, true)) {
+      out.write(bytes);
+    }
+  }
+
+  private static byte[] read(FileSystem fs, Path p) throws IOException {
+    try (InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
+  }
+}
