@@ -3,7 +3,8 @@
 Each task submits the shaded jobs jar with the same sub-command the CLI takes
 (`dept <stage> --config ... --set run.output=...`), so a stage can be re-run alone
 from the Airflow UI. The run id is templated into the output path, the config path
-is a DAG parameter, and GPU stages (train, once it lands) go to the `gpu` pool.
+is a DAG parameter, and GPU stages (train) go to the `gpu` pool. A retried train
+task passes --resume, so it continues from its newest complete checkpoint.
 
 Deploy: copy this file to the DAGs folder, put the jar and the config where every
 Spark client can read them, and set the Airflow Variables `dept_jar` (path or
@@ -33,8 +34,10 @@ SPARK_CONF = {
 }
 
 # The stages in dependency order; each reads what the previous ones wrote under run.output.
-STAGES = ["ingest", "vocab", "tokenize", "ngrams"]
+STAGES = ["ingest", "vocab", "tokenize", "ngrams", "train"]
 GPU_STAGES = {"train"}
+# A retried train task continues from its newest complete checkpoint instead of starting over.
+EXTRA_ARGS = {"train": ["--resume"]}
 
 default_args = {
     "owner": "ml-platform",
@@ -44,7 +47,7 @@ default_args = {
 
 with DAG(
     dag_id="dept_pipeline",
-    description="dept-spark: ingest, tokenizers, blocks and n-grams for DEPT pre-training",
+    description="dept-spark: ingest, tokenizers, blocks, n-grams and DEPT pre-training",
     start_date=datetime(2026, 11, 1),
     schedule=None,
     catchup=False,
@@ -67,7 +70,8 @@ with DAG(
                 "{{ params.config }}",
                 "--set",
                 "run.output={{ var.value.dept_output_root }}/{{ run_id }}",
-            ],
+            ]
+            + EXTRA_ARGS.get(stage, []),
             pool="gpu" if stage in GPU_STAGES else "default_pool",
         )
         if previous is not None:

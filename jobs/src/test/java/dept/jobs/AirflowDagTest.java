@@ -30,13 +30,16 @@ class AirflowDagTest {
       "src = open(sys.argv[1]).read()",
       "compile(src, sys.argv[1], 'exec')",
       "tree = ast.parse(src)",
-      "stages = None; args = None",
+      "stages = None; args = None; extra = {}",
       "for node in ast.walk(tree):",
       "    if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', None) == 'STAGES':",
       "        stages = ast.literal_eval(node.value)",
+      "    if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', None) == 'EXTRA_ARGS':",
+      "        extra = ast.literal_eval(node.value)",
       "    if isinstance(node, ast.keyword) and node.arg == 'application_args':",
-      "        args = [e.id if isinstance(e, ast.Name) else ast.literal_eval(e) for e in node.value.elts]",
-      "print(json.dumps({'stages': stages, 'args': args}))");
+      "        value = node.value.left if isinstance(node.value, ast.BinOp) else node.value",
+      "        args = [e.id if isinstance(e, ast.Name) else ast.literal_eval(e) for e in value.elts]",
+      "print(json.dumps({'stages': stages, 'args': args, 'extra': extra}))");
 
   private static JsonNode extract() throws IOException, InterruptedException {
     Process p = new ProcessBuilder("python3", "-c", EXTRACT, DAG.toString()).redirectErrorStream(true).start();
@@ -51,7 +54,7 @@ class AirflowDagTest {
     JsonNode dag = extract();
     List<String> stages = new ArrayList<>();
     dag.get("stages").forEach(s -> stages.add(s.asText()));
-    assertEquals(List.of("ingest", "vocab", "tokenize", "ngrams"), stages, "the pipeline's order");
+    assertEquals(List.of("ingest", "vocab", "tokenize", "ngrams", "train"), stages, "the pipeline's order");
 
     for (String stage : stages) {
       List<String> args = new ArrayList<>();
@@ -64,6 +67,7 @@ class AirflowDagTest {
         assertTrue(!v.contains("{{"), "unfilled template in " + v);
         args.add(v);
       }
+      dag.path("extra").path(stage).forEach(a -> args.add(a.asText()));
       CommandLine cli = new CommandLine(new DeptCli());
       CommandLine.ParseResult parsed = cli.parseArgs(args.toArray(new String[0]));
       assertEquals(stage, parsed.subcommand().commandSpec().name());
@@ -71,6 +75,10 @@ class AirflowDagTest {
       Path config = parsed.subcommand().matchedOptionValue("--config", null);
       var loaded = new ConfigLoader().load(config, overrides);
       assertEquals("s3a://bucket/dept/manual__2026-11-27T00:00:00", loaded.run().output());
+      if (stage.equals("train")) {
+        assertTrue(args.contains("--resume"), "a retried train task resumes: " + args);
+        assertEquals(Boolean.TRUE, parsed.subcommand().matchedOptionValue("--resume", false));
+      }
     }
   }
 }

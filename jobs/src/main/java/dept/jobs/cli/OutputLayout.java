@@ -56,6 +56,35 @@ public record OutputLayout(String root) {
     return root + "/fgram_coverage";
   }
 
+  /** Everything {@code dept train} writes for one variant: {@code train/<variant>/}. */
+  public String train(String variant) {
+    return root + "/train/" + variant.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public String trainCheckpoints(String variant) {
+    return train(variant) + "/checkpoints";
+  }
+
+  /** The trained model (body, embeddings, model.json) that later stages read. */
+  public String trainModel(String variant) {
+    return train(variant) + "/model";
+  }
+
+  /** One row per task per round: loss, tokens, bytes up / down, wall time. */
+  public String trainMetrics(String variant) {
+    return train(variant) + "/metrics";
+  }
+
+  /** Per-source validation loss, perplexity and bits per byte, every E rounds. */
+  public String trainValidation(String variant) {
+    return train(variant) + "/validation";
+  }
+
+  /** Where each round's time went: broadcast, tasks, compute, aggregation, checkpoint, validation. */
+  public String trainTimings(String variant) {
+    return train(variant) + "/timings";
+  }
+
   public String effectiveConfig(String stage) {
     return root + "/config/" + stage + ".yaml";
   }

@@ -2,6 +2,7 @@ package dept.jobs.cli;
 
 import dept.jobs.stages.IngestJob;
 import dept.jobs.stages.NgramsJob;
+import dept.jobs.stages.TrainJob;
 import dept.jobs.stages.TokenizeJob;
 import dept.jobs.stages.VocabJob;
 import java.util.List;
@@ -12,14 +13,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Run every implemented stage in order in one Spark session: " + PipelineCommand.ORDER + ".",
-      "Stages planned next: train, scone-precompute, evaluate, extend, report."
+      "Stages planned next: scone-precompute, evaluate, extend, report."
     })
 final class PipelineCommand extends StageCommand {
 
-  static final String ORDER = "ingest, vocab, tokenize, ngrams";
+  static final String ORDER = "ingest, vocab, tokenize, ngrams, train";
 
   @Override
   List<Stage> stages() {
-    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob());
+    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false));
   }
 }

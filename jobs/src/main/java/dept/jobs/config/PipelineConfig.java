@@ -4,6 +4,7 @@ import dept.prep.ingest.IngestConfig;
 import dept.prep.ngram.NgramConfig;
 import dept.prep.pack.TokenizeConfig;
 import dept.prep.tokenizer.VocabConfig;
+import dept.train.dept.TrainConfig;
 import dept.train.model.ModelConfig;
 
 /**
@@ -17,7 +18,8 @@ public record PipelineConfig(
     VocabConfig vocab,
     TokenizeConfig tokenize,
     NgramConfig ngrams,
-    ModelConfig model) {
+    ModelConfig model,
+    TrainConfig train) {
 
   public PipelineConfig {
     run = run == null ? new RunConfig(null, null, null) : run;
@@ -29,6 +31,7 @@ public record PipelineConfig(
     tokenize = tokenize == null ? new TokenizeConfig(null, null, null) : tokenize;
     ngrams = ngrams == null ? NgramConfig.defaults() : ngrams;
     model = model == null ? ModelConfig.defaults() : model;
+    train = train == null ? TrainConfig.defaults() : train;
     for (String s : vocab.sourceVocabSizes().keySet()) {
       if (ingest.sources().stream().noneMatch(src -> src.name().equals(s))) {
         throw new IllegalArgumentException("vocab.source_vocab_sizes names '" + s + "', which is not a source");

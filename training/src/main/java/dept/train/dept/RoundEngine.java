@@ -281,7 +281,10 @@ public final class RoundEngine {
   }
 
   /** The outer step on the aggregated tensors (and moments under AVERAGE), then TRIM's row merge. */
-  private void aggregate(int round, RunState state, List<SourceTask.Result> results) {
+  private void aggregate(int round, RunState state, List<SourceTask.Result> all) {
+    List<SourceTask.Result> results = all.stream().filter(SourceTask.Result::finite).toList();
+    all.stream().filter(r -> !r.finite()).forEach(r -> LOG.warn("{} round {}: {}#{} diverged (non-finite parameters); "
+        + "its update is left out and its state kept", policy.name(), round, r.source(), r.replica()));
     NamedTensors shared = state.body.with(state.embeddings == null ? new NamedTensors(Map.of()) : state.embeddings.select(policy::aggregated));
     List<ClientUpdate> updates = new ArrayList<>();
     results.forEach(r -> updates.add(new ClientUpdate(r.source(), NamedTensors.fromBytes(r.trained()), r.tokens())));

@@ -37,7 +37,7 @@ record SourceTask(
    */
   record Result(String source, int replica, int round, byte[] trained, int[] trimIds, byte[] trimRows,
       byte[] sharedMoments, long tokens, float[] losses, long bytesDown, long bytesUp, long paramsDown,
-      long paramsUp, long computeMillis, long taskMillis) implements Serializable {
+      long paramsUp, long computeMillis, long taskMillis, boolean finite) implements Serializable {
 
     float lastLoss() {
       return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
@@ -112,11 +112,14 @@ record SourceTask(
     }
     LocalTrainer.Result r = trainer.train(body, embeddings, start, batches, train.localSteps(), (long) (round - 1) * train.localSteps());
     NamedTensors after = r.body().with(r.embeddings());
+    boolean finite = after.allFinite();
 
-    store.writeSourceState(key.statePath(), round, new SourceState(
+    // A diverged task keeps its previous state; the driver leaves its update out of the round.
+    SourceState next = !finite ? previous : new SourceState(
         sharing instanceof SharingPolicy.Spec ? r.embeddings() : null,
         keptMoments(inner, sharing, r.optimizer()),
-        previous.batchesServed() + train.localSteps()).toBytes());
+        previous.batchesServed() + train.localSteps());
+    store.writeSourceState(key.statePath(), round, next.toBytes());
 
     NamedTensors trained = after.select(sharing::aggregated);
     byte[] trainedBytes = trained.toBytes();
@@ -138,7 +141,7 @@ record SourceTask(
     }
     return new Result(key.source(), key.replica(), round, trainedBytes, trimIds, rowBytes, momentsUp,
         r.metrics().tokens(), r.metrics().losses(), bytesDown, bytesUp, paramsDown, paramsUp,
-        r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000);
+        r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000, finite);
   }
 
   /** This task's state after round r-1; with replicas, its replicas' embeddings and moments averaged. */
