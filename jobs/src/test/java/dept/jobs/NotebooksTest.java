@@ -29,12 +29,13 @@ class NotebooksTest {
   @Test
   void everyNoteRunsOnAPipelineOutput() throws IOException {
     Path out = dir.resolve("out");
-    assertEquals(0, CliRun.run(CliRun.onSample("pipeline", out)).exit());
+    assertEquals(0, CliRun.run(CliRun.onSample("pipeline", out,
+        "--set", "train.variants=[GLOB,SPEC]", "--set", "train.rounds=2")).exit());
     List<Path> notes;
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln")).sorted().toList();
     }
-    assertEquals(3, notes.size(), "notes: " + notes);
+    assertEquals(4, notes.size(), "notes: " + notes);
     SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     try {
@@ -53,6 +54,7 @@ class NotebooksTest {
     assertEquals("spark", note.get("defaultInterpreterGroup").asText());
 
     List<String> views = new ArrayList<>();
+    List<String> prefixes = new ArrayList<>();
     List<String> queries = new ArrayList<>();
     for (JsonNode p : note.get("paragraphs")) {
       String text = p.get("text").asText();
@@ -62,6 +64,9 @@ class NotebooksTest {
       } else if (text.startsWith("%spark\n")) {
         Matcher m = VIEWS.matcher(text);
         assertTrue(m.find(), "the %spark paragraph registers views: " + text);
+        if (text.contains("$output/train/*/$name")) {
+          prefixes.add("train/*/");
+        }
         for (String v : m.group(1).split(",")) {
           views.add(v.strip().replace("\"", ""));
         }
@@ -71,8 +76,9 @@ class NotebooksTest {
     }
     assertFalse(views.isEmpty(), file + " registers no view");
     assertTrue(queries.size() >= 4, file + " has few queries");
+    // The training note reads every variant's table at once: train/*/<name>.
     for (String v : views) {
-      spark.read().parquet(out.resolve(v).toString()).createOrReplaceTempView(v);
+      spark.read().parquet(out + (prefixes.isEmpty() ? "/" : "/" + prefixes.get(0)) + v).createOrReplaceTempView(v);
     }
     for (String q : queries) {
       List<Row> rows = spark.sql(q).collectAsList();

@@ -35,13 +35,16 @@ import picocli.CommandLine.Parameters;
       "tokenizer: BPE training vs SentencePiece (spm_train, when installed), encoding vs HF tokenizers "
           + "(one thread and the Spark job), training time at 1x/2x/4x input.",
       "trainer: local-trainer tokens/s and ms/step for three model sizes vs this machine's DJL matmul peak.",
-      "ngrams: n-gram counting at 1x/2x/4x vs MLlib NGram + CountVectorizer, and f-gram matcher lookups/s."
+      "ngrams: n-gram counting at 1x/2x/4x vs MLlib NGram + CountVectorizer, and f-gram matcher lookups/s.",
+      "rounds: DEPT rounds per variant on the pipeline's blocks (run `dept pipeline` first): Spark overhead vs "
+          + "training compute at H local steps, a plain DJL loop as the peer, bytes per round vs data-parallel STD, "
+          + "embedding parameters per variant."
     })
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer, ngrams (default: all)")
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer, ngrams, rounds (default: all but rounds)")
   List<String> benchmarks = new ArrayList<>();
 
   @Option(
@@ -68,10 +71,22 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--train-steps", paramLabel = "N", defaultValue = "30", description = "trainer: timed steps per model size (default: ${DEFAULT-VALUE})")
   int trainSteps;
 
+  @Option(names = "--local-steps", paramLabel = "H", defaultValue = "50", description = "rounds: local steps per round (default: ${DEFAULT-VALUE})")
+  int localSteps;
+
+  @Option(names = "--rounds", paramLabel = "R", defaultValue = "4", description = "rounds: rounds per variant; the first is warm-up (default: ${DEFAULT-VALUE})")
+  int rounds;
+
+  @Option(names = "--sources", paramLabel = "LIST", split = ",", description = "rounds: sources to train (default: en,ja,ru,zh)")
+  List<String> sources = new ArrayList<>(List.of("en", "ja", "ru", "zh"));
+
+  @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "rounds: variants (default: STD,GLOB,TRIM,SPEC)")
+  List<String> variants = new ArrayList<>(List.of("STD", "GLOB", "TRIM", "SPEC"));
+
   @Override
   public Integer call() throws IOException, InterruptedException {
-    List<String> all = List.of("ingest", "tokenizer", "trainer", "ngrams");
-    List<String> chosen = benchmarks.isEmpty() ? all : benchmarks;
+    List<String> all = List.of("ingest", "tokenizer", "trainer", "ngrams", "rounds");
+    List<String> chosen = benchmarks.isEmpty() ? all.subList(0, 4) : benchmarks;
     for (String b : chosen) {
       if (!all.contains(b)) {
         throw new IllegalArgumentException("unknown benchmark '" + b + "': choose from " + all);
@@ -101,6 +116,15 @@ final class BenchCommand implements Callable<Integer> {
         if (chosen.contains("ngrams")) {
           List<String> docs = sampleDocuments(corpus, ngramMb * 1_000_000L, config.run().seed());
           System.out.print(new NgramBenchmark(ctx.spark()).run(docs, 4096));
+        }
+        if (chosen.contains("rounds")) {
+          ctx.requireComplete(ctx.layout().blocks(), "tokenize");
+          List<String> names = new ArrayList<>(sources);
+          names.add(dept.prep.tokenizer.VocabConfig.GLOBAL);
+          var tables = dept.jobs.stages.TokenizerTables.load(ctx, names);
+          var bench = new dept.jobs.bench.RoundBenchmark(ctx.spark(), ctx.spark().read().parquet(ctx.layout().blocks()),
+              tables.vocabSizes(), tables.tokenBytes(), config.model(), config.tokenize().seqLen(), work.resolve("rounds").toString());
+          System.out.print(bench.run(variants, sources, config.train(), rounds, localSteps));
         }
         if (chosen.contains("tokenizer")) {
           List<String> docs = sampleDocuments(corpus, encodeMb * 1_000_000L, config.run().seed());

@@ -70,6 +70,18 @@ class DeptCliTest {
       for (String d : List.of("vocab", "blocks", "tokenize_stats", "embedding_memory", "ngrams", "fgrams", "fgram_coverage")) {
         assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
       }
+      // dept train ran every variant: a loadable model, metrics, validation and timings each.
+      for (String variant : List.of("std", "act", "glob", "trim", "spec")) {
+        Path train = out.resolve("train").resolve(variant);
+        for (String d : List.of("model", "metrics", "validation", "timings")) {
+          assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
+        }
+        var model = dept.train.dept.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
+        assertEquals(variant.toUpperCase(java.util.Locale.ROOT), model.variant());
+        assertEquals(variant.equals("spec") ? 8 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
+      }
+      assertTrue(pipeline.out().contains("validation bits per byte after the last round"), pipeline.out());
+      assertTrue(pipeline.out().contains("data-parallel STD all-reduces the whole model"), pipeline.out());
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
       assertEquals(before, spark.read().parquet(out.resolve("documents").toString()).orderBy("doc_id").collectAsList());
@@ -103,7 +115,7 @@ class DeptCliTest {
 
   @Test
   void everyCommandHasHelpAndUnknownOptionsFail() {
-    for (String cmd : List.of("ingest", "vocab", "tokenize", "ngrams", "pipeline", "bench")) {
+    for (String cmd : List.of("ingest", "vocab", "tokenize", "ngrams", "train", "pipeline", "bench")) {
       CliRun.Result r = run(cmd, "--help");
       assertEquals(0, r.exit());
       assertTrue(r.out().contains("--config") && r.out().contains("--set"), r.out());

@@ -61,13 +61,22 @@ final class ChildJvm {
     cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--class", "dept.jobs.cli.DeptCli",
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.driver.bindAddress=127.0.0.1"));
+        "--conf", "spark.driver.bindAddress=127.0.0.1",
+        // A CPU-only cluster adds the PyTorch natives jar itself (README, "Run on a cluster").
+        "--jars", nativesJar()));
     for (String c : sparkConf) {
       cmd.addAll(List.of("--conf", c));
     }
     cmd.add(clusterJar().toString());
     cmd.addAll(deptArgs);
     return cmd;
+  }
+
+  /** The PyTorch CPU natives jar from the launcher classpath. */
+  static String nativesJar() throws IOException {
+    return Arrays.stream(Files.readString(Path.of("target/classpath.txt")).trim().split(":"))
+        .filter(entry -> entry.contains("pytorch-native-cpu")).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no pytorch-native-cpu jar in target/classpath.txt"));
   }
 
   static Path clusterJar() throws IOException {

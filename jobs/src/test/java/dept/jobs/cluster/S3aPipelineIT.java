@@ -63,7 +63,8 @@ class S3aPipelineIT {
         s3.putObject(b -> b.bucket(BUCKET).key("corpus/sample.jsonl"), RequestBody.fromFile(Path.of("../data-prep/sample/sample.jsonl")));
 
         List<String> args = new ArrayList<>(List.of("pipeline", "--config", "../conf/local.yaml",
-            "--set", "run.output=s3a://" + BUCKET + "/runs/it"));
+            "--set", "run.output=s3a://" + BUCKET + "/runs/it",
+            "--set", "train.variants=[SPEC]", "--set", "train.rounds=2", "--set", "train.checkpoint_every=1"));
         for (int i = 0; i < 8; i++) {
           args.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[s3a://" + BUCKET + "/corpus/sample.jsonl]"));
         }
@@ -91,6 +92,11 @@ class S3aPipelineIT {
         }
         assertTrue(keys.contains("runs/it/tokenizers/global/tokenizer.json"));
         assertTrue(keys.contains("runs/it/config/ngrams.yaml"));
+        // Training kept its checkpoints and the SPEC sources' own state on S3 too.
+        assertTrue(keys.contains("runs/it/train/spec/model/_SUCCESS"), "the trained model is on S3");
+        assertTrue(keys.contains("runs/it/train/spec/checkpoints/round-00002/manifest.json"), "checkpoints are on S3");
+        assertTrue(keys.stream().anyMatch(k -> k.startsWith("runs/it/train/spec/checkpoints/state/ja/replica-0/round-")),
+            "per-source state lives in the store, not on executors");
         assertTrue(keys.stream().noneMatch(k -> k.contains("._tmp-")), "no temporary output is left behind");
         assertTrue(keys.stream().anyMatch(k -> k.startsWith("runs/it/documents/source=ja/") && k.endsWith(".parquet")));
       }

@@ -23,7 +23,8 @@ class SparkSubmitIT {
   @Test
   void theClusterJarRunsThePipelineUnderSparkSubmit() throws Exception {
     Path out = dir.resolve("out");
-    List<String> args = Arrays.asList(CliRun.onSample("pipeline", out));
+    List<String> args = Arrays.asList(CliRun.onSample("pipeline", out,
+        "--set", "train.variants=[TRIM]", "--set", "train.rounds=2"));
     Path log = dir.resolve("spark-submit.log");
     int exit = ChildJvm.run(ChildJvm.sparkSubmit(List.of(), args), Map.of("SPARK_LOCAL_IP", "127.0.0.1"), log, 600);
     String output = Files.readString(log);
@@ -34,5 +35,6 @@ class SparkSubmitIT {
     }
     assertTrue(Files.exists(out.resolve("tokenizers/global/tokenizer.json")));
     assertTrue(Files.exists(out.resolve("config/ngrams.yaml")));
+    assertTrue(Files.exists(out.resolve("train/trim/model/_SUCCESS")), "train ran under spark-submit");
   }
 }

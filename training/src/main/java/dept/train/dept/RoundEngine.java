@@ -131,6 +131,14 @@ public final class RoundEngine {
         }, true);
   }
 
+  /** Each source's train blocks as one task would get them (for peers and tools outside the rounds). */
+  public Map<String, List<int[]>> trainBlocks(Dataset<Row> blocks, List<String> sources) {
+    Map<String, List<int[]>> out = new TreeMap<>();
+    blocksByTask(blocks, "train", sources.stream().sorted().toList(), false, 1).collect()
+        .forEach(t -> out.put(t._1().source(), t._2().firstEntry().getValue()));
+    return out;
+  }
+
   private record BlockRow(String source, long id, int[] tokens) implements java.io.Serializable {}
 
   public Outcome run(Dataset<Row> blocks, List<String> sources, boolean resume) {
