@@ -68,7 +68,7 @@ public final class RoundBenchmark {
           mean(timed, RunLog.RoundTiming::aggregateMs), mean(timed, RunLog.RoundTiming::checkpointMs),
           tasks.stream().mapToLong(RunLog.TaskRow::bytesUp).sum() / (double) n,
           tasks.stream().mapToLong(RunLog.TaskRow::bytesDown).sum() / (double) n,
-          tasks.stream().mapToLong(t -> t.paramsDown() - bodyParams).sum() / (double) n,
+          tasks.stream().mapToLong(RunLog.TaskRow::embeddingParams).sum() / (double) n,
           tasks.size() / n));
     }
     double plainMs = plainLoop(sources, train);

@@ -31,6 +31,7 @@ final class TrainOutputs {
       .add("bytes_down", DataTypes.LongType, false)
       .add("params_up", DataTypes.LongType, false)
       .add("params_down", DataTypes.LongType, false)
+      .add("embedding_params", DataTypes.LongType, false)
       .add("compute_ms", DataTypes.LongType, false)
       .add("task_ms", DataTypes.LongType, false)
       .add("wall_ms", DataTypes.LongType, false);
@@ -72,7 +73,7 @@ final class TrainOutputs {
         losses[i] = t.losses()[i];
       }
       metrics.add(RowFactory.create(t.variant(), t.round(), t.source(), t.replica(), t.step(), t.loss(), losses, t.tokens(),
-          t.bytesUp(), t.bytesDown(), t.paramsUp(), t.paramsDown(), t.computeMs(), t.taskMs(), t.wallMs()));
+          t.bytesUp(), t.bytesDown(), t.paramsUp(), t.paramsDown(), t.embeddingParams(), t.computeMs(), t.taskMs(), t.wallMs()));
     }
     List<Row> validation = new ArrayList<>();
     for (RunLog.ValidationRow v : log.validation()) {

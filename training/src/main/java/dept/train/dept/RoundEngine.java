@@ -209,7 +209,7 @@ public final class RoundEngine {
         for (SourceTask.Result r : results) {
           state.log.tasks().add(new RunLog.TaskRow(policy.name(), round, r.source(), r.replica(), (long) round * train.localSteps(),
               r.lastLoss(), r.losses(), r.tokens(), r.bytesUp(), r.bytesDown(), r.paramsUp(), r.paramsDown(),
-              r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint));
+              r.embeddingParams(), r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint));
         }
         state.round = round;
         long checkpointMs = 0;

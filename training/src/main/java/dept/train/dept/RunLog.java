@@ -20,7 +20,8 @@ public final class RunLog {
    * step's; bytes are serialised sizes, params the float counts behind them (x 4 = the theory).
    */
   public record TaskRow(String variant, int round, String source, int replica, long step, float loss, float[] losses,
-      long tokens, long bytesUp, long bytesDown, long paramsUp, long paramsDown, long computeMs, long taskMs, long wallMs)
+      long tokens, long bytesUp, long bytesDown, long paramsUp, long paramsDown, long embeddingParams, long computeMs,
+      long taskMs, long wallMs)
       implements java.io.Serializable {}
 
   /** Validation of one source after {@code round} (0 = before training). */

@@ -33,11 +33,12 @@ record SourceTask(
 
   /**
    * What a task sends back. {@code trimIds} / {@code trimRows} only for TRIM, {@code sharedMoments}
-   * only under AVERAGE. Bytes are the serialised sizes; params the float counts they carry.
+   * only under AVERAGE. Bytes are the serialised sizes; params the float counts they carry;
+   * {@code embeddingParams} the embedding parameters the task held and trained (its memory).
    */
   record Result(String source, int replica, int round, byte[] trained, int[] trimIds, byte[] trimRows,
       byte[] sharedMoments, long tokens, float[] losses, long bytesDown, long bytesUp, long paramsDown,
-      long paramsUp, long computeMillis, long taskMillis, boolean finite) implements Serializable {
+      long paramsUp, long embeddingParams, long computeMillis, long taskMillis, boolean finite) implements Serializable {
 
     float lastLoss() {
       return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
@@ -141,7 +142,7 @@ record SourceTask(
     }
     return new Result(key.source(), key.replica(), round, trainedBytes, trimIds, rowBytes, momentsUp,
         r.metrics().tokens(), r.metrics().losses(), bytesDown, bytesUp, paramsDown, paramsUp,
-        r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000, finite);
+        embeddings.parameterCount(), r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000, finite);
   }
 
   /** This task's state after round r-1; with replicas, its replicas' embeddings and moments averaged. */
