@@ -43,8 +43,26 @@ public final class IngestJob implements Stage {
       if (!summary.balanced()) {
         throw new IllegalStateException("ingest lost records: rows in != out + rejected (a bug; see the table above)");
       }
+      warnAboutEmptySources(config, summary);
     } finally {
       result.release();
+    }
+  }
+
+  /** A source left with no documents is named, with why, instead of silently vanishing downstream. */
+  private static void warnAboutEmptySources(IngestConfig config, IngestSummary summary) {
+    List<String> empty = new java.util.ArrayList<>();
+    for (var spec : config.sources()) {
+      var stats = summary.sources().stream().filter(s -> s.source().equals(spec.name())).findFirst();
+      if (stats.isEmpty() || stats.get().written() == 0) {
+        empty.add(spec.name());
+        String why = stats.map(s -> s.read() + " records read, all rejected " + s.rejected()).orElse("no record matched its inputs and filter");
+        System.out.printf("WARNING: source %s has no valid documents (%s); vocab, tokenize and train leave it out%n", spec.name(), why);
+      }
+    }
+    if (empty.size() == config.sources().size()) {
+      throw new IllegalArgumentException("ingest: no source has any valid document (" + String.join(", ", empty)
+          + "); see rejects/ for why");
     }
   }
 }

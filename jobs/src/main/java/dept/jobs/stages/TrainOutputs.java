@@ -34,7 +34,8 @@ final class TrainOutputs {
       .add("embedding_params", DataTypes.LongType, false)
       .add("compute_ms", DataTypes.LongType, false)
       .add("task_ms", DataTypes.LongType, false)
-      .add("wall_ms", DataTypes.LongType, false);
+      .add("wall_ms", DataTypes.LongType, false)
+      .add("excluded", DataTypes.BooleanType, false);
 
   static final StructType VALIDATION = new StructType()
       .add("variant", DataTypes.StringType, false)
@@ -73,7 +74,7 @@ final class TrainOutputs {
         losses[i] = t.losses()[i];
       }
       metrics.add(RowFactory.create(t.variant(), t.round(), t.source(), t.replica(), t.step(), t.loss(), losses, t.tokens(),
-          t.bytesUp(), t.bytesDown(), t.paramsUp(), t.paramsDown(), t.embeddingParams(), t.computeMs(), t.taskMs(), t.wallMs()));
+          t.bytesUp(), t.bytesDown(), t.paramsUp(), t.paramsDown(), t.embeddingParams(), t.computeMs(), t.taskMs(), t.wallMs(), t.excluded()));
     }
     List<Row> validation = new ArrayList<>();
     for (RunLog.ValidationRow v : log.validation()) {

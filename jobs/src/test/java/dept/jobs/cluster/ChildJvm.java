@@ -50,6 +50,8 @@ final class ChildJvm {
         "/hadoop-aws/", "/software/amazon/", "/org/wildfly/", "/com/google/code/gson/", "/net/java/dev/jna/");
     return Arrays.stream(Files.readString(Path.of("target/classpath.txt")).trim().split(":"))
         .filter(entry -> bundled.stream().noneMatch(entry::contains))
+        // our own modules, from the local repository or (in a reactor build) their target/ directories
+        .filter(entry -> !entry.matches(".*/(data-prep|training|evaluation)/target/.*"))
         .collect(java.util.stream.Collectors.joining(":"));
   }
 

@@ -21,6 +21,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -172,28 +176,10 @@ public final class RoundEngine {
     try {
       for (int round = firstRound; round <= Math.min(stopAfter, train.rounds()); round++) {
         long start = System.nanoTime();
-        jsc.setJobDescription(String.format(Locale.ROOT, "DEPT %s round %d/%d", policy.name(), round, train.rounds()));
-        Map<TaskKey, SourceTask> tasks = new TreeMap<>();
-        for (TaskKey key : taskKeys(choose(sorted, round), policy.mixture(), train.replicas())) {
-          tasks.put(key, new SourceTask(policy.name(), key, round, train, model, seqLen, vocabSizes.get(tokenizerOf(key.source())),
-              storeRoot, hadoop, faults));
-        }
-        Broadcast<byte[]> bodyDown = jsc.broadcast(state.body.toBytes());
-        Broadcast<byte[]> embedDown = jsc.broadcast(state.embeddings == null ? NONE : state.embeddings.toBytes());
-        Broadcast<byte[]> momentsDown = jsc.broadcast(state.moments == null ? NONE : new SourceState(null, state.moments, 0).toBytes());
-        long broadcastMs = ms(start);
-        long tasksStart = System.nanoTime();
-        JavaRDD<SourceTask.Result> trained = trainBlocks
-            .filter(t -> tasks.containsKey(t._1()))
-            .map(t -> tasks.get(t._1()).run(t._2(), bodyDown.value(), orNull(embedDown.value()), orNull(momentsDown.value())));
-        if (gpus != null) {
-          trained = trained.withResources(gpus);
-        }
-        List<SourceTask.Result> results = new ArrayList<>(trained.collect());
-        long tasksMs = ms(tasksStart);
-        bodyDown.destroy();
-        embedDown.destroy();
-        momentsDown.destroy();
+        RoundTasks done = runTasks(jsc, trainBlocks, sorted, round, state, hadoop, gpus);
+        long broadcastMs = done.broadcastMs();
+        long tasksMs = done.tasksMs();
+        List<SourceTask.Result> results = new ArrayList<>(done.results());
         results.sort(Comparator.comparing(SourceTask.Result::source).thenComparingInt(SourceTask.Result::replica));
 
         long aggStart = System.nanoTime();
@@ -209,7 +195,7 @@ public final class RoundEngine {
         for (SourceTask.Result r : results) {
           state.log.tasks().add(new RunLog.TaskRow(policy.name(), round, r.source(), r.replica(), (long) round * train.localSteps(),
               r.lastLoss(), r.losses(), r.tokens(), r.bytesUp(), r.bytesDown(), r.paramsUp(), r.paramsDown(),
-              r.embeddingParams(), r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint));
+              r.embeddingParams(), r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint, !r.finite()));
         }
         state.round = round;
         long checkpointMs = 0;
@@ -227,7 +213,7 @@ public final class RoundEngine {
     } finally {
       trainBlocks.unpersist();
       valBlocks.unpersist();
-      jsc.setJobDescription(null);
+      jsc.clearJobGroup();
     }
   }
 
@@ -246,6 +232,68 @@ public final class RoundEngine {
     return new TrainedModel(policy.name(), model, seqLen, train.rounds(), outcome.body(), embeddings);
   }
 
+  private record RoundTasks(List<SourceTask.Result> results, long broadcastMs, long tasksMs) {}
+
+  /**
+   * One round's training tasks as a Spark job. With {@code task_timeout_s}, a round whose tasks
+   * have not all finished in time (a hung executor) is cancelled and submitted again, at most
+   * three times: tasks read round r-1's state and write round r's, so a re-run is harmless.
+   */
+  private RoundTasks runTasks(JavaSparkContext jsc, JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> trainBlocks,
+      List<String> sources, int round, RunState state, HadoopConfig hadoop, ResourceProfile gpus) {
+    FaultInjector injector = faults != null ? faults : train.faults().injector();
+    for (int attempt = 0; ; attempt++) {
+      long start = System.nanoTime();
+      Map<TaskKey, SourceTask> tasks = new TreeMap<>();
+      for (TaskKey key : taskKeys(choose(sources, round), policy.mixture(), train.replicas())) {
+        tasks.put(key, new SourceTask(policy.name(), key, round, attempt, train, model, seqLen,
+            vocabSizes.get(tokenizerOf(key.source())), storeRoot, hadoop, injector));
+      }
+      Broadcast<byte[]> bodyDown = jsc.broadcast(state.body.toBytes());
+      Broadcast<byte[]> embedDown = jsc.broadcast(state.embeddings == null ? NONE : state.embeddings.toBytes());
+      Broadcast<byte[]> momentsDown = jsc.broadcast(state.moments == null ? NONE : new SourceState(null, state.moments, 0).toBytes());
+      long broadcastMs = ms(start);
+      long tasksStart = System.nanoTime();
+      String group = String.format(Locale.ROOT, "dept-%s-round-%d-attempt-%d", policy.name(), round, attempt);
+      jsc.setJobGroup(group, String.format(Locale.ROOT, "DEPT %s round %d/%d", policy.name(), round, train.rounds()), true);
+      try {
+        JavaRDD<SourceTask.Result> trained = trainBlocks
+            .filter(t -> tasks.containsKey(t._1()))
+            .map(t -> tasks.get(t._1()).run(t._2(), bodyDown.value(), orNull(embedDown.value()), orNull(momentsDown.value())));
+        if (gpus != null) {
+          trained = trained.withResources(gpus);
+        }
+        if (train.taskTimeoutS() == 0) {
+          return new RoundTasks(trained.collect(), broadcastMs, ms(tasksStart));
+        }
+        JavaFutureAction<List<SourceTask.Result>> job = trained.collectAsync();
+        try {
+          return new RoundTasks(job.get(train.taskTimeoutS(), TimeUnit.SECONDS), broadcastMs, ms(tasksStart));
+        } catch (TimeoutException e) {
+          job.cancel(true);
+          jsc.cancelJobGroup(group);
+          LOG.warn("{} round {}: tasks still running after task_timeout_s = {} s (attempt {}); cancelled, running the round again",
+              policy.name(), round, train.taskTimeoutS(), attempt + 1);
+          if (attempt == 2) {
+            throw new IllegalStateException(policy.name() + " round " + round + ": tasks did not finish within "
+                + train.taskTimeoutS() + " s in 3 attempts; raise train.task_timeout_s or check the executors");
+          }
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          job.cancel(true);
+          throw new IllegalStateException("interrupted while waiting for round " + round, e);
+        }
+      } finally {
+        jsc.clearJobGroup();
+        bodyDown.destroy();
+        embedDown.destroy();
+        momentsDown.destroy();
+      }
+    }
+  }
+
   /** The driver's state between rounds: what a checkpoint holds. */
   private static final class RunState {
     int round;
@@ -253,6 +301,7 @@ public final class RoundEngine {
     NamedTensors embeddings;
     AdamW.State moments;
     AggregationStrategy outer;
+    int lastCheckpoint;
     RunLog log = new RunLog();
   }
 
@@ -348,6 +397,10 @@ public final class RoundEngine {
   }
 
   private void checkpoint(RunState state, List<String> sources) {
+    if (!state.body.allFinite() || (state.embeddings != null && !state.embeddings.allFinite())) {
+      throw new IllegalStateException(policy.name() + " round " + state.round + ": the aggregated model is not finite; "
+          + "not writing a checkpoint (the previous one stays the newest)");
+    }
     Map<String, byte[]> files = new TreeMap<>();
     files.put("body.bin", state.body.toBytes());
     if (state.embeddings != null) {
@@ -362,7 +415,10 @@ public final class RoundEngine {
     files.put("log.json", state.log.toJson());
     files.put("run.json", RunFingerprint.of(policy, train, model, seqLen, sources).toJson());
     store.writeRound(state.round, files);
-    store.prune(state.round);
+    // Keep this checkpoint and the one before (and the source states both need), so a torn
+    // newest checkpoint still leaves one to resume from.
+    store.prune(state.lastCheckpoint);
+    state.lastCheckpoint = state.round;
   }
 
   private RunState restore(List<String> sources) {
@@ -375,6 +431,7 @@ public final class RoundEngine {
     RunFingerprint.fromJson(files.get("run.json")).requireSame(RunFingerprint.of(policy, train, model, seqLen, sources), storeRoot);
     RunState s = new RunState();
     s.round = latest.get().round();
+    s.lastCheckpoint = s.round;
     s.body = NamedTensors.fromBytes(files.get("body.bin"));
     s.embeddings = files.containsKey("embeddings.bin") ? NamedTensors.fromBytes(files.get("embeddings.bin")) : null;
     s.moments = files.containsKey("moments.bin") ? SourceState.fromBytes(files.get("moments.bin")).optimizer() : null;

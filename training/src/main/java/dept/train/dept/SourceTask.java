@@ -28,8 +28,8 @@ import org.apache.spark.TaskContext;
  * round r-1's, so a retried or re-run task computes exactly the same thing.
  */
 record SourceTask(
-    String variant, TaskKey key, int round, TrainConfig train, ModelConfig model, int seqLen, int vocabSize,
-    String storeRoot, HadoopConfig hadoop, FaultInjector faults) implements Serializable {
+    String variant, TaskKey key, int round, int roundAttempt, TrainConfig train, ModelConfig model, int seqLen,
+    int vocabSize, String storeRoot, HadoopConfig hadoop, FaultInjector faults) implements Serializable {
 
   /**
    * What a task sends back. {@code trimIds} / {@code trimRows} only for TRIM, {@code sharedMoments}
@@ -61,9 +61,10 @@ record SourceTask(
 
   Result run(TreeMap<String, List<int[]>> blocks, byte[] bodyDown, byte[] embeddingsDown, byte[] momentsDown) {
     long taskStart = System.nanoTime();
+    TaskContext ctx = TaskContext.get();
+    int attempt = roundAttempt + (ctx == null ? 0 : ctx.attemptNumber());
     if (faults != null) {
-      TaskContext ctx = TaskContext.get();
-      faults.beforeTask(key.source(), key.replica(), round, ctx == null ? 0 : ctx.attemptNumber());
+      faults.beforeTask(key.source(), key.replica(), round, attempt);
     }
     SharingPolicy sharing = sharing();
     InnerState inner = train.innerFor(sharing);
@@ -113,6 +114,9 @@ record SourceTask(
     }
     LocalTrainer.Result r = trainer.train(body, embeddings, start, batches, train.localSteps(), (long) (round - 1) * train.localSteps());
     NamedTensors after = r.body().with(r.embeddings());
+    if (faults != null && faults.poisons(key.source(), key.replica(), round, attempt)) {
+      after = after.scaled(Float.NaN); // an injected divergence
+    }
     boolean finite = after.allFinite();
 
     // A diverged task keeps its previous state; the driver leaves its update out of the round.

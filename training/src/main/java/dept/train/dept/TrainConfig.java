@@ -23,13 +23,17 @@ import java.util.Locale;
  * @param temperature STD/ACT mixture: source i is sampled with p ~ blocks_i^t (0 uniform, 1 by size)
  * @param actResetEvery ACT re-initialises the token embeddings every N steps
  * @param gpusPerTask GPUs each training task asks for on a cluster (0 = CPU)
+ * @param taskTimeoutS a round whose tasks have not all finished after this many seconds is
+ *     cancelled and run again (tasks are idempotent); 0 = wait forever
+ * @param faults fault injection for reliability drills (off by default)
  * @param optim the inner AdamW
  * @param outer the driver's outer optimiser
  */
 public record TrainConfig(
     List<String> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
     Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, String innerState, Double temperature,
-    Integer actResetEvery, Integer gpusPerTask, OptimConfig optim, OuterConfig outer) implements Serializable {
+    Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, OptimConfig optim,
+    OuterConfig outer) implements Serializable {
 
   public TrainConfig {
     variants = variants == null ? List.of("SPEC") : variants.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
@@ -47,13 +51,16 @@ public record TrainConfig(
     temperature = temperature == null ? 0.3 : temperature;
     actResetEvery = actResetEvery == null ? 100 : actResetEvery;
     gpusPerTask = gpusPerTask == null ? 0 : gpusPerTask;
+    taskTimeoutS = taskTimeoutS == null ? 0 : taskTimeoutS;
+    faults = faults == null ? FaultConfig.none() : faults;
     optim = optim == null ? OptimConfig.defaults() : optim;
     outer = outer == null ? OuterConfig.defaults() : outer;
     if (rounds < 1 || localSteps < 1 || replicas < 1 || checkpointEvery < 1 || evalEvery < 1) {
       throw new IllegalArgumentException("train: rounds, local_steps, replicas, checkpoint_every and eval_every must be >= 1");
     }
-    if (sourcesPerRound < 0 || evalBlocks < 0 || gpusPerTask < 0 || actResetEvery < 1) {
-      throw new IllegalArgumentException("train: sources_per_round, eval_blocks, gpus_per_task must be >= 0, act_reset_every >= 1");
+    if (sourcesPerRound < 0 || evalBlocks < 0 || gpusPerTask < 0 || taskTimeoutS < 0 || actResetEvery < 1) {
+      throw new IllegalArgumentException(
+          "train: sources_per_round, eval_blocks, gpus_per_task, task_timeout_s must be >= 0, act_reset_every >= 1");
     }
     if (temperature < 0 || temperature > 1) {
       throw new IllegalArgumentException("train.temperature must be in [0, 1], got " + temperature);
@@ -61,7 +68,7 @@ public record TrainConfig(
   }
 
   public static TrainConfig defaults() {
-    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public InnerState inner() {
@@ -71,7 +78,7 @@ public record TrainConfig(
   /** A copy that runs only {@code variant}, e.g. for {@code dept train --variant}. */
   public TrainConfig only(String variant) {
     return new TrainConfig(List.of(variant), rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
-        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, optim, outer);
+        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, optim, outer);
   }
 
   /** The inner-state mode a variant uses: the mixture baselines are one continuous model, so they keep. */

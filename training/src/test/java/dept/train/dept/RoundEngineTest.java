@@ -1,5 +1,6 @@
 package dept.train.dept;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -99,8 +100,14 @@ class RoundEngineTest {
   }
 
   private static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
-    return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0,
+    return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0, 0, null,
         new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer);
+  }
+
+  /** A config with fault injection and a round task timeout (seconds). */
+  private static TrainConfig faulty(String variant, int rounds, int timeoutS, FaultConfig faults, int checkpointEvery) {
+    return new TrainConfig(List.of(variant), rounds, 20, 0, 1, 7L, checkpointEvery, 2, 0, "reset", 0.3, 30, 0, timeoutS, faults,
+        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), OuterConfig.defaults());
   }
 
   private static RoundEngine engine(TrainConfig train, Path store) {
@@ -209,5 +216,95 @@ class RoundEngineTest {
     assertEquals(2 * 2 * SOURCES.size(), out.log().tasks().size());
     Map<String, Double> before = validation(out, 0);
     validation(out, 2).forEach((s, loss) -> assertTrue(loss < before.get(s) - 0.2, s + ": " + before.get(s) + " -> " + loss));
+  }
+
+  @Test
+  void injectedFailuresAndHangsAreRecoveredAndTheResultIsUnchanged() {
+    RoundEngine.Outcome clean = engine(faulty("GLOB", 3, 0, null, 1), dir.resolve("drill-clean")).run(blocks, SOURCES, false);
+    FaultConfig drill = new FaultConfig(0.25, 0.15, 0.0, 600, 6L); // seed 6: 3 failures, 1 hang (round 3)
+    long failed = 0;
+    long hung = 0;
+    for (int round = 1; round <= 3; round++) {
+      for (String s : SOURCES) {
+        failed += drill.pick(s, 0, round) == FaultConfig.Fault.FAIL ? 1 : 0;
+        hung += drill.pick(s, 0, round) == FaultConfig.Fault.HANG ? 1 : 0;
+      }
+    }
+    assertTrue(failed > 0 && hung > 0, "the drill injects both kinds: " + failed + " failures, " + hung + " hangs");
+    RoundEngine.Outcome drilled = engine(faulty("GLOB", 3, 15, drill, 1), dir.resolve("drill")).run(blocks, SOURCES, false);
+    assertEquals(clean.body(), drilled.body(), "Spark's retries and the round timeout recover exactly");
+    assertEquals(clean.globalEmbeddings(), drilled.globalEmbeddings());
+  }
+
+  @Test
+  void aDivergedSourceIsLeftOutOfItsRoundAndTrainsAgainFromItsPreviousState() {
+    FaultConfig nan = new FaultConfig(0.0, 0.0, 0.3, null, 5L);
+    Path store = dir.resolve("nan");
+    RoundEngine.Outcome out = engine(faulty("SPEC", 4, 0, nan, 10), store).run(blocks, SOURCES, false);
+    List<RunLog.TaskRow> excluded = out.log().tasks().stream().filter(RunLog.TaskRow::excluded).toList();
+    assertFalse(excluded.isEmpty(), "the drill poisons some updates");
+    assertTrue(excluded.size() < out.log().tasks().size());
+    assertTrue(out.body().allFinite(), "a NaN update never reaches the body");
+    CheckpointStore checkpoints = new CheckpointStore(store.toString(), new Configuration());
+    assertTrue(NamedTensors.fromBytes(checkpoints.latestComplete().orElseThrow().files().get("body.bin")).allFinite());
+    for (RunLog.TaskRow r : excluded) {
+      String state = new TaskKey(r.source(), 0).statePath();
+      byte[] before = checkpoints.readSourceState(state, r.round() - 1).orElse(SourceState.empty().toBytes());
+      byte[] after = checkpoints.readSourceState(state, r.round()).orElse(new byte[0]);
+      assertArrayEquals(before, after, r.source() + " keeps its previous state after diverging in round " + r.round());
+    }
+    validation(out, 4).forEach((s, loss) -> assertTrue(Double.isFinite(loss), s));
+  }
+
+  @Test
+  void aTornNewestCheckpointFallsBackToThePreviousOneAndStillEndsIdentical() throws Exception {
+    TrainConfig train = faulty("SPEC", 4, 0, null, 1);
+    RoundEngine.Outcome whole = engine(train, dir.resolve("torn-whole")).run(blocks, SOURCES, false);
+    Path store = dir.resolve("torn");
+    engine(train, store).run(blocks, SOURCES, false, 3);
+    // The driver died while writing round 3's checkpoint: its body no longer matches the manifest,
+    // and a half-written round-4 directory was never renamed into place.
+    Path body = store.resolve("round-00003").resolve("body.bin");
+    byte[] bytes = java.nio.file.Files.readAllBytes(body);
+    bytes[bytes.length / 2] ^= 1;
+    java.nio.file.Files.delete(body);
+    java.nio.file.Files.deleteIfExists(store.resolve("round-00003").resolve(".body.bin.crc"));
+    java.nio.file.Files.write(body, bytes);
+    java.nio.file.Files.createDirectories(store.resolve("._tmp-round-00004-dead"));
+    java.nio.file.Files.write(store.resolve("._tmp-round-00004-dead").resolve("body.bin"), new byte[] {1, 2, 3});
+    RoundEngine.Outcome resumed = engine(train, store).run(blocks, SOURCES, true);
+    assertEquals(2, resumed.resumedFrom(), "round 3's torn checkpoint is skipped");
+    assertEquals(whole.body(), resumed.body());
+  }
+
+  /** Many short rounds in chunks (each a resume): driver heap and process memory stay flat. */
+  @Test
+  void soakOfManyRoundsKeepsMemoryFlat() throws Exception {
+    int rounds = 120;
+    TrainConfig train = new TrainConfig(List.of("SPEC"), rounds, 2, 2, 1, 3L, 5, 1000, 4, "keep", 0.3, 30, 0, 0, null,
+        new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2), OuterConfig.defaults());
+    Path store = dir.resolve("soak");
+    long[] heap = new long[4];
+    long[] rss = new long[4];
+    for (int chunk = 0; chunk < 4; chunk++) {
+      engine(train, store).run(blocks, SOURCES, chunk > 0, (chunk + 1) * rounds / 4);
+      System.gc();
+      heap[chunk] = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+      rss[chunk] = residentBytes();
+    }
+    System.out.printf("soak: %d rounds; heap after GC %s MB; RSS %s MB%n", rounds,
+        java.util.Arrays.toString(java.util.Arrays.stream(heap).map(b -> b >> 20).toArray()),
+        java.util.Arrays.toString(java.util.Arrays.stream(rss).map(b -> b >> 20).toArray()));
+    assertTrue(heap[3] - heap[1] < 64L << 20, "driver heap grows: " + java.util.Arrays.toString(heap));
+    assertTrue(rss[3] - rss[1] < 192L << 20, "process memory grows: " + java.util.Arrays.toString(rss));
+  }
+
+  private static long residentBytes() throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return 0;
   }
 }
