@@ -282,7 +282,7 @@ public final class IngestStage {
     String hash = null;
     if (source != null && reason == null) {
       String cleaned = new TextNormalizer(modes.get(source)).normalize(text);
-      if (cleaned.isEmpty()) {
+      if (cleaned.isEmpty() || !TextNormalizer.hasVisibleText(cleaned)) { // e.g. only zero-width characters
         reason = RejectReason.EMPTY.code();
         raw = Utf8.truncate(text, RecordExtractor.PREVIEW_CHARS);
       } else if (cleaned.codePointCount(0, cleaned.length()) < minChars) {

@@ -4,7 +4,10 @@ import java.text.Normalizer;
 
 /**
  * Cleans one document: line ends to LF, Unicode NFC, control characters removed (newline and tab
- * kept), then whitespace per {@link WhitespaceMode}. Pure and thread-safe.
+ * kept), as are the invisible bidi embedding/override/isolate controls (U+202A-U+202E,
+ * U+2066-U+2069: they only reorder display, and can disguise text) and stray byte-order marks
+ * (U+FEFF), then whitespace per {@link WhitespaceMode}. Joiners (ZWJ, ZWNJ) stay: scripts and
+ * emoji need them. Pure and thread-safe.
  */
 public final class TextNormalizer {
 
@@ -25,7 +28,7 @@ public final class TextNormalizer {
     StringBuilder out = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean drop = Character.getType(c) == Character.CONTROL && c != '\n' && c != '\t';
+      boolean drop = (Character.getType(c) == Character.CONTROL && c != '\n' && c != '\t') || invisibleControl(c);
       if (drop && out == null) {
         out = new StringBuilder(s.length()).append(s, 0, i);
       } else if (!drop && out != null) {
@@ -33,6 +36,16 @@ public final class TextNormalizer {
       }
     }
     return out == null ? s : out.toString();
+  }
+
+  private static boolean invisibleControl(char c) {
+    return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069') || c == '\uFEFF';
+  }
+
+  /** Whether {@code s} has at least one character that shows: not whitespace, control or format (Cf). */
+  public static boolean hasVisibleText(String s) {
+    return s.codePoints().anyMatch(cp -> !Character.isWhitespace(cp) && Character.getType(cp) != Character.CONTROL
+        && Character.getType(cp) != Character.FORMAT);
   }
 
   /** Runs of horizontal space become one space; lines are trimmed; at most one blank line in a row. */

@@ -1,6 +1,8 @@
 package dept.prep.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -34,5 +36,18 @@ class TextNormalizerTest {
   void onlyWhitespaceBecomesEmpty() {
     assertEquals("", prose.normalize(" \t\n\u00a0\n"));
     assertEquals("", code.normalize(" \t\n\n"));
+  }
+
+  @Test
+  void bidiControlsAndByteOrderMarksGoJoinersStay() {
+    TextNormalizer n = new TextNormalizer(WhitespaceMode.COLLAPSE);
+    assertEquals("abc", n.normalize("\uFEFFa\u202Eb\u2066c\u2069"));
+    assertEquals("\u0645\u200C\u06CC", n.normalize("\u0645\u200C\u06CC"), "ZWNJ is part of Persian words");
+  }
+
+  @Test
+  void textOfOnlyZeroWidthCharactersHasNothingVisible() {
+    assertFalse(TextNormalizer.hasVisibleText("\u200B\u200E\u200F \u200D"));
+    assertTrue(TextNormalizer.hasVisibleText("\u200Bx"));
   }
 }

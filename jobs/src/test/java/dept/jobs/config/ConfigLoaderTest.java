@@ -72,6 +72,14 @@ class ConfigLoaderTest {
     assertTrue(error(LOCAL, "ingest.min_chars=abc").getMessage().endsWith("ingest.min_chars: bad value 'abc'"));
     assertTrue(error(LOCAL, "ingest.min_chars=2.5").getMessage().contains("ingest.min_chars"));
     assertTrue(error(LOCAL, "ingest.sources[1].name=De").getMessage().contains("ingest.sources[1]: name must match"));
+    // Source names become path components (tokenizers/<name>/, train/<variant>/checkpoints/state/<name>/):
+    // nothing that could climb out of run.output.
+    for (String escape : List.of("../etc", "a/../../b", "..", "/abs")) {
+      assertTrue(error(LOCAL, "ingest.sources[1].name='" + escape + "'").getMessage().contains("name must match"), escape);
+    }
+    assertTrue(error(LOCAL, "train.faults.fail_fraction=0.7", "train.faults.nan_fraction=0.7").getMessage()
+        .contains("train.faults: fractions must be >= 0 and sum to <= 1"));
+    assertTrue(error(LOCAL, "train.inner_state=sometimes").getMessage().contains("train.inner_state must be reset, keep or average"));
     assertTrue(error(LOCAL, "ingest.sources[1].name=en").getMessage().contains("the name 'en' is used twice"));
   }
 
