@@ -16,6 +16,20 @@ public final class HadoopFiles {
 
   private HadoopFiles() {}
 
+  /** The whole content of {@code p} (no temporary file: callers place it atomically themselves). */
+  public static byte[] readBytes(FileSystem fs, Path p) throws IOException {
+    try (InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Creates or overwrites {@code p} with {@code bytes}. */
+  public static void writeBytes(FileSystem fs, Path p, byte[] bytes) throws IOException {
+    try (OutputStream out = fs.create(p, true)) {
+      out.write(bytes);
+    }
+  }
+
   public static String read(String path, Configuration conf) {
     Path p = new Path(path);
     try (InputStream in = p.getFileSystem(conf).open(p)) {

@@ -3,9 +3,8 @@ package dept.train.dept;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dept.prep.io.HadoopFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -59,10 +58,10 @@ public final class CheckpointStore {
       ObjectNode manifest = JSON.createObjectNode().put("round", round);
       ObjectNode entries = manifest.putObject("files");
       for (Map.Entry<String, byte[]> f : new TreeMap<>(files).entrySet()) {
-        write(fs, new Path(tmp, f.getKey()), f.getValue());
+        HadoopFiles.writeBytes(fs, new Path(tmp, f.getKey()), f.getValue());
         entries.putObject(f.getKey()).put("sha256", sha256(f.getValue())).put("bytes", f.getValue().length);
       }
-      write(fs, new Path(tmp, MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+      HadoopFiles.writeBytes(fs, new Path(tmp, MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
       Path dest = new Path(root, roundName(round));
       if (fs.exists(dest)) {
         fs.delete(dest, true);
@@ -103,7 +102,7 @@ public final class CheckpointStore {
     }
     JsonNode manifest;
     try {
-      manifest = JSON.readTree(read(fs, manifestPath));
+      manifest = JSON.readTree(HadoopFiles.readBytes(fs, manifestPath));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -116,7 +115,7 @@ public final class CheckpointStore {
       }
       byte[] bytes;
       try {
-        bytes = read(fs, p);
+        bytes = HadoopFiles.readBytes(fs, p);
       } catch (IOException torn) { // e.g. the local file system's own CRC no longer matches
         return Optional.empty();
       }
@@ -187,7 +186,7 @@ public final class CheckpointStore {
       FileSystem fs = fs();
       Path dir = new Path(new Path(root, "state"), source);
       Path tmp = new Path(dir, "._tmp-" + UUID.randomUUID());
-      write(fs, tmp, state);
+      HadoopFiles.writeBytes(fs, tmp, state);
       Path dest = new Path(dir, roundName(round) + ".bin");
       if (fs.exists(dest)) {
         fs.delete(dest, false);
@@ -216,21 +215,9 @@ public final class CheckpointStore {
           best = f;
         }
       }
-      return best == null ? Optional.empty() : Optional.of(read(fs, best.getPath()));
+      return best == null ? Optional.empty() : Optional.of(HadoopFiles.readBytes(fs, best.getPath()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the state of " + source, e);
-    }
-  }
-
-  private static void write(FileSystem fs, Path p, byte[] bytes) throws IOException {
-    try (OutputStream out = fs.create(p, true)) {
-      out.write(bytes);
-    }
-  }
-
-  private static byte[] read(FileSystem fs, Path p) throws IOException {
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
     }
   }
 

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dept.prep.io.AtomicOutput;
+import dept.prep.io.HadoopFiles;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,12 +36,12 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
       meta.putObject("model").put("d_model", model.dModel()).put("layers", model.layers()).put("heads", model.heads())
           .put("mlp_ratio", model.mlpRatio());
       ObjectNode vocab = meta.putObject("vocab_sizes");
-      write(fs, new Path(tmp, "body.bin"), body.toBytes());
+      HadoopFiles.writeBytes(fs, new Path(tmp, "body.bin"), body.toBytes());
       for (Map.Entry<String, NamedTensors> e : new TreeMap<>(embeddings).entrySet()) {
-        write(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue().toBytes());
+        HadoopFiles.writeBytes(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue().toBytes());
         vocab.put(e.getKey(), e.getValue().get("embed.wte").shape()[0]);
       }
-      write(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+      HadoopFiles.writeBytes(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
       fs.create(new Path(tmp, "_SUCCESS"), true).close();
       AtomicOutput.replace(fs, tmp, dest);
     } catch (IOException e) {
@@ -57,31 +56,19 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
     Path root = new Path(dir);
     try {
       FileSystem fs = root.getFileSystem(conf);
-      JsonNode meta = JSON.readTree(read(fs, new Path(root, "model.json")));
+      JsonNode meta = JSON.readTree(HadoopFiles.readBytes(fs, new Path(root, "model.json")));
       JsonNode m = meta.path("model");
       ModelConfig model = new ModelConfig(m.path("d_model").asInt(), m.path("layers").asInt(), m.path("heads").asInt(),
           m.path("mlp_ratio").asInt());
       Map<String, NamedTensors> embeddings = new TreeMap<>();
       for (var it = meta.path("vocab_sizes").fieldNames(); it.hasNext(); ) {
         String name = it.next();
-        embeddings.put(name, NamedTensors.fromBytes(read(fs, new Path(root, "embeddings/" + name + ".bin"))));
+        embeddings.put(name, NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "embeddings/" + name + ".bin"))));
       }
       return new TrainedModel(meta.path("variant").asText(), model, meta.path("seq_len").asInt(), meta.path("rounds").asInt(),
-          NamedTensors.fromBytes(read(fs, new Path(root, "body.bin"))), embeddings);
+          NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "body.bin"))), embeddings);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the model in " + dir, e);
-    }
-  }
-
-  private static void write(FileSystem fs, Path p, byte[] bytes) throws IOException {
-    try (OutputStream out = fs.create(p, true)) {
-      out.write(bytes);
-    }
-  }
-
-  private static byte[] read(FileSystem fs, Path p) throws IOException {
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
     }
   }
 }
