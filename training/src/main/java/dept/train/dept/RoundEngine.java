@@ -195,7 +195,7 @@ public final class RoundEngine {
         for (SourceTask.Result r : results) {
           state.log.tasks().add(new RunLog.TaskRow(policy.name(), round, r.source(), r.replica(), (long) round * train.localSteps(),
               r.lastLoss(), r.losses(), r.tokens(), r.bytesUp(), r.bytesDown(), r.paramsUp(), r.paramsDown(),
-              r.embeddingParams(), r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint, !r.finite()));
+              r.embeddingParams(), r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint, r.diverged()));
         }
         state.round = round;
         long checkpointMs = 0;
@@ -339,9 +339,10 @@ public final class RoundEngine {
 
   /** The outer step on the aggregated tensors (and moments under AVERAGE), then TRIM's row merge. */
   private void aggregate(int round, RunState state, List<SourceTask.Result> all) {
-    List<SourceTask.Result> results = all.stream().filter(SourceTask.Result::finite).toList();
-    all.stream().filter(r -> !r.finite()).forEach(r -> LOG.warn("{} round {}: {}#{} diverged (non-finite parameters); "
-        + "its update is left out and its state kept", policy.name(), round, r.source(), r.replica()));
+    List<SourceTask.Result> results = all.stream().filter(r -> !r.diverged()).toList();
+    all.stream().filter(SourceTask.Result::diverged).forEach(r -> LOG.warn("{} round {}: {}#{} diverged (non-finite "
+        + "parameters, or loss {} > max_loss_ratio x its first); its update is left out and its state kept",
+        policy.name(), round, r.source(), r.replica(), r.lastLoss()));
     NamedTensors shared = state.body.with(state.embeddings == null ? new NamedTensors(Map.of()) : state.embeddings.select(policy::aggregated));
     List<ClientUpdate> updates = new ArrayList<>();
     results.forEach(r -> updates.add(new ClientUpdate(r.source(), NamedTensors.fromBytes(r.trained()), r.tokens())));

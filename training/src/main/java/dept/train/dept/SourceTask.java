@@ -38,7 +38,7 @@ record SourceTask(
    */
   record Result(String source, int replica, int round, byte[] trained, int[] trimIds, byte[] trimRows,
       byte[] sharedMoments, long tokens, float[] losses, long bytesDown, long bytesUp, long paramsDown,
-      long paramsUp, long embeddingParams, long computeMillis, long taskMillis, boolean finite) implements Serializable {
+      long paramsUp, long embeddingParams, long computeMillis, long taskMillis, boolean diverged) implements Serializable {
 
     float lastLoss() {
       return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
@@ -117,10 +117,13 @@ record SourceTask(
     if (faults != null && faults.poisons(key.source(), key.replica(), round, attempt)) {
       after = after.scaled(Float.NaN); // an injected divergence
     }
-    boolean finite = after.allFinite();
+    float[] losses = r.metrics().losses();
+    float last = losses.length == 0 ? Float.NaN : losses[losses.length - 1];
+    boolean exploded = train.maxLossRatio() > 0 && last > train.maxLossRatio() * losses[0];
+    boolean diverged = exploded || !Float.isFinite(last) || !after.allFinite();
 
     // A diverged task keeps its previous state; the driver leaves its update out of the round.
-    SourceState next = !finite ? previous : new SourceState(
+    SourceState next = diverged ? previous : new SourceState(
         sharing instanceof SharingPolicy.Spec ? r.embeddings() : null,
         keptMoments(inner, sharing, r.optimizer()),
         previous.batchesServed() + train.localSteps());
@@ -146,7 +149,7 @@ record SourceTask(
     }
     return new Result(key.source(), key.replica(), round, trainedBytes, trimIds, rowBytes, momentsUp,
         r.metrics().tokens(), r.metrics().losses(), bytesDown, bytesUp, paramsDown, paramsUp,
-        embeddings.parameterCount(), r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000, finite);
+        embeddings.parameterCount(), r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000, diverged);
   }
 
   /** This task's state after round r-1; with replicas, its replicas' embeddings and moments averaged. */

@@ -26,14 +26,16 @@ import java.util.Locale;
  * @param taskTimeoutS a round whose tasks have not all finished after this many seconds is
  *     cancelled and run again (tasks are idempotent); 0 = wait forever
  * @param faults fault injection for reliability drills (off by default)
+ * @param maxLossRatio a task whose last local loss exceeds this multiple of its first has
+ *     diverged: its update is left out like a non-finite one (0 = off)
  * @param optim the inner AdamW
  * @param outer the driver's outer optimiser
  */
 public record TrainConfig(
     List<String> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
     Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, String innerState, Double temperature,
-    Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, OptimConfig optim,
-    OuterConfig outer) implements Serializable {
+    Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, Double maxLossRatio,
+    OptimConfig optim, OuterConfig outer) implements Serializable {
 
   public TrainConfig {
     variants = variants == null ? List.of("SPEC") : variants.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
@@ -53,6 +55,10 @@ public record TrainConfig(
     gpusPerTask = gpusPerTask == null ? 0 : gpusPerTask;
     taskTimeoutS = taskTimeoutS == null ? 0 : taskTimeoutS;
     faults = faults == null ? FaultConfig.none() : faults;
+    maxLossRatio = maxLossRatio == null ? 4.0 : maxLossRatio;
+    if (maxLossRatio < 0 || (maxLossRatio > 0 && maxLossRatio <= 1)) {
+      throw new IllegalArgumentException("train.max_loss_ratio must be 0 (off) or > 1, got " + maxLossRatio);
+    }
     optim = optim == null ? OptimConfig.defaults() : optim;
     outer = outer == null ? OuterConfig.defaults() : outer;
     if (rounds < 1 || localSteps < 1 || replicas < 1 || checkpointEvery < 1 || evalEvery < 1) {
@@ -68,7 +74,7 @@ public record TrainConfig(
   }
 
   public static TrainConfig defaults() {
-    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public InnerState inner() {
@@ -78,7 +84,7 @@ public record TrainConfig(
   /** A copy that runs only {@code variant}, e.g. for {@code dept train --variant}. */
   public TrainConfig only(String variant) {
     return new TrainConfig(List.of(variant), rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
-        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, optim, outer);
+        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer);
   }
 
   /** The inner-state mode a variant uses: the mixture baselines are one continuous model, so they keep. */

@@ -100,13 +100,13 @@ class RoundEngineTest {
   }
 
   private static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
-    return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0, 0, null,
+    return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0, 0, null, null,
         new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer);
   }
 
   /** A config with fault injection and a round task timeout (seconds). */
   private static TrainConfig faulty(String variant, int rounds, int timeoutS, FaultConfig faults, int checkpointEvery) {
-    return new TrainConfig(List.of(variant), rounds, 20, 0, 1, 7L, checkpointEvery, 2, 0, "reset", 0.3, 30, 0, timeoutS, faults,
+    return new TrainConfig(List.of(variant), rounds, 20, 0, 1, 7L, checkpointEvery, 2, 0, "reset", 0.3, 30, 0, timeoutS, faults, null,
         new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), OuterConfig.defaults());
   }
 
@@ -163,17 +163,21 @@ class RoundEngineTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"SPEC:keep:nesterov", "TRIM:average:fedavg", "STD:reset:fedavg"})
+  @ValueSource(strings = {"SPEC:keep:nesterov:3", "SPEC:keep:nesterov:1", "SPEC:keep:nesterov:2", "TRIM:average:fedavg:3",
+      "STD:reset:fedavg:3"})
   void killedAndResumedRunEqualsUninterruptedRun(String setup) {
     String[] p = setup.split(":");
+    int killedAfter = Integer.parseInt(p[3]);
     TrainConfig train = config(p[0], 4, p[0].equals("STD") ? 0 : 3, 1, p[1], new OuterConfig(p[2], 0.7, 0.9, true));
-    RoundEngine.Outcome whole = engine(train, dir.resolve("whole-" + p[0])).run(blocks, SOURCES, false);
+    RoundEngine.Outcome whole = engine(train, dir.resolve("whole-" + setup.replace(':', '-'))).run(blocks, SOURCES, false);
 
-    Path store = dir.resolve("killed-" + p[0]);
-    engine(train, store).run(blocks, SOURCES, false, 3); // dies after round 3; the last checkpoint is round 2
+    Path store = dir.resolve("killed-" + setup.replace(':', '-'));
+    // Dies after round k (checkpoints every 2 rounds: after round 1 or 3 its tasks' states are
+    // written but the round is not checkpointed, so the resume re-runs it).
+    engine(train, store).run(blocks, SOURCES, false, killedAfter);
     RoundEngine.Outcome resumed = engine(train, store).run(blocks, SOURCES, true);
 
-    assertEquals(2, resumed.resumedFrom());
+    assertEquals(killedAfter / 2 * 2, resumed.resumedFrom());
     assertEquals(whole.body(), resumed.body(), setup + ": body");
     assertEquals(whole.globalEmbeddings(), resumed.globalEmbeddings(), setup + ": embeddings");
     assertEquals(validation(whole, 4), validation(resumed, 4), setup + ": final validation");
@@ -281,7 +285,7 @@ class RoundEngineTest {
   @Test
   void soakOfManyRoundsKeepsMemoryFlat() throws Exception {
     int rounds = 120;
-    TrainConfig train = new TrainConfig(List.of("SPEC"), rounds, 2, 2, 1, 3L, 5, 1000, 4, "keep", 0.3, 30, 0, 0, null,
+    TrainConfig train = new TrainConfig(List.of("SPEC"), rounds, 2, 2, 1, 3L, 5, 1000, 4, "keep", 0.3, 30, 0, 0, null, null,
         new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2), OuterConfig.defaults());
     Path store = dir.resolve("soak");
     long[] heap = new long[4];
@@ -306,5 +310,15 @@ class RoundEngineTest {
       }
     }
     return 0;
+  }
+
+  @Test
+  void whenEverySourceExplodesTheBodyStaysAsItWas() {
+    TrainConfig reckless = new TrainConfig(List.of("SPEC"), 1, 20, 0, 1, 7L, 1, 1, 0, "reset", 0.3, 30, 0, 0, null, 1.5,
+        new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8), OuterConfig.defaults());
+    RoundEngine engine = engine(reckless, dir.resolve("reckless"));
+    RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
+    assertTrue(out.log().tasks().stream().allMatch(RunLog.TaskRow::excluded), "lr 5 diverges everywhere");
+    assertEquals(new DecoderLm(new ModelConfig(32, 1, 2, 4), 1, 32).initBody(7), out.body(), "no update was applied");
   }
 }
