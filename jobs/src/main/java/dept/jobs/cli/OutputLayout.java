@@ -85,6 +85,25 @@ public record OutputLayout(String root) {
     return train(variant) + "/timings";
   }
 
+  /** The variants side by side (Parquet; and comparison.md next to it). */
+  public String comparison() {
+    return root + "/evaluation/comparison";
+  }
+
+  /** Bits per byte per variant and source after the last round. */
+  public String bitsPerByte() {
+    return root + "/evaluation/bits_per_byte";
+  }
+
+  public String comparisonMarkdown() {
+    return root + "/evaluation/comparison.md";
+  }
+
+  /** {@code reports/<run>/}: report.md and its PNG charts. */
+  public String report(String run) {
+    return root + "/reports/" + run;
+  }
+
   public String effectiveConfig(String stage) {
     return root + "/config/" + stage + ".yaml";
   }

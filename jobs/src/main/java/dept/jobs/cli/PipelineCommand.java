@@ -1,7 +1,9 @@
 package dept.jobs.cli;
 
+import dept.jobs.stages.EvaluateJob;
 import dept.jobs.stages.IngestJob;
 import dept.jobs.stages.NgramsJob;
+import dept.jobs.stages.ReportJob;
 import dept.jobs.stages.TrainJob;
 import dept.jobs.stages.TokenizeJob;
 import dept.jobs.stages.VocabJob;
@@ -13,14 +15,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Run every implemented stage in order in one Spark session: " + PipelineCommand.ORDER + ".",
-      "Stages planned next: scone-precompute, evaluate, extend, report."
+      "Stages planned next: scone-precompute, extend."
     })
 final class PipelineCommand extends StageCommand {
 
-  static final String ORDER = "ingest, vocab, tokenize, ngrams, train";
+  static final String ORDER = "ingest, vocab, tokenize, ngrams, train, evaluate, report";
 
   @Override
   List<Stage> stages() {
-    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false));
+    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new EvaluateJob(), new ReportJob());
   }
 }

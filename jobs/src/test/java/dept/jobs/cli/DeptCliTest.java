@@ -82,6 +82,24 @@ class DeptCliTest {
       }
       assertTrue(pipeline.out().contains("validation bits per byte after the last round"), pipeline.out());
       assertTrue(pipeline.out().contains("data-parallel STD all-reduces the whole model"), pipeline.out());
+      // evaluate and report: the comparison agrees with the metrics it is built from; the charts are real PNGs.
+      assertTrue(pipeline.out().contains("| variant | rounds | sources | bits/byte (mean)"), pipeline.out());
+      assertTrue(pipeline.out().contains("report: " + out.resolve("reports/local") + "/report.md"), pipeline.out());
+      for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std")) {
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve("reports/local/" + png + ".png")), 4);
+        assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
+      }
+      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("![bits per byte](bits_per_byte.png)"));
+      spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+      for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
+        String variant = c.getString(c.fieldIndex("variant"));
+        Row m = spark.read().parquet(out.resolve("train/" + variant.toLowerCase(java.util.Locale.ROOT) + "/metrics").toString())
+            .selectExpr("sum(bytes_up)", "sum(bytes_down)").first();
+        assertEquals(m.getLong(0), c.getLong(c.fieldIndex("bytes_up_total")), variant + ": bytes up");
+        assertEquals(m.getLong(1), c.getLong(c.fieldIndex("bytes_down_total")), variant + ": bytes down");
+      }
+      spark.stop();
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
       assertEquals(before, spark.read().parquet(out.resolve("documents").toString()).orderBy("doc_id").collectAsList());
@@ -115,7 +133,7 @@ class DeptCliTest {
 
   @Test
   void everyCommandHasHelpAndUnknownOptionsFail() {
-    for (String cmd : List.of("ingest", "vocab", "tokenize", "ngrams", "train", "pipeline", "bench")) {
+    for (String cmd : List.of("ingest", "vocab", "tokenize", "ngrams", "train", "evaluate", "report", "pipeline", "bench")) {
       CliRun.Result r = run(cmd, "--help");
       assertEquals(0, r.exit());
       assertTrue(r.out().contains("--config") && r.out().contains("--set"), r.out());

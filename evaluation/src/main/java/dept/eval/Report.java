@@ -1,0 +1,57 @@
+package dept.eval;
+
+import dept.prep.io.AtomicOutput;
+import dept.prep.io.HadoopFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code report.md} with its PNG charts, written to a hidden directory and renamed into place
+ * ({@code _SUCCESS} last), so a half-written report never replaces a complete one.
+ */
+public final class Report {
+
+  private Report() {}
+
+  /** Everything the report shows. */
+  public record Contents(String title, List<VariantSummary> summaries, Map<String, Map<String, Double>> bitsPerByte,
+      Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp) {}
+
+  public static void write(String dir, Contents c, Configuration conf) {
+    Path dest = new Path(dir);
+    try {
+      FileSystem fs = dest.getFileSystem(conf);
+      Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
+      StringBuilder md = new StringBuilder("# ").append(c.title()).append("\n\n");
+      md.append("Bits per UTF-8 byte is the only fair comparison across tokenizers (SPEC's own vs the global one): "
+          + "total validation nats / (bytes x ln 2). Loss is per token of each variant's own tokenizer.\n\n");
+      md.append("## Variants\n\n").append(Comparison.markdown(c.summaries())).append('\n');
+      md.append("## Bits per byte per source after the last round\n\n").append(Comparison.bitsPerByteMarkdown(c.bitsPerByte()));
+      md.append("\n![bits per byte](bits_per_byte.png)\n\n");
+      HadoopFiles.writeBytes(fs, new Path(tmp, "bits_per_byte.png"), ReportPlots.bitsPerByte(c.bitsPerByte()));
+      md.append("## Validation loss over rounds\n\n");
+      for (Map.Entry<String, Map<String, double[][]>> e : c.lossCurves().entrySet()) {
+        String file = "loss_" + e.getKey().toLowerCase(java.util.Locale.ROOT) + ".png";
+        HadoopFiles.writeBytes(fs, new Path(tmp, file), ReportPlots.lossCurves(e.getKey(), e.getValue()));
+        md.append("![").append(e.getKey()).append(" validation loss](").append(file).append(")\n\n");
+      }
+      md.append("## Communication\n\nBytes each variant's tasks sent to the driver (SPEC: the body only; TRIM: "
+          + "the body and its rows; GLOB, STD: the whole model).\n\n![bytes communicated](bytes_communicated.png)\n\n");
+      HadoopFiles.writeBytes(fs, new Path(tmp, "bytes_communicated.png"), ReportPlots.bytesCommunicated(c.megabytesUp()));
+      md.append("## Embedding memory\n\n![embedding memory](embedding_memory.png)\n");
+      HadoopFiles.writeBytes(fs, new Path(tmp, "embedding_memory.png"), ReportPlots.embeddingMemory(c.summaries()));
+      HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
+      fs.create(new Path(tmp, "_SUCCESS"), true).close();
+      AtomicOutput.replace(fs, tmp, dest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the report to " + dir, e);
+    }
+  }
+}

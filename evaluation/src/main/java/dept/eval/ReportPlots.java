@@ -1,0 +1,95 @@
+package dept.eval;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+
+/** The report's charts as PNG bytes (XChart, rendered headless). */
+public final class ReportPlots {
+
+  private static final int WIDTH = 1000;
+  private static final int HEIGHT = 560;
+
+  private ReportPlots() {}
+
+  /** Validation loss over rounds, one line per source, for one variant. */
+  public static byte[] lossCurves(String variant, Map<String, double[][]> bySource) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title(variant + ": validation loss per source (round 0 = before training)")
+        .xAxisTitle("round").yAxisTitle("validation loss (nats per token)").build();
+    style(chart.getStyler());
+    chart.getStyler().setXAxisDecimalPattern("0");
+    bySource.forEach((source, xy) -> chart.addSeries(source, xy[0], xy[1]));
+    return png(chart);
+  }
+
+  /** Bits per byte after the last round: sources on the x axis, one bar per variant. */
+  public static byte[] bitsPerByte(Map<String, Map<String, Double>> byVariant) {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Validation bits per UTF-8 byte after the last round (lower is better)")
+        .xAxisTitle("source").yAxisTitle("bits per byte").build();
+    style(chart.getStyler());
+    TreeSet<String> sources = new TreeSet<>();
+    byVariant.values().forEach(m -> sources.addAll(m.keySet()));
+    List<String> x = new ArrayList<>(sources);
+    byVariant.forEach((variant, bySource) -> {
+      List<Double> y = new ArrayList<>();
+      x.forEach(s -> y.add(bySource.getOrDefault(s, 0.0)));
+      chart.addSeries(variant, x, y);
+    });
+    return png(chart);
+  }
+
+  /** Cumulative bytes sent up (tasks to driver) after each round, one line per variant. */
+  public static byte[] bytesCommunicated(Map<String, double[][]> byVariant) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Bytes sent from tasks to the driver, cumulative")
+        .xAxisTitle("round").yAxisTitle("MB sent up (cumulative)").build();
+    style(chart.getStyler());
+    chart.getStyler().setXAxisDecimalPattern("0");
+    byVariant.forEach((variant, xy) -> chart.addSeries(variant, xy[0], xy[1]));
+    return png(chart);
+  }
+
+  /** Embedding memory (float32): what one source's task holds, and all tables the variant keeps. */
+  public static byte[] embeddingMemory(List<VariantSummary> rows) {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Embedding memory (float32)")
+        .xAxisTitle("variant").yAxisTitle("MB").build();
+    style(chart.getStyler());
+    List<String> variants = rows.stream().map(VariantSummary::variant).toList();
+    chart.addSeries("per source (one task)", variants,
+        rows.stream().map(r -> (Number) (r.embeddingParamsPerSource() * Float.BYTES / 1e6)).toList());
+    chart.addSeries("all tables kept", variants, rows.stream().map(r -> (Number) (r.embeddingBytes() / 1e6)).toList());
+    return png(chart);
+  }
+
+  private static void style(org.knowm.xchart.style.AxesChartStyler styler) {
+    styler.setLegendPosition(Styler.LegendPosition.OutsideE);
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setPlotGridLinesColor(new Color(220, 220, 220));
+    styler.setChartTitleFont(styler.getChartTitleFont().deriveFont(16f));
+    styler.setAxisTitleFont(styler.getAxisTitleFont().deriveFont(14f));
+    styler.setAxisTickLabelsFont(styler.getAxisTickLabelsFont().deriveFont(12f));
+    styler.setLegendFont(styler.getLegendFont().deriveFont(12f));
+  }
+
+  private static byte[] png(Chart<?, ?> chart) {
+    try {
+      return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not render " + chart.getTitle(), e);
+    }
+  }
+}
