@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every Zeppelin note is valid, and its SQL runs on the real outputs of `dept pipeline`. */
 class NotebooksTest {
 
+  private static final Pattern PREFIX = Pattern.compile("\\$output/([^$\"]*)\\$name");
   private static final Pattern VIEWS = Pattern.compile("for \\(name <- Seq\\(([^)]*)\\)\\)");
 
   @TempDir Path dir;
@@ -35,7 +36,7 @@ class NotebooksTest {
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln")).sorted().toList();
     }
-    assertEquals(4, notes.size(), "notes: " + notes);
+    assertEquals(5, notes.size(), "notes: " + notes);
     SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     try {
@@ -64,8 +65,9 @@ class NotebooksTest {
       } else if (text.startsWith("%spark\n")) {
         Matcher m = VIEWS.matcher(text);
         assertTrue(m.find(), "the %spark paragraph registers views: " + text);
-        if (text.contains("$output/train/*/$name")) {
-          prefixes.add("train/*/");
+        Matcher prefix = PREFIX.matcher(text);
+        if (prefix.find()) {
+          prefixes.add(prefix.group(1)); // e.g. train/*/ or evaluation/
         }
         for (String v : m.group(1).split(",")) {
           views.add(v.strip().replace("\"", ""));
@@ -76,7 +78,7 @@ class NotebooksTest {
     }
     assertFalse(views.isEmpty(), file + " registers no view");
     assertTrue(queries.size() >= 4, file + " has few queries");
-    // The training note reads every variant's table at once: train/*/<name>.
+    // Some notes read below the output root: train/*/<name>, evaluation/<name>.
     for (String v : views) {
       spark.read().parquet(out + (prefixes.isEmpty() ? "/" : "/" + prefixes.get(0)) + v).createOrReplaceTempView(v);
     }

@@ -95,6 +95,11 @@ public record OutputLayout(String root) {
     return root + "/evaluation/bits_per_byte";
   }
 
+  /** Every variant scored on a held-out corpus, per tokenizer ({@code dept evaluate --heldout}). */
+  public String heldOut() {
+    return root + "/evaluation/heldout";
+  }
+
   public String comparisonMarkdown() {
     return root + "/evaluation/comparison.md";
   }

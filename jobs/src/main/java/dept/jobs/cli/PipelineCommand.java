@@ -23,6 +23,6 @@ final class PipelineCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new EvaluateJob(), new ReportJob());
+    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new EvaluateJob(null), new ReportJob());
   }
 }

@@ -38,6 +38,22 @@ public final class EvaluateJob implements Stage {
       .add("source", DataTypes.StringType, false)
       .add("bits_per_byte", DataTypes.DoubleType, false);
 
+  static final StructType HELD_OUT = new StructType()
+      .add("variant", DataTypes.StringType, false)
+      .add("tokenizer", DataTypes.StringType, false)
+      .add("bits_per_byte", DataTypes.DoubleType, false)
+      .add("loss", DataTypes.DoubleType, false)
+      .add("tokens", DataTypes.LongType, false)
+      .add("bytes", DataTypes.LongType, false)
+      .add("best", DataTypes.BooleanType, false);
+
+  private final String heldOut;
+
+  /** @param heldOut a JSONL ({@code text} field) or plain-text corpus to score every variant on, or null */
+  public EvaluateJob(String heldOut) {
+    this.heldOut = heldOut;
+  }
+
   @Override
   public String name() {
     return "evaluate";
@@ -78,5 +94,30 @@ public final class EvaluateJob implements Stage {
     HadoopFiles.write(ctx.layout().comparisonMarkdown(), markdown, ctx.hadoop());
     System.out.print(markdown);
     System.out.printf("comparison: %s (and %s)%n", ctx.layout().comparison(), ctx.layout().comparisonMarkdown());
+    if (heldOut != null) {
+      evaluateHeldOut(ctx, runs);
+    }
+  }
+
+  /** Every variant on the held-out corpus, with every tokenizer it has embeddings for. */
+  private void evaluateHeldOut(StageContext ctx, List<Comparison.VariantRun> runs) {
+    List<String> texts = HeldOutTexts.read(heldOut, ctx.hadoop());
+    List<Row> rows = new ArrayList<>();
+    System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.size());
+    System.out.printf("%-6s %-10s %14s %10s %10s%n", "variant", "tokenizer", "bits per byte", "tokens", "best");
+    for (Comparison.VariantRun run : runs) {
+      dept.train.dept.TrainedModel model = dept.train.dept.TrainedModel.load(run.model(), ctx.hadoop());
+      java.util.Map<String, dept.prep.tokenizer.BpeTokenizer> tokenizers = new java.util.TreeMap<>();
+      for (String name : model.embeddings().keySet()) {
+        tokenizers.put(name, dept.prep.tokenizer.TokenizerJson.read(HadoopFiles.read(ctx.layout().tokenizerJson(name), ctx.hadoop())));
+      }
+      for (dept.eval.HeldOutEvaluation.Score s : dept.eval.HeldOutEvaluation.evaluate(model, tokenizers, texts, 256)) {
+        rows.add(RowFactory.create(s.variant(), s.tokenizer(), s.bitsPerByte(), s.loss(), s.tokens(), s.bytes(), s.best()));
+        System.out.printf(java.util.Locale.ROOT, "%-6s %-10s %14.3f %10d %10s%n", s.variant(), s.tokenizer(), s.bitsPerByte(),
+            s.tokens(), s.best() ? "best" : "");
+      }
+    }
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, HELD_OUT).coalesce(1), ctx.layout().heldOut(), ctx.hadoop());
+    System.out.printf("held-out scores: %s%n", ctx.layout().heldOut());
   }
 }

@@ -100,6 +100,12 @@ class DeptCliTest {
         assertEquals(m.getLong(1), c.getLong(c.fieldIndex("bytes_down_total")), variant + ": bytes down");
       }
       spark.stop();
+      // A held-out corpus (the whole sample, languages no source saw included), every tokenizer a model has.
+      CliRun.Result heldOut = run(withOutput("evaluate", "--heldout", "../data-prep/sample/sample.jsonl"));
+      assertEquals(0, heldOut.exit(), heldOut.err());
+      assertTrue(heldOut.out().contains("held-out corpus ../data-prep/sample/sample.jsonl"), heldOut.out());
+      assertEquals(5, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());
+      assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
       assertEquals(before, spark.read().parquet(out.resolve("documents").toString()).orderBy("doc_id").collectAsList());
