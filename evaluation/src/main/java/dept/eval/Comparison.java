@@ -56,6 +56,19 @@ public final class Comparison {
     return out;
   }
 
+  /** The summaries back from {@code evaluation/comparison} as {@code dept evaluate} wrote them. */
+  public List<VariantSummary> read(String comparison) {
+    List<VariantSummary> out = new ArrayList<>();
+    for (Row r : spark.read().parquet(comparison).collectAsList()) {
+      out.add(new VariantSummary(r.getAs("variant"), r.<Integer>getAs("rounds"), r.<Integer>getAs("sources"),
+          r.<Double>getAs("bits_per_byte_mean"), r.<Double>getAs("bits_per_byte_by_bytes"), r.<Double>getAs("val_loss_mean"),
+          r.<Long>getAs("body_params"), r.<Long>getAs("embedding_params"), r.<Long>getAs("embedding_params_per_source"),
+          r.<Long>getAs("bytes_up_total"), r.<Long>getAs("bytes_down_total"), r.<Double>getAs("train_seconds"),
+          r.<Double>getAs("tokens_per_second")));
+    }
+    return out;
+  }
+
   /** Bits per byte after the last round, per variant and source: variant -> source -> value. */
   public Map<String, Map<String, Double>> bitsPerByte(List<VariantRun> runs) {
     Map<String, Map<String, Double>> out = new java.util.LinkedHashMap<>();

@@ -48,13 +48,13 @@ public final class RoundBenchmark {
   }
 
   /** Per variant: the rounds after the first (JIT warm-up), averaged. */
-  record Row2(String variant, double wallMs, double computeMs, double broadcastMs, double sparkMs, double aggregateMs,
+  record VariantTimes(String variant, double wallMs, double computeMs, double broadcastMs, double sparkMs, double aggregateMs,
       double checkpointMs, double bytesUp, double bytesDown, double embeddingParams, long tasks) {}
 
   public String run(List<String> variants, List<String> sources, TrainConfig base, int rounds, int localSteps) {
     TrainConfig train = new TrainConfig(variants, rounds, localSteps, 0, 1, base.seed(), 1, rounds + 1, 8, "reset",
         base.temperature(), base.actResetEvery(), 0, 0, null, null, base.optim(), base.outer());
-    List<Row2> rows = new ArrayList<>();
+    List<VariantTimes> rows = new ArrayList<>();
     long bodyParams = new DecoderLm(model, 1, seqLen).initBody(0).parameterCount();
     for (String v : variants) {
       RoundEngine engine = new RoundEngine(spark, SharingPolicy.of(v), train, model, seqLen, storeRoot + "/" + v, vocabSizes, tokenBytes);
@@ -62,7 +62,7 @@ public final class RoundBenchmark {
       List<RunLog.RoundTiming> timed = log.timings().stream().filter(t -> t.round() >= 2).toList();
       List<RunLog.TaskRow> tasks = log.tasks().stream().filter(t -> t.round() >= 2).toList();
       int n = Math.max(1, timed.size());
-      rows.add(new Row2(v,
+      rows.add(new VariantTimes(v,
           mean(timed, t -> t.wallMs() - t.validateMs()), mean(timed, RunLog.RoundTiming::computeMs),
           mean(timed, RunLog.RoundTiming::broadcastMs), mean(timed, t -> t.tasksMs() - t.computeMs()),
           mean(timed, RunLog.RoundTiming::aggregateMs), mean(timed, RunLog.RoundTiming::checkpointMs),
@@ -99,30 +99,30 @@ public final class RoundBenchmark {
     return total;
   }
 
-  private String table(List<Row2> rows, List<String> sources, int rounds, int h, double plainMs, long bodyParams) {
+  private String table(List<VariantTimes> rows, List<String> sources, int rounds, int h, double plainMs, long bodyParams) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "round benchmark: %d sources (%s), H = %d local steps, rounds 2..%d averaged, %s, %d cores%n",
         sources.size(), String.join(",", sources), h, rounds, spark.sparkContext().master(), Runtime.getRuntime().availableProcessors()));
     out.append("time per round (ms); overhead = round - local training compute (tasks share one training slot per JVM)\n");
     String fmt = "%-6s %9s %9s %9s %7s %9s %9s %9s %10s%n";
     out.append(String.format(Locale.ROOT, fmt, "variant", "round", "compute", "overhead", "share", "broadcast", "spark+io", "aggregate", "checkpoint"));
-    for (Row2 r : rows) {
+    for (VariantTimes r : rows) {
       double overhead = r.wallMs() - r.computeMs();
       out.append(String.format(Locale.ROOT, "%-6s %9.0f %9.0f %9.0f %6.1f%% %9.0f %9.0f %9.0f %10.0f%n", r.variant(), r.wallMs(), r.computeMs(),
           overhead, 100 * overhead / r.wallMs(), r.broadcastMs(), r.sparkMs(), r.aggregateMs(), r.checkpointMs()));
     }
-    Row2 spec = rows.stream().filter(r -> r.variant().equals("SPEC")).findFirst().orElse(null);
+    VariantTimes spec = rows.stream().filter(r -> r.variant().equals("SPEC")).findFirst().orElse(null);
     if (spec != null) {
       out.append(String.format(Locale.ROOT, "peer: the same %d x %d SPEC steps in a plain DJL loop without Spark: %.0f ms; a SPEC round takes %.2fx that%n",
           sources.size(), h, plainMs, spec.wallMs() / plainMs));
     }
-    Row2 glob = rows.stream().filter(r -> r.variant().equals("GLOB") || r.variant().equals("STD")).findFirst().orElse(null);
+    VariantTimes glob = rows.stream().filter(r -> r.variant().equals("GLOB") || r.variant().equals("STD")).findFirst().orElse(null);
     long fullModel = glob == null ? 0 : (long) (glob.bytesUp() / Math.max(1, glob.tasks()));
     out.append("communication per round (all tasks) and embedding parameters held across sources\n");
     String fmt2 = "%-6s %13s %13s %14s %14s %16s%n";
     out.append(String.format(Locale.ROOT, fmt2, "variant", "bytes up", "bytes down", "vs DP-STD", "embed params", "embed vs GLOB"));
-    Row2 globRow = rows.stream().filter(r -> r.variant().equals("GLOB")).findFirst().orElse(null);
-    for (Row2 r : rows) {
+    VariantTimes globRow = rows.stream().filter(r -> r.variant().equals("GLOB")).findFirst().orElse(null);
+    for (VariantTimes r : rows) {
       // Data-parallel STD: every one of the K workers all-reduces the whole model at each of the H steps.
       double dpStd = (double) fullModel * sources.size() * h;
       out.append(String.format(Locale.ROOT, "%-6s %13.0f %13.0f %14s %14.0f %16s%n", r.variant(), r.bytesUp(), r.bytesDown(),

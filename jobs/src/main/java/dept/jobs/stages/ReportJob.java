@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code dept report}: {@code reports/<run>/report.md} with PNG charts of every trained variant. */
+/**
+ * {@code dept report}: {@code reports/<run>/report.md} with PNG charts of every trained variant,
+ * from what {@code dept evaluate} summarised and the train stage's curves.
+ */
 public final class ReportJob implements Stage {
 
   @Override
@@ -18,6 +21,7 @@ public final class ReportJob implements Stage {
 
   @Override
   public void run(StageContext ctx) {
+    ctx.requireComplete(ctx.layout().comparison(), "evaluate");
     List<Comparison.VariantRun> runs = EvaluateJob.trainedRuns(ctx);
     Comparison comparison = new Comparison(ctx.spark(), ctx.hadoop());
     Map<String, Map<String, double[][]>> curves = new LinkedHashMap<>();
@@ -28,7 +32,7 @@ public final class ReportJob implements Stage {
     }
     String run = ctx.config().run().name();
     String dir = ctx.layout().report(run);
-    Report.write(dir, new Report.Contents("dept-spark run `" + run + "`: DEPT variants compared", comparison.summarize(runs),
+    Report.write(dir, new Report.Contents("dept-spark run `" + run + "`: DEPT variants compared", comparison.read(ctx.layout().comparison()),
         comparison.bitsPerByte(runs), curves, bytes), ctx.hadoop());
     System.out.printf("report: %s/report.md%n", dir);
   }
