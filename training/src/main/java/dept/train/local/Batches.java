@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /** Blocks as an int64 engine array (B, T+1). */
-final class Batches {
+public final class Batches {
 
   private Batches() {}
 
-  static NDArray toArray(int[][] blocks, NDManager manager) {
+  public static NDArray toArray(int[][] blocks, NDManager manager) {
     int width = blocks[0].length;
     long[] flat = new long[blocks.length * width];
     for (int b = 0; b < blocks.length; b++) {

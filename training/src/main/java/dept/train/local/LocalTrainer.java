@@ -123,7 +123,7 @@ public final class LocalTrainer {
       long wall = (System.nanoTime() - start) / 1_000_000;
       return new Result(
           params.toTensors(n -> n.startsWith(DecoderLm.BODY)),
-          params.toTensors(n -> n.startsWith(DecoderLm.EMBED)),
+          params.toTensors(n -> !n.startsWith(DecoderLm.BODY)), // embeddings and any other input side (SCONE's f-gram model)
           adam.state(),
           new Metrics(losses, tokens, wall, skipped));
     }
@@ -151,10 +151,15 @@ public final class LocalTrainer {
       Map<String, float[]> grads = new TreeMap<>();
       double sumSquares = 0;
       for (Map.Entry<String, NDArray> e : params.arrays().entrySet()) {
-        NDArray g = e.getValue().getGradient();
-        g.attach(step);
-        float[] gf = g.toFloatArray();
-        g.subi(g); // PyTorch accumulates gradients: clear them for the next step
+        float[] gf;
+        NDArray g = gradientOrNull(e.getValue());
+        if (g != null) {
+          g.attach(step);
+          gf = g.toFloatArray();
+          g.subi(g); // PyTorch accumulates gradients: clear them for the next step
+        } else {
+          gf = new float[(int) e.getValue().size()]; // not in this step's graph (e.g. a batch without f-grams)
+        }
         for (float x : gf) {
           sumSquares += (double) x * x;
         }
@@ -181,6 +186,14 @@ public final class LocalTrainer {
       adam.step(values, grads, lr, scale);
       values.forEach((n, v) -> params.get(n).set(v));
       return loss;
+    }
+  }
+
+  private static NDArray gradientOrNull(NDArray a) {
+    try {
+      return a.getGradient();
+    } catch (IllegalStateException e) {
+      return null; // PyTorch has no gradient for a tensor the loss did not depend on
     }
   }
 

@@ -1,0 +1,132 @@
+package dept.train.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import dept.train.params.Tensor;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The stack of pre-LN decoder blocks (causal self-attention + GELU MLP) under a name prefix:
+ * {@code <prefix>h<l>.*} and the final norm {@code <prefix>lnf}. The main model's body and
+ * SCONE's f-gram model are both this design at their own sizes.
+ */
+public final class TransformerBlocks {
+
+  private final ModelConfig config;
+
+  public TransformerBlocks(ModelConfig config) {
+    this.config = config;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** GPT-2 init: N(0, 0.02), residual projections scaled by 1/sqrt(2 layers), seeded per name. */
+  public void init(TreeMap<String, Tensor> t, String prefix, long seed) {
+    int c = config.dModel();
+    int hidden = c * config.mlpRatio();
+    double residual = 0.02 / Math.sqrt(2.0 * config.layers());
+    for (int l = 0; l < config.layers(); l++) {
+      String h = prefix + "h" + l + ".";
+      layerNorm(t, h + "ln1", c);
+      t.put(h + "attn.qkv.w", normal(seed, h + "attn.qkv.w", 0.02, c, 3 * c));
+      t.put(h + "attn.qkv.b", zeros(3 * c));
+      t.put(h + "attn.proj.w", normal(seed, h + "attn.proj.w", residual, c, c));
+      t.put(h + "attn.proj.b", zeros(c));
+      layerNorm(t, h + "ln2", c);
+      t.put(h + "mlp.fc.w", normal(seed, h + "mlp.fc.w", 0.02, c, hidden));
+      t.put(h + "mlp.fc.b", zeros(hidden));
+      t.put(h + "mlp.proj.w", normal(seed, h + "mlp.proj.w", residual, hidden, c));
+      t.put(h + "mlp.proj.b", zeros(c));
+    }
+    layerNorm(t, prefix + "lnf", c);
+  }
+
+  static void layerNorm(TreeMap<String, Tensor> t, String name, int c) {
+    float[] ones = new float[c];
+    java.util.Arrays.fill(ones, 1f);
+    t.put(name + ".g", new Tensor(new long[] {c}, ones));
+    t.put(name + ".b", zeros(c));
+  }
+
+  static Tensor zeros(int n) {
+    return new Tensor(new long[] {n}, new float[n]);
+  }
+
+  /** An N(0, std^2) matrix, seeded by the run seed and the tensor's name. */
+  public static Tensor normal(long seed, String name, double std, int rows, int cols) {
+    Random rnd = new Random(seed * 1_000_003L + name.hashCode());
+    float[] data = new float[rows * cols];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (float) (rnd.nextGaussian() * std);
+    }
+    return new Tensor(new long[] {rows, cols}, data);
+  }
+
+  /** Every block on the residual stream x (B, T, C); without the final norm. */
+  public NDArray forward(NDArray x, Weights w, String prefix, NDManager step) {
+    long t = x.getShape().get(1);
+    NDArray mask = causalMask(t, step);
+    for (int l = 0; l < config.layers(); l++) {
+      String p = prefix + "h" + l + ".";
+      x = x.add(attention(norm(x, w, p + "ln1"), w, p + "attn.", mask, step));
+      x = x.add(mlp(norm(x, w, p + "ln2"), w, p + "mlp."));
+    }
+    return x;
+  }
+
+  /** The final LayerNorm {@code <prefix>lnf}. */
+  public NDArray finalNorm(NDArray x, Weights w, String prefix) {
+    return norm(x, w, prefix + "lnf");
+  }
+
+  private static NDArray causalMask(long t, NDManager step) {
+    float[] m = new float[(int) (t * t)];
+    for (int i = 0; i < t; i++) {
+      for (int j = i + 1; j < t; j++) {
+        m[(int) (i * t + j)] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return step.create(m, new Shape(t, t));
+  }
+
+  /** Multi-head causal self-attention on (B, T, C). */
+  private NDArray attention(NDArray x, Weights w, String p, NDArray mask, NDManager step) {
+    Shape s = x.getShape();
+    long b = s.get(0);
+    long t = s.get(1);
+    long c = s.get(2);
+    int nh = config.heads();
+    long hs = config.headSize();
+    NDList qkv = linear(x, w, p + "qkv").split(3, 2); // 3 x (B,T,C)
+    NDArray q = qkv.get(0).reshape(b, t, nh, hs).transpose(0, 2, 1, 3); // (B,nh,T,hs)
+    NDArray k = qkv.get(1).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
+    NDArray v = qkv.get(2).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
+    // The scale is a tensor PyTorch owns: DJL's mul(Number) wraps a Java buffer that it frees right
+    // after the forward op, while autograd keeps the scalar for the backward pass, which then read
+    // freed memory (gradients that changed with the JVM's garbage collection).
+    NDArray scale = step.full(new Shape(), (float) (1.0 / Math.sqrt(hs)));
+    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask).softmax(-1); // (B,nh,T,T)
+    NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B,T,C)
+    return linear(y, w, p + "proj");
+  }
+
+  private NDArray mlp(NDArray x, Weights w, String p) {
+    return linear(Activation.gelu(linear(x, w, p + "fc")), w, p + "proj");
+  }
+
+  static NDArray linear(NDArray x, Weights w, String p) {
+    return x.matMul(w.get(p + ".w")).add(w.get(p + ".b"));
+  }
+
+  private NDArray norm(NDArray x, Weights w, String p) {
+    return x.getNDArrayInternal()
+        .layerNorm(x, new Shape(config.dModel()), w.get(p + ".g"), w.get(p + ".b"), 1e-5f)
+        .singletonOrThrow();
+  }
+}

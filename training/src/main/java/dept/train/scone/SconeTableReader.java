@@ -1,0 +1,85 @@
+package dept.train.scone;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+
+/**
+ * Loads one table of {@code scone/<variant>/fgram_embeddings} ({@code table=<tokenizer>/}) into an
+ * {@link FgramEmbeddingStore} with Parquet's own reader, row group by row group, so inference
+ * needs neither Spark nor the heap to hold the table. Reads any Hadoop filesystem (file:, s3a:).
+ */
+public final class SconeTableReader {
+
+  private SconeTableReader() {}
+
+  public static FgramEmbeddingStore load(String tableDir, Configuration conf) {
+    Path dir = new Path(tableDir);
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (!fs.exists(dir)) {
+        throw new IllegalArgumentException(tableDir + " does not exist: run `dept scone-precompute` first");
+      }
+      List<Path> files = new ArrayList<>();
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, false);
+      while (it.hasNext()) {
+        FileStatus f = it.next();
+        if (f.getPath().getName().endsWith(".parquet")) {
+          files.add(f.getPath());
+        }
+      }
+      files.sort(null);
+      FgramEmbeddingStore.Builder builder = null;
+      for (Path file : files) {
+        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {
+          for (Group g = reader.read(); g != null; g = reader.read()) {
+            int[] key = ints(g.getGroup("ngram", 0));
+            float[] embedding = floats(g.getGroup("embedding", 0));
+            if (builder == null) {
+              builder = new FgramEmbeddingStore.Builder(embedding.length);
+            }
+            builder.add(key, embedding);
+          }
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("bad row in SCONE table file " + file + ": " + e.getMessage(), e);
+        }
+      }
+      if (builder == null) {
+        throw new IllegalArgumentException(tableDir + " holds no rows");
+      }
+      return builder.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the SCONE table " + tableDir, e);
+    }
+  }
+
+  // Spark writes array<x> as a 3-level LIST: <field> { repeated group list { element } }.
+  private static int[] ints(Group list) {
+    int n = list.getFieldRepetitionCount("list");
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = list.getGroup("list", i).getInteger("element", 0);
+    }
+    return out;
+  }
+
+  private static float[] floats(Group list) {
+    int n = list.getFieldRepetitionCount("list");
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = list.getGroup("list", i).getFloat("element", 0);
+    }
+    return out;
+  }
+
+}
