@@ -23,11 +23,17 @@ public final class AtomicOutput {
 
   public static void writeParquet(
       Dataset<Row> data, String target, Configuration conf, String... partitionBy) {
+    writeParquet(data, target, conf, java.util.Map.of(), partitionBy);
+  }
+
+  /** As {@link #writeParquet(Dataset, String, Configuration, String...)} with writer options (e.g. {@code parquet.block.size}). */
+  public static void writeParquet(
+      Dataset<Row> data, String target, Configuration conf, java.util.Map<String, String> options, String... partitionBy) {
     Path dest = new Path(target);
     try {
       FileSystem fs = dest.getFileSystem(conf);
       Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
-      data.write().mode(SaveMode.ErrorIfExists).partitionBy(partitionBy).parquet(tmp.toString());
+      data.write().mode(SaveMode.ErrorIfExists).options(options).partitionBy(partitionBy).parquet(tmp.toString());
       replace(fs, tmp, dest);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + target, e);

@@ -13,6 +13,8 @@ import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;
+import dept.train.scone.SconeConfig;
+import dept.train.scone.SconeModels;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -65,6 +67,7 @@ public final class RoundEngine {
   private final Map<String, Integer> vocabSizes;
   private final Map<String, int[]> tokenBytes;
   private FaultInjector faults;
+  private Map<String, List<int[]>> fgramSets = Map.of();
 
   /**
    * @param vocabSizes vocabulary size per tokenizer name (every source, and {@code global})
@@ -84,6 +87,38 @@ public final class RoundEngine {
     if (policy.globalVocabulary() && !vocabSizes.containsKey(VocabConfig.GLOBAL)) {
       throw new IllegalArgumentException(policy.name() + " needs the global tokenizer: run tokenize with with_global: true");
     }
+  }
+
+  /**
+   * The f-gram sets a {@code +SCONE} variant reads, by tokenizer name (each source's own and
+   * {@code global}), most frequent first, as the ngrams stage selected them.
+   */
+  public RoundEngine withFgrams(Map<String, List<int[]>> sets) {
+    SconeConfig scone = train.sconeFor(policy);
+    if (scone != null) {
+      Map<String, List<int[]>> usable = new TreeMap<>();
+      sets.forEach((name, set) -> usable.put(name, scone.usable(set)));
+      this.fgramSets = usable;
+    }
+    return this;
+  }
+
+  private SconeConfig scone() {
+    return train.sconeFor(policy);
+  }
+
+  /** The usable f-grams of a source's tokenizer (the global one for the mixture), or null without SCONE. */
+  private List<int[]> fgramsOf(Map<String, List<int[]>> sets, String source) {
+    if (scone() == null) {
+      return null;
+    }
+    String tokenizer = source.equals(TaskKey.MIXTURE) ? VocabConfig.GLOBAL : tokenizerOf(source);
+    List<int[]> set = sets.get(tokenizer);
+    if (set == null) {
+      throw new IllegalArgumentException(policy.name() + " needs the f-grams of tokenizer '" + tokenizer
+          + "': run `dept ngrams` first (have sets " + sets.keySet() + ")");
+    }
+    return set;
   }
 
   /** Makes task attempts call {@code injector} first (tests of Spark's retry). */
@@ -157,13 +192,22 @@ public final class RoundEngine {
         blocksByTask(blocks, "train", sorted, policy.mixture(), train.replicas()).persist(StorageLevel.MEMORY_AND_DISK());
     JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> valBlocks =
         blocksByTask(blocks, "val", sorted, false, 1).persist(StorageLevel.MEMORY_AND_DISK());
+    // Each task's f-grams by its source (the mixture task reads the global set); empty without SCONE.
+    TreeMap<String, List<int[]>> bySource = new TreeMap<>();
+    if (scone() != null) {
+      sorted.forEach(src -> bySource.put(src, fgramsOf(fgramSets, src)));
+      if (policy.mixture()) {
+        bySource.put(TaskKey.MIXTURE, fgramsOf(fgramSets, TaskKey.MIXTURE));
+      }
+    }
+    Broadcast<Map<String, List<int[]>>> fgrams = jsc.broadcast(bySource);
     RunState state = resume ? restore(sorted) : null;
     int resumedFrom = state == null ? 0 : state.round;
     if (state == null) {
       store.clear();
       state = fresh();
       long t0 = System.nanoTime();
-      validate(valBlocks, sorted, 0, state);
+      validate(valBlocks, sorted, 0, state, fgrams);
       LOG.info("{} before training: {}", policy.name(), lossLine(state.log.validation(), 0));
       state.log.timings().add(new RunLog.RoundTiming(policy.name(), 0, ms(t0), 0, 0, 0, 0, 0, ms(t0)));
     } else {
@@ -176,7 +220,7 @@ public final class RoundEngine {
     try {
       for (int round = firstRound; round <= Math.min(stopAfter, train.rounds()); round++) {
         long start = System.nanoTime();
-        RoundTasks done = runTasks(jsc, trainBlocks, sorted, round, state, hadoop, gpus);
+        RoundTasks done = runTasks(jsc, trainBlocks, sorted, round, state, hadoop, gpus, fgrams);
         long broadcastMs = done.broadcastMs();
         long tasksMs = done.tasksMs();
         List<SourceTask.Result> results = new ArrayList<>(done.results());
@@ -188,7 +232,7 @@ public final class RoundEngine {
         long validateMs = 0;
         if (round % train.evalEvery() == 0 || round == train.rounds()) {
           long v = System.nanoTime();
-          validate(valBlocks, sorted, round, state);
+          validate(valBlocks, sorted, round, state, fgrams);
           validateMs = ms(v);
         }
         long wallBeforeCheckpoint = ms(start);
@@ -213,6 +257,7 @@ public final class RoundEngine {
     } finally {
       trainBlocks.unpersist();
       valBlocks.unpersist();
+      fgrams.destroy();
       jsc.clearJobGroup();
     }
   }
@@ -226,10 +271,10 @@ public final class RoundEngine {
       for (String s : sources) {
         DecoderLm lm = new DecoderLm(model, vocabSizes.get(s), seqLen);
         embeddings.put(s, SourceState.embeddingsOf(store, s, train.replicas(), train.rounds())
-            .orElseGet(() -> lm.initEmbeddings(SourceTask.embeddingSeed(train.seed(), s))));
+            .orElseGet(() -> SconeModels.initInputs(lm, scone(), SourceTask.embeddingSeed(train.seed(), s))));
       }
     }
-    return new TrainedModel(policy.name(), model, seqLen, train.rounds(), outcome.body(), embeddings);
+    return new TrainedModel(policy.name(), model, seqLen, train.rounds(), outcome.body(), embeddings, scone());
   }
 
   private record RoundTasks(List<SourceTask.Result> results, long broadcastMs, long tasksMs) {}
@@ -240,7 +285,8 @@ public final class RoundEngine {
    * three times: tasks read round r-1's state and write round r's, so a re-run is harmless.
    */
   private RoundTasks runTasks(JavaSparkContext jsc, JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> trainBlocks,
-      List<String> sources, int round, RunState state, HadoopConfig hadoop, ResourceProfile gpus) {
+      List<String> sources, int round, RunState state, HadoopConfig hadoop, ResourceProfile gpus,
+      Broadcast<Map<String, List<int[]>>> fgrams) {
     FaultInjector injector = faults != null ? faults : train.faults().injector();
     for (int attempt = 0; ; attempt++) {
       long start = System.nanoTime();
@@ -259,7 +305,8 @@ public final class RoundEngine {
       try {
         JavaRDD<SourceTask.Result> trained = trainBlocks
             .filter(t -> tasks.containsKey(t._1()))
-            .map(t -> tasks.get(t._1()).run(t._2(), bodyDown.value(), orNull(embedDown.value()), orNull(momentsDown.value())));
+            .map(t -> tasks.get(t._1()).run(t._2(), bodyDown.value(), orNull(embedDown.value()), orNull(momentsDown.value()),
+                fgrams.value().get(t._1().source())));
         if (gpus != null) {
           trained = trained.withResources(gpus);
         }
@@ -309,7 +356,7 @@ public final class RoundEngine {
     RunState s = new RunState();
     DecoderLm shapes = new DecoderLm(model, policy.globalVocabulary() ? vocabSizes.get(VocabConfig.GLOBAL) : 1, seqLen);
     s.body = shapes.initBody(train.seed());
-    s.embeddings = policy.globalVocabulary() ? shapes.initEmbeddings(train.seed()) : null;
+    s.embeddings = policy.globalVocabulary() ? SconeModels.initInputs(shapes, scone(), train.seed()) : null;
     s.outer = train.outer().create(null);
     return s;
   }
@@ -349,9 +396,9 @@ public final class RoundEngine {
     NamedTensors updated = state.outer.aggregate(round, shared, updates, 0).orElse(shared);
     state.body = updated.select(n -> n.startsWith(DecoderLm.BODY));
     if (state.embeddings != null) {
-      state.embeddings = state.embeddings.with(updated.select(n -> n.startsWith(DecoderLm.EMBED)));
+      state.embeddings = state.embeddings.with(updated.select(n -> !n.startsWith(DecoderLm.BODY)));
     }
-    if (policy instanceof SharingPolicy.Trim) {
+    if (policy.base() instanceof SharingPolicy.Trim) {
       List<int[]> ids = new ArrayList<>();
       List<Tensor> rows = new ArrayList<>();
       results.forEach(r -> {
@@ -377,7 +424,8 @@ public final class RoundEngine {
   }
 
   /** Per-source validation as Spark tasks: the body with each source's embeddings (SPEC: its own, from the store). */
-  private void validate(JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> val, List<String> sources, int round, RunState state) {
+  private void validate(JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> val, List<String> sources, int round, RunState state,
+      Broadcast<Map<String, List<int[]>>> fgrams) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> body = jsc.broadcast(state.body.toBytes());
     Broadcast<byte[]> embeddings = jsc.broadcast(state.embeddings == null ? NONE : state.embeddings.toBytes());
@@ -389,7 +437,8 @@ public final class RoundEngine {
           tokenBytes.get(tokenizer), storeRoot, hadoop));
     }
     List<RunLog.ValidationRow> rows = new ArrayList<>(val
-        .map(t -> jobs.get(t._1().source()).run(t._2().firstEntry().getValue(), body.value(), orNull(embeddings.value())))
+        .map(t -> jobs.get(t._1().source()).run(t._2().firstEntry().getValue(), body.value(), orNull(embeddings.value()),
+            fgrams.value().get(t._1().source())))
         .collect());
     body.destroy();
     embeddings.destroy();

@@ -22,6 +22,43 @@ public sealed interface SharingPolicy {
     return false;
   }
 
+  /** Whether inputs are SCONE's f-gram embeddings ({@code <variant>+SCONE}). */
+  default boolean scone() {
+    return false;
+  }
+
+  /** The sharing scheme underneath: the variant itself, or what {@code +SCONE} wraps. */
+  default SharingPolicy base() {
+    return this;
+  }
+
+  /**
+   * A variant with SCONE inputs. The f-gram model ({@code scone.*}) is shared exactly like the
+   * embeddings of the variant underneath: averaged for STD/ACT/GLOB/TRIM (with the global f-gram
+   * set), local to each source and never sent for SPEC (with the source's own set).
+   */
+  record Scone(SharingPolicy base) implements SharingPolicy {
+    public boolean aggregated(String name) {
+      return base.aggregated(name);
+    }
+
+    public boolean globalVocabulary() {
+      return base.globalVocabulary();
+    }
+
+    public String name() {
+      return base.name() + dept.train.scone.SconeConfig.SUFFIX;
+    }
+
+    public boolean mixture() {
+      return base.mixture();
+    }
+
+    public boolean scone() {
+      return true;
+    }
+  }
+
   /** The non-decoupled baseline: one model on the temperature-sampled mixture, everything shared. */
   record Std() implements SharingPolicy {
     public boolean aggregated(String name) {
@@ -106,13 +143,17 @@ public sealed interface SharingPolicy {
   }
 
   static SharingPolicy of(String variant) {
-    return switch (variant.toUpperCase(java.util.Locale.ROOT)) {
+    String upper = variant.toUpperCase(java.util.Locale.ROOT);
+    if (upper.endsWith(dept.train.scone.SconeConfig.SUFFIX)) {
+      return new Scone(of(upper.substring(0, upper.length() - dept.train.scone.SconeConfig.SUFFIX.length())));
+    }
+    return switch (upper) {
       case "STD" -> new Std();
       case "ACT" -> new Act();
       case "GLOB" -> new Glob();
       case "TRIM" -> new Trim();
       case "SPEC" -> new Spec();
-      default -> throw new IllegalArgumentException("variant must be STD, ACT, GLOB, TRIM or SPEC, got '" + variant + "'");
+      default -> throw new IllegalArgumentException("variant must be STD, ACT, GLOB, TRIM or SPEC, optionally with +SCONE, got '" + variant + "'");
     };
   }
 }

@@ -10,6 +10,9 @@ import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;
+import dept.train.scone.FgramModel;
+import dept.train.scone.SconeConfig;
+import dept.train.scone.SconeModels;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,7 +62,8 @@ record SourceTask(
     return seed * 1_000_003L + source.hashCode() * 7919L;
   }
 
-  Result run(TreeMap<String, List<int[]>> blocks, byte[] bodyDown, byte[] embeddingsDown, byte[] momentsDown) {
+  /** @param fgrams the f-grams a {@code +SCONE} variant uses for this source's tokenizer (null without SCONE) */
+  Result run(TreeMap<String, List<int[]>> blocks, byte[] bodyDown, byte[] embeddingsDown, byte[] momentsDown, List<int[]> fgrams) {
     long taskStart = System.nanoTime();
     TaskContext ctx = TaskContext.get();
     int attempt = roundAttempt + (ctx == null ? 0 : ctx.attemptNumber());
@@ -78,16 +82,21 @@ record SourceTask(
     NamedTensors embeddings;
     DecoderLm lm;
     TreeMap<String, List<int[]>> data = blocks;
-    if (sharing instanceof SharingPolicy.Spec) {
+    SconeConfig scone = train.sconeFor(sharing);
+    List<int[]> taskFgrams = fgrams;
+    if (sharing.base() instanceof SharingPolicy.Spec) {
       lm = new DecoderLm(model, vocabSize, seqLen);
-      embeddings = previous.embeddings() != null ? previous.embeddings() : lm.initEmbeddings(embeddingSeed(train.seed(), key.source()));
-    } else if (sharing instanceof SharingPolicy.Trim) {
+      embeddings = previous.embeddings() != null ? previous.embeddings()
+          : SconeModels.initInputs(lm, scone, embeddingSeed(train.seed(), key.source()));
+    } else if (sharing.base() instanceof SharingPolicy.Trim) {
       NamedTensors global = NamedTensors.fromBytes(embeddingsDown);
       trimIds = distinctTokens(blocks.firstEntry().getValue());
       lm = new DecoderLm(model, trimIds.length, seqLen);
       Tensor rows = TrimRows.gather(global.get(DecoderLm.EMBED + "wte"), trimIds);
-      embeddings = new NamedTensors(Map.of(DecoderLm.EMBED + "wte", rows, DecoderLm.EMBED + "wpe", global.get(DecoderLm.EMBED + "wpe")));
+      embeddings = new NamedTensors(Map.of(DecoderLm.EMBED + "wte", rows, DecoderLm.EMBED + "wpe", global.get(DecoderLm.EMBED + "wpe")))
+          .with(global.select(n -> n.startsWith(FgramModel.PREFIX)));
       data = new TreeMap<>(Map.of(key.source(), remap(blocks.firstEntry().getValue(), trimIds)));
+      taskFgrams = scone == null ? null : SconeModels.toLocalIds(fgrams, trimIds);
       long sent = embeddings.toBytes().length; // the driver would send only these rows
       bytesDown += sent;
       paramsDown += embeddings.parameterCount();
@@ -97,6 +106,7 @@ record SourceTask(
       bytesDown += embeddingsDown.length;
       paramsDown += embeddings.parameterCount();
     }
+    lm = SconeModels.withFgrams(lm, scone, taskFgrams);
     NamedTensors before = body.with(embeddings);
     AdamW.State start = startingMoments(inner, before, previous, momentsDown);
     if (momentsDown != null) {
@@ -105,7 +115,7 @@ record SourceTask(
 
     LocalTrainer trainer = new LocalTrainer(lm, train.optim(), (long) train.rounds() * train.localSteps(),
         String.format("round %d/%d %s", round, train.rounds(), key), Math.max(1, train.localSteps() / 2));
-    if (sharing instanceof SharingPolicy.Act) {
+    if (sharing.base() instanceof SharingPolicy.Act) {
       trainer.withActiveForgetting(train.actResetEvery(), taskSeed());
     }
     Iterator<int[][]> batches = batches(data);
@@ -124,7 +134,7 @@ record SourceTask(
 
     // A diverged task keeps its previous state; the driver leaves its update out of the round.
     SourceState next = diverged ? previous : new SourceState(
-        sharing instanceof SharingPolicy.Spec ? r.embeddings() : null,
+        sharing.base() instanceof SharingPolicy.Spec ? r.embeddings() : null,
         keptMoments(inner, sharing, r.optimizer()),
         previous.batchesServed() + train.localSteps());
     store.writeSourceState(key.statePath(), round, next.toBytes());

@@ -2,6 +2,7 @@ package dept.train.dept;
 
 import dept.train.federated.OuterConfig;
 import dept.train.local.OptimConfig;
+import dept.train.scone.SconeConfig;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +11,8 @@ import java.util.Locale;
  * The {@code train:} section: how DEPT rounds run. The model comes from {@code model:} and the
  * context length from {@code tokenize.seq_len}.
  *
- * @param variants the variants {@code dept train} runs, each into its own directory: STD, ACT, GLOB, TRIM, SPEC
+ * @param variants the variants {@code dept train} runs, each into its own directory: STD, ACT, GLOB, TRIM, SPEC,
+ *     each optionally with SCONE inputs ({@code SPEC+SCONE})
  * @param rounds outer rounds R
  * @param localSteps inner steps H per round
  * @param sourcesPerRound sources sampled per round (seeded); 0 = all
@@ -30,12 +32,13 @@ import java.util.Locale;
  *     diverged: its update is left out like a non-finite one (0 = off)
  * @param optim the inner AdamW
  * @param outer the driver's outer optimiser
+ * @param scone the f-gram inputs of the {@code +SCONE} variants
  */
 public record TrainConfig(
     List<String> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
     Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, String innerState, Double temperature,
     Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, Double maxLossRatio,
-    OptimConfig optim, OuterConfig outer) implements Serializable {
+    OptimConfig optim, OuterConfig outer, SconeConfig scone) implements Serializable {
 
   public TrainConfig {
     variants = variants == null ? List.of("SPEC") : variants.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
@@ -61,6 +64,7 @@ public record TrainConfig(
     }
     optim = optim == null ? OptimConfig.defaults() : optim;
     outer = outer == null ? OuterConfig.defaults() : outer;
+    scone = scone == null ? SconeConfig.defaults() : scone;
     if (rounds < 1 || localSteps < 1 || replicas < 1 || checkpointEvery < 1 || evalEvery < 1) {
       throw new IllegalArgumentException("train: rounds, local_steps, replicas, checkpoint_every and eval_every must be >= 1");
     }
@@ -74,7 +78,7 @@ public record TrainConfig(
   }
 
   public static TrainConfig defaults() {
-    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public InnerState inner() {
@@ -84,7 +88,20 @@ public record TrainConfig(
   /** A copy that runs only {@code variant}, e.g. for {@code dept train --variant}. */
   public TrainConfig only(String variant) {
     return new TrainConfig(List.of(variant), rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
-        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer);
+        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
+        scone);
+  }
+
+  /** A copy with other SCONE settings (the scaling sweep). */
+  public TrainConfig withScone(SconeConfig other) {
+    return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
+        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
+        other);
+  }
+
+  /** The SCONE settings a variant trains with: null when it has no SCONE inputs. */
+  public SconeConfig sconeFor(SharingPolicy policy) {
+    return policy.scone() ? scone : null;
   }
 
   /** The inner-state mode a variant uses: the mixture baselines are one continuous model, so they keep. */

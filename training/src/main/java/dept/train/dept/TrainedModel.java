@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
+import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
+import dept.train.scone.SconeModels;
 import dept.train.params.NamedTensors;
+import dept.train.scone.SconeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -20,10 +23,11 @@ import org.apache.hadoop.fs.Path;
  * A trained model as the later stages (evaluation, SCONE, extension) read it: {@code model.json}
  * (variant, shapes, context length, vocabulary sizes), {@code body.bin}, and one
  * {@code embeddings/<tokenizer>.bin} per tokenizer the variant uses ({@code global}, or each
- * source's own for SPEC). Written to a hidden directory and renamed, {@code _SUCCESS} last.
+ * source's own for SPEC), which for a {@code +SCONE} variant also hold its f-gram model
+ * ({@code scone.*}, settings in model.json). Written to a hidden directory and renamed, {@code _SUCCESS} last.
  */
 public record TrainedModel(String variant, ModelConfig model, int seqLen, int rounds, NamedTensors body,
-    Map<String, NamedTensors> embeddings) {
+    Map<String, NamedTensors> embeddings, SconeConfig scone) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,6 +39,9 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
       ObjectNode meta = JSON.createObjectNode().put("variant", variant).put("seq_len", seqLen).put("rounds", rounds);
       meta.putObject("model").put("d_model", model.dModel()).put("layers", model.layers()).put("heads", model.heads())
           .put("mlp_ratio", model.mlpRatio());
+      if (scone != null) {
+        meta.set("scone", JSON.valueToTree(scone));
+      }
       ObjectNode vocab = meta.putObject("vocab_sizes");
       HadoopFiles.writeBytes(fs, new Path(tmp, "body.bin"), body.toBytes());
       for (Map.Entry<String, NamedTensors> e : new TreeMap<>(embeddings).entrySet()) {
@@ -47,6 +54,12 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the model to " + dir, e);
     }
+  }
+
+  /** The model as this tokenizer's data reads it: with SCONE inputs over {@code fgrams} (usable ones) when the variant has them. */
+  public DecoderLm decoder(String tokenizer, java.util.List<int[]> fgrams) {
+    DecoderLm lm = new DecoderLm(model, (int) embeddings.get(tokenizer).get(DecoderLm.EMBED + "wte").shape()[0], seqLen);
+    return SconeModels.withFgrams(lm, scone, scone == null ? null : scone.usable(fgrams));
   }
 
   public static TrainedModel load(String dir, Configuration conf) {
@@ -65,8 +78,9 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
         String name = it.next();
         embeddings.put(name, NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "embeddings/" + name + ".bin"))));
       }
+      SconeConfig scone = meta.has("scone") ? JSON.treeToValue(meta.get("scone"), SconeConfig.class) : null;
       return new TrainedModel(meta.path("variant").asText(), model, meta.path("seq_len").asInt(), meta.path("rounds").asInt(),
-          NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "body.bin"))), embeddings);
+          NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "body.bin"))), embeddings, scone);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the model in " + dir, e);
     }

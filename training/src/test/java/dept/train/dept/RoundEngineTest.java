@@ -12,6 +12,8 @@ import dept.prep.ingest.IngestStage;
 import dept.prep.ingest.InputFormat;
 import dept.prep.ingest.InputPlanner;
 import dept.prep.ingest.SourceSpec;
+import dept.prep.ngram.NgramConfig;
+import dept.prep.ngram.NgramStage;
 import dept.prep.pack.TokenizeConfig;
 import dept.prep.pack.TokenizeStage;
 import dept.prep.tokenizer.BpeModel;
@@ -28,6 +30,14 @@ import dept.train.local.OptimConfig;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dept.train.local.Batches;
+import dept.train.model.ModelParams;
+import dept.train.scone.FgramEmbeddingStore;
+import dept.train.scone.SconeTableJob;
+import dept.train.scone.SconeTableReader;
+import dept.train.scone.TableInput;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +66,8 @@ class RoundEngineTest {
   private static Dataset<Row> blocks;
   private static final Map<String, Integer> vocab = new TreeMap<>();
   private static final Map<String, int[]> tokenBytes = new TreeMap<>();
+  private static Map<String, List<int[]>> fgramSets;
+  private static Dataset<Row> fgramTable;
 
   @TempDir static Path dir;
 
@@ -85,6 +97,9 @@ class RoundEngineTest {
     TokenizeStage.Result packed = new TokenizeStage(spark, new TokenizeConfig(32, "dept", true)).run(documents, json);
     blocks = packed.blocks().persist(StorageLevel.MEMORY_AND_DISK());
     blocks.count();
+    NgramStage ngrams = new NgramStage(spark, new NgramConfig(4, 2L, 3000, List.of(1000)));
+    fgramTable = ngrams.select(ngrams.count(blocks, java.util.Collections.max(vocab.values()))).persist(StorageLevel.MEMORY_AND_DISK());
+    fgramSets = NgramStage.collect(fgramTable);
     packed.release();
     documents.unpersist();
     docs.release();
@@ -101,18 +116,18 @@ class RoundEngineTest {
 
   private static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
     return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0, 0, null, null,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer);
+        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer, null);
   }
 
   /** A config with fault injection and a round task timeout (seconds). */
   private static TrainConfig faulty(String variant, int rounds, int timeoutS, FaultConfig faults, int checkpointEvery) {
     return new TrainConfig(List.of(variant), rounds, 20, 0, 1, 7L, checkpointEvery, 2, 0, "reset", 0.3, 30, 0, timeoutS, faults, null,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), OuterConfig.defaults());
+        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), OuterConfig.defaults(), null);
   }
 
   private static RoundEngine engine(TrainConfig train, Path store) {
     return new RoundEngine(spark, SharingPolicy.of(train.variants().get(0)), train, new ModelConfig(32, 1, 2, 4), 32,
-        store.toString(), vocab, tokenBytes);
+        store.toString(), vocab, tokenBytes).withFgrams(fgramSets);
   }
 
   private static Map<String, Double> validation(RoundEngine.Outcome out, int round) {
@@ -122,7 +137,7 @@ class RoundEngineTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"STD", "ACT", "GLOB", "TRIM", "SPEC"})
+  @ValueSource(strings = {"STD", "ACT", "GLOB", "TRIM", "SPEC", "SPEC+SCONE", "TRIM+SCONE", "STD+SCONE"})
   void everySourcesValidationLossFalls(String variant) {
     RoundEngine.Outcome out = engine(config(variant, 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve(variant)).run(blocks, SOURCES, false);
     Map<String, Double> before = validation(out, 0);
@@ -131,12 +146,12 @@ class RoundEngineTest {
     for (String s : SOURCES) {
       assertTrue(after.get(s) < before.get(s) - 0.2, variant + " " + s + ": " + before.get(s) + " -> " + after.get(s));
     }
-    boolean mixture = variant.equals("STD") || variant.equals("ACT");
+    boolean mixture = variant.startsWith("STD") || variant.startsWith("ACT");
     assertEquals(3 * (mixture ? 1 : SOURCES.size()), out.log().tasks().size());
     long bodyParams = out.body().parameterCount();
     long globalEmbeddingParams = mixture || variant.equals("GLOB") ? out.globalEmbeddings().parameterCount() : 0;
     for (RunLog.TaskRow r : out.log().tasks()) {
-      switch (variant) {
+      switch (variant.replace("+SCONE", "")) {
         case "SPEC" -> assertEquals(out.body().toBytes().length, r.bytesUp(), "SPEC sends exactly the body");
         case "TRIM" -> assertTrue(r.paramsUp() > bodyParams && r.paramsUp() < bodyParams + out.globalEmbeddings().parameterCount(),
             "TRIM sends the body and its own rows only");
@@ -144,6 +159,56 @@ class RoundEngineTest {
       }
       assertEquals(r.paramsUp(), r.paramsDown(), "what comes down goes back up");
     }
+  }
+
+  @Test
+  void sconeReachesLowerValidationLossThanTheSameModelWithout() {
+    double plain = meanFinalLoss(engine(config("SPEC", 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve("plain")).run(blocks, SOURCES, false));
+    RoundEngine.Outcome out = engine(config("SPEC+SCONE", 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve("scone")).run(blocks, SOURCES, false);
+    double scone = meanFinalLoss(out);
+    System.out.printf("SPEC mean validation loss %.4f, SPEC+SCONE %.4f%n", plain, scone);
+    assertTrue(scone < plain, "SPEC+SCONE " + scone + " vs SPEC " + plain);
+    for (RunLog.TaskRow r : out.log().tasks()) {
+      assertEquals(out.body().toBytes().length, r.bytesUp(), "the f-gram model is local to its source: only the body is sent");
+    }
+  }
+
+  @Test
+  void thePrecomputedParquetTableServesTheSameLogitsAsTheFgramModel() {
+    TrainConfig train = config("SPEC+SCONE", 2, 0, 1, "reset", OuterConfig.defaults());
+    RoundEngine engine = engine(train, dir.resolve("precompute"));
+    TrainedModel model = engine.export(engine.run(blocks, SOURCES, false), SOURCES);
+    String target = dir.resolve("scone-table").toString();
+    List<SconeTableJob.TableStats> stats = new SconeTableJob(spark, new Configuration()).run(model, fgramTable, target, 3);
+    assertEquals(SOURCES, stats.stream().map(SconeTableJob.TableStats::table).toList());
+    for (SconeTableJob.TableStats t : stats) {
+      assertEquals(train.scone().usable(fgramSets.get(t.table())).size(), t.fgrams(), t.table() + ": one row per usable f-gram");
+      assertEquals((long) vocab.get(t.table()), t.tokens(), t.table() + ": one row per token");
+      assertEquals(t.fgrams() + t.tokens(), t.rows());
+    }
+    List<int[]> en = engine.blocksByTask(blocks, "val", List.of("en"), false, 1).collect().get(0)._2().get("en").subList(0, 8);
+    try (FgramEmbeddingStore store = SconeTableReader.load(target + "/table=en", new Configuration());
+        NDManager root = NDManager.newBaseManager();
+        ModelParams params = new ModelParams(model.body().with(model.embeddings().get("en")), root, root.getDevice(), false);
+        NDManager step = params.manager().newSubManager()) {
+      for (int[] key : train.scone().usable(fgramSets.get("en"))) {
+        assertTrue(store.rowOf(key) >= 0, "key " + java.util.Arrays.toString(key) + " round-trips");
+      }
+      int[][] batch = en.stream().map(b -> java.util.Arrays.copyOf(b, 32)).toArray(int[][]::new);
+      NDArray tokens = Batches.toArray(batch, step);
+      float[] viaModel = model.decoder("en", fgramSets.get("en")).logits(tokens, params, step).toFloatArray();
+      DecoderLm viaTable = new DecoderLm(model.model(), vocab.get("en"), 32).withInput(new TableInput(store));
+      float[] viaLookup = viaTable.logits(tokens, params, step).toFloatArray();
+      float max = 0;
+      for (int i = 0; i < viaModel.length; i++) {
+        max = Math.max(max, Math.abs(viaModel[i] - viaLookup[i]));
+      }
+      assertTrue(max < 1e-5, "max |logit difference| " + max);
+    }
+  }
+
+  private static double meanFinalLoss(RoundEngine.Outcome out) {
+    return validation(out, 3).values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
   }
 
   @Test
@@ -164,11 +229,11 @@ class RoundEngineTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"SPEC:keep:nesterov:3", "SPEC:keep:nesterov:1", "SPEC:keep:nesterov:2", "TRIM:average:fedavg:3",
-      "STD:reset:fedavg:3"})
+      "STD:reset:fedavg:3", "SPEC+SCONE:keep:fedavg:3", "GLOB+SCONE:reset:fedavg:3"})
   void killedAndResumedRunEqualsUninterruptedRun(String setup) {
     String[] p = setup.split(":");
     int killedAfter = Integer.parseInt(p[3]);
-    TrainConfig train = config(p[0], 4, p[0].equals("STD") ? 0 : 3, 1, p[1], new OuterConfig(p[2], 0.7, 0.9, true));
+    TrainConfig train = config(p[0], 4, p[0].startsWith("STD") ? 0 : 3, 1, p[1], new OuterConfig(p[2], 0.7, 0.9, true));
     RoundEngine.Outcome whole = engine(train, dir.resolve("whole-" + setup.replace(':', '-'))).run(blocks, SOURCES, false);
 
     Path store = dir.resolve("killed-" + setup.replace(':', '-'));
@@ -286,7 +351,7 @@ class RoundEngineTest {
   void soakOfManyRoundsKeepsMemoryFlat() throws Exception {
     int rounds = 120;
     TrainConfig train = new TrainConfig(List.of("SPEC"), rounds, 2, 2, 1, 3L, 5, 1000, 4, "keep", 0.3, 30, 0, 0, null, null,
-        new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2), OuterConfig.defaults());
+        new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2), OuterConfig.defaults(), null);
     Path store = dir.resolve("soak");
     long[] heap = new long[4];
     long[] rss = new long[4];
@@ -315,7 +380,7 @@ class RoundEngineTest {
   @Test
   void whenEverySourceExplodesTheBodyStaysAsItWas() {
     TrainConfig reckless = new TrainConfig(List.of("SPEC"), 1, 20, 0, 1, 7L, 1, 1, 0, "reset", 0.3, 30, 0, 0, null, 1.5,
-        new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8), OuterConfig.defaults());
+        new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8), OuterConfig.defaults(), null);
     RoundEngine engine = engine(reckless, dir.resolve("reckless"));
     RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
     assertTrue(out.log().tasks().stream().allMatch(RunLog.TaskRow::excluded), "lr 5 diverges everywhere");
