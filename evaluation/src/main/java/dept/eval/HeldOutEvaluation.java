@@ -7,6 +7,7 @@ import dept.train.dept.TrainedModel;
 import dept.train.local.Evaluator;
 import dept.train.model.DecoderLm;
 import dept.train.params.NamedTensors;
+import dept.train.scone.FgramEmbeddingStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,15 @@ public final class HeldOutEvaluation {
 
   /** @param maxBlocks evaluate at most this many blocks per tokenizer (0 = all) */
   public static List<Score> evaluate(TrainedModel model, Map<String, BpeTokenizer> tokenizers, List<String> texts, int maxBlocks) {
+    return evaluate(model, tokenizers, texts, maxBlocks, Map.of());
+  }
+
+  /**
+   * As {@link #evaluate(TrainedModel, Map, List, int)}; a {@code +SCONE} model reads its inputs
+   * from {@code tables} (its precomputed lookup table per tokenizer), as at deployment.
+   */
+  public static List<Score> evaluate(TrainedModel model, Map<String, BpeTokenizer> tokenizers, List<String> texts, int maxBlocks,
+      Map<String, FgramEmbeddingStore> tables) {
     List<Score> scores = new ArrayList<>();
     for (Map.Entry<String, NamedTensors> e : model.embeddings().entrySet()) {
       BpeTokenizer tokenizer = tokenizers.get(e.getKey());
@@ -46,6 +56,14 @@ public final class HeldOutEvaluation {
         tokenBytes[id] = bpe.tokenBytes(id).length;
       }
       DecoderLm lm = new DecoderLm(model.model(), bpe.vocabSize(), model.seqLen());
+      if (model.scone() != null) {
+        FgramEmbeddingStore table = tables.get(e.getKey());
+        if (table == null) {
+          throw new IllegalArgumentException(model.variant() + " reads SCONE inputs: no lookup table for " + e.getKey()
+              + " (run `dept scone-precompute`)");
+        }
+        lm = SconeLookup.decoder(model, e.getKey(), table);
+      }
       Evaluator.Metrics m = new Evaluator(lm, 16).evaluate(model.body(), e.getValue(), blocks, tokenBytes);
       scores.add(new Score(model.variant(), e.getKey(), m.bitsPerByte(), m.meanLoss(), m.tokens(), m.bytes(), false));
     }

@@ -22,7 +22,16 @@ public final class Report {
 
   /** Everything the report shows. */
   public record Contents(String title, List<VariantSummary> summaries, Map<String, Map<String, Double>> bitsPerByte,
-      Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp) {}
+      Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp, Scone scone) {}
+
+  /**
+   * The SCONE section (null when no {@code +SCONE} variant ran).
+   *
+   * @param lookup each source through the lookup table vs through the f-gram model
+   * @param scalingVariant the variant the sweep ran on (null when there is no sweep)
+   * @param scaling the sweep's points
+   */
+  public record Scone(List<SconeLookup.Row> lookup, String scalingVariant, List<SconeScaling.Point> scaling) {}
 
   public static void write(String dir, Contents c, Configuration conf) {
     Path dest = new Path(dir);
@@ -47,11 +56,36 @@ public final class Report {
       HadoopFiles.writeBytes(fs, new Path(tmp, "bytes_communicated.png"), ReportPlots.bytesCommunicated(c.megabytesUp()));
       md.append("## Embedding memory\n\n![embedding memory](embedding_memory.png)\n");
       HadoopFiles.writeBytes(fs, new Path(tmp, "embedding_memory.png"), ReportPlots.embeddingMemory(c.summaries()));
+      if (c.scone() != null) {
+        writeScone(fs, tmp, md, c.scone());
+      }
       HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
       fs.create(new Path(tmp, "_SUCCESS"), true).close();
       AtomicOutput.replace(fs, tmp, dest);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the report to " + dir, e);
+    }
+  }
+
+  private static void writeScone(FileSystem fs, Path tmp, StringBuilder md, Scone s) throws IOException {
+    md.append("\n## SCONE\n\n");
+    if (!s.lookup().isEmpty()) {
+      md.append("At inference the f-gram model is not run: every position's input embedding is read from the precomputed "
+          + "table (`dept scone-precompute`) in host memory. Validation bits per byte through the table next to the "
+          + "f-gram model's figure from training:\n\n");
+      md.append("| variant | source | bits/byte (lookup) | bits/byte (f-gram model) | table rows | f-grams | table MB | lookup us/token |\n");
+      md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      for (SconeLookup.Row r : s.lookup()) {
+        md.append(String.format(java.util.Locale.ROOT, "| %s | %s | %.4f | %.4f | %,d | %,d | %.1f | %.3f |%n", r.variant(), r.source(),
+            r.bitsPerByteLookup(), r.bitsPerByteFgramModel(), r.tableRows(), r.tableFgrams(), r.tableBytes() / 1e6, r.lookupMicrosPerToken()));
+      }
+      md.append('\n');
+    }
+    if (s.scalingVariant() != null && !s.scaling().isEmpty()) {
+      md.append(SconeScaling.markdown(s.scalingVariant(), s.scaling())).append('\n');
+      HadoopFiles.writeBytes(fs, new Path(tmp, "scone_fgrams.png"), ReportPlots.sconeScaling(s.scaling(), "fgrams"));
+      HadoopFiles.writeBytes(fs, new Path(tmp, "scone_layers.png"), ReportPlots.sconeScaling(s.scaling(), "layers"));
+      md.append("![SCONE: f-gram count](scone_fgrams.png)\n\n![SCONE: f-gram model size](scone_layers.png)\n");
     }
   }
 }

@@ -75,6 +75,26 @@ public final class ReportPlots {
     return png(chart);
   }
 
+  /**
+   * SCONE's scaling sweep: validation bits per byte against one knob ({@code fgrams}: f-grams per
+   * table; {@code layers}: f-gram model depth), through the no-SCONE baseline (x = 0) and the configured setting.
+   */
+  public static byte[] sconeScaling(List<SconeScaling.Point> points, String knob) {
+    boolean byCount = knob.equals("fgrams");
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title(byCount ? "SCONE: validation bits per byte vs f-grams per table (main model fixed)"
+            : "SCONE: validation bits per byte vs f-gram model layers (main model fixed)")
+        .xAxisTitle(byCount ? "f-grams per table (0 = no SCONE)" : "f-gram model layers (0 = no SCONE)")
+        .yAxisTitle("validation bits per byte").build();
+    style(chart.getStyler());
+    List<SconeScaling.Point> line = new ArrayList<>(points.stream()
+        .filter(p -> p.knob().equals("baseline") || p.knob().equals("configured") || p.knob().equals(knob)).toList());
+    java.util.function.ToDoubleFunction<SconeScaling.Point> x = byCount ? p -> p.fgramsPerTable() : p -> p.fgramLayers();
+    line.sort(java.util.Comparator.comparingDouble(x));
+    chart.addSeries("bits per byte", line.stream().mapToDouble(x).toArray(), line.stream().mapToDouble(SconeScaling.Point::bitsPerByte).toArray());
+    return png(chart);
+  }
+
   private static void style(org.knowm.xchart.style.AxesChartStyler styler) {
     styler.setLegendPosition(Styler.LegendPosition.OutsideE);
     styler.setChartBackgroundColor(Color.WHITE);

@@ -54,7 +54,7 @@ class AirflowDagTest {
     JsonNode dag = extract();
     List<String> stages = new ArrayList<>();
     dag.get("stages").forEach(s -> stages.add(s.asText()));
-    assertEquals(List.of("ingest", "vocab", "tokenize", "ngrams", "train"), stages, "the pipeline's order");
+    assertEquals(List.of(dept.jobs.cli.PipelineCommand.ORDER.split(", ")), stages, "the pipeline's order");
 
     for (String stage : stages) {
       List<String> args = new ArrayList<>();

@@ -31,12 +31,13 @@ class NotebooksTest {
   void everyNoteRunsOnAPipelineOutput() throws IOException {
     Path out = dir.resolve("out");
     assertEquals(0, CliRun.run(CliRun.onSample("pipeline", out,
-        "--set", "train.variants=[GLOB,SPEC]", "--set", "train.rounds=2")).exit());
+        "--set", "train.variants=[GLOB,SPEC,SPEC+SCONE]", "--set", "train.rounds=2",
+        "--set", "train.scone.scaling.fgrams=[200]", "--set", "train.scone.scaling.layers=[]")).exit());
     List<Path> notes;
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln")).sorted().toList();
     }
-    assertEquals(5, notes.size(), "notes: " + notes);
+    assertEquals(6, notes.size(), "notes: " + notes);
     SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     try {

@@ -38,13 +38,16 @@ import picocli.CommandLine.Parameters;
       "ngrams: n-gram counting at 1x/2x/4x vs MLlib NGram + CountVectorizer, and f-gram matcher lookups/s.",
       "rounds: DEPT rounds per variant on the pipeline's blocks (run `dept pipeline` first): Spark overhead vs "
           + "training compute at H local steps, a plain DJL loop as the peer, bytes per round vs data-parallel STD, "
-          + "embedding parameters per variant."
+          + "embedding parameters per variant.",
+      "scone: SCONE at inference on the first +SCONE variant (run `dept pipeline` first): a batch's input embeddings "
+          + "from the lookup table vs the f-gram model, per batch and per token; precompute f-grams/s, the Spark job vs "
+          + "one process; host memory per million f-grams from a synthetic table."
     })
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer, ngrams, rounds (default: all but rounds)")
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer, ngrams, rounds, scone (default: all but rounds and scone)")
   List<String> benchmarks = new ArrayList<>();
 
   @Option(
@@ -83,9 +86,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "rounds: variants (default: STD,GLOB,TRIM,SPEC)")
   List<String> variants = new ArrayList<>(List.of("STD", "GLOB", "TRIM", "SPEC"));
 
+  @Option(names = "--scone-fgrams", paramLabel = "N", defaultValue = "1000000", description = "scone: f-grams in the synthetic table (default: ${DEFAULT-VALUE})")
+  int sconeFgrams;
+
+  @Option(names = "--scone-batch", paramLabel = "B", defaultValue = "16", description = "scone: blocks per lookup batch (default: ${DEFAULT-VALUE})")
+  int sconeBatch;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
-    List<String> all = List.of("ingest", "tokenizer", "trainer", "ngrams", "rounds");
+    List<String> all = List.of("ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone");
     List<String> chosen = benchmarks.isEmpty() ? all.subList(0, 4) : benchmarks;
     for (String b : chosen) {
       if (!all.contains(b)) {
@@ -126,6 +135,9 @@ final class BenchCommand implements Callable<Integer> {
               tables.vocabSizes(), tables.tokenBytes(), config.model(), config.tokenize().seqLen(), work.resolve("rounds").toString());
           System.out.print(bench.run(variants, sources, config.train(), rounds, localSteps));
         }
+        if (chosen.contains("scone")) {
+          System.out.print(sconeBenchmark(ctx, work));
+        }
         if (chosen.contains("tokenizer")) {
           List<String> docs = sampleDocuments(corpus, encodeMb * 1_000_000L, config.run().seed());
           System.out.print(new TokenizerBenchmark(ctx.spark(), work, vocabSize).run(docs, trainMb * 1_000_000L));
@@ -135,6 +147,30 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The SCONE benchmark on the first trained +SCONE variant and its largest table. */
+  private String sconeBenchmark(StageContext ctx, Path work) {
+    String variant = ctx.config().train().variants().stream().filter(v -> dept.train.dept.SharingPolicy.of(v).scone()).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("bench scone needs a +SCONE variant in train.variants (e.g. SPEC+SCONE)"));
+    ctx.requireComplete(ctx.layout().trainModel(variant), "train");
+    var model = dept.train.dept.TrainedModel.load(ctx.layout().trainModel(variant), ctx.hadoop());
+    var sets = dept.jobs.stages.TrainJob.fgramSets(ctx);
+    String tokenizer = model.embeddings().keySet().stream()
+        .max(java.util.Comparator.comparingInt(t -> model.scone().usable(sets.getOrDefault(t, List.of())).size())).orElseThrow();
+    List<int[]> blocks = new ArrayList<>();
+    ctx.spark().read().parquet(ctx.layout().blocks())
+        .where("split = 'val' and tokenizer = '" + tokenizer + "'" + (tokenizer.equals("global") ? "" : " and source = '" + tokenizer + "'"))
+        .orderBy("source", "block_id").limit(Math.max(sconeBatch, 16)).select("tokens").collectAsList()
+        .forEach(r -> blocks.add(dept.prep.pack.TokenArrays.ints(r.getList(0))));
+    var fgrams = ctx.spark().read().parquet(ctx.layout().fgrams());
+    long start = System.nanoTime();
+    var stats = new dept.train.scone.SconeTableJob(ctx.spark(), ctx.hadoop()).run(model, fgrams, work.resolve("scone").toUri().toString(),
+        Math.max(2, ctx.spark().sparkContext().defaultParallelism() * 2));
+    double secs = (System.nanoTime() - start) / 1e9;
+    long written = stats.stream().mapToLong(dept.train.scone.SconeTableJob.TableStats::fgrams).sum();
+    return new dept.jobs.bench.SconeBenchmark(model, tokenizer, model.scone().usable(sets.get(tokenizer)), blocks)
+        .run(sconeBatch, sconeFgrams, new dept.jobs.bench.SconeBenchmark.SparkRun(written, secs));
   }
 
   private static Path defaultCorpus() {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     versionProvider = DeptCli.Version.class,
     description = "DEPT pre-training pipeline on Apache Spark: one sub-command per stage.",
     subcommands = {
-      IngestCommand.class, VocabCommand.class, TokenizeCommand.class, NgramsCommand.class, TrainCommand.class, EvaluateCommand.class, ReportCommand.class, PipelineCommand.class, BenchCommand.class, CommandLine.HelpCommand.class
+      IngestCommand.class, VocabCommand.class, TokenizeCommand.class, NgramsCommand.class, TrainCommand.class, SconePrecomputeCommand.class,
+      SconeScalingCommand.class, EvaluateCommand.class, ReportCommand.class, PipelineCommand.class, BenchCommand.class, CommandLine.HelpCommand.class
     })
 public final class DeptCli implements Runnable {
 

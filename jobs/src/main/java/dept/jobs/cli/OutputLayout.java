@@ -85,6 +85,36 @@ public record OutputLayout(String root) {
     return train(variant) + "/timings";
   }
 
+  /** {@code scone/<variant>/}: what {@code dept scone-precompute} writes for a {@code +SCONE} variant. */
+  public String scone(String variant) {
+    return root + "/scone/" + variant.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Every f-gram's and token's input embedding, partitioned {@code table=<tokenizer>}. */
+  public String fgramEmbeddings(String variant) {
+    return scone(variant) + "/fgram_embeddings";
+  }
+
+  /** One tokenizer's lookup table. */
+  public String fgramEmbeddings(String variant, String tokenizer) {
+    return fgramEmbeddings(variant) + "/table=" + tokenizer;
+  }
+
+  /** Where the SCONE scaling sweep trains its runs. */
+  public String sconeScalingRuns() {
+    return root + "/scone/scaling";
+  }
+
+  /** Validation bits per byte as the f-gram count and the f-gram model grow. */
+  public String sconeScaling() {
+    return root + "/evaluation/scone_scaling";
+  }
+
+  /** SCONE at inference: the lookup table's size and its validation bits per byte next to the f-gram model's. */
+  public String sconeLookup() {
+    return root + "/evaluation/scone_lookup";
+  }
+
   /** The variants side by side (Parquet; and comparison.md next to it). */
   public String comparison() {
     return root + "/evaluation/comparison";

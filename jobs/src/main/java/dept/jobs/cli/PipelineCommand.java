@@ -4,6 +4,8 @@ import dept.jobs.stages.EvaluateJob;
 import dept.jobs.stages.IngestJob;
 import dept.jobs.stages.NgramsJob;
 import dept.jobs.stages.ReportJob;
+import dept.jobs.stages.SconePrecomputeJob;
+import dept.jobs.stages.SconeScalingJob;
 import dept.jobs.stages.TrainJob;
 import dept.jobs.stages.TokenizeJob;
 import dept.jobs.stages.VocabJob;
@@ -15,14 +17,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Run every implemented stage in order in one Spark session: " + PipelineCommand.ORDER + ".",
-      "Stages planned next: scone-precompute, extend."
+      "Stages planned next: extend."
     })
-final class PipelineCommand extends StageCommand {
+public final class PipelineCommand extends StageCommand {
 
-  static final String ORDER = "ingest, vocab, tokenize, ngrams, train, evaluate, report";
+  public static final String ORDER = "ingest, vocab, tokenize, ngrams, train, scone-precompute, scone-scaling, evaluate, report";
 
   @Override
   List<Stage> stages() {
-    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new EvaluateJob(null), new ReportJob());
+    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new SconePrecomputeJob(),
+        new SconeScalingJob(), new EvaluateJob(null), new ReportJob());
   }
 }

@@ -4,7 +4,12 @@ import dept.eval.Comparison;
 import dept.eval.Report;
 import dept.jobs.cli.Stage;
 import dept.jobs.cli.StageContext;
+import dept.eval.SconeLookup;
+import dept.eval.SconeScaling;
+import dept.prep.io.AtomicOutput;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import org.apache.spark.sql.Row;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +38,32 @@ public final class ReportJob implements Stage {
     String run = ctx.config().run().name();
     String dir = ctx.layout().report(run);
     Report.write(dir, new Report.Contents("dept-spark run `" + run + "`: DEPT variants compared", comparison.read(ctx.layout().comparison()),
-        comparison.bitsPerByte(runs), curves, bytes), ctx.hadoop());
+        comparison.bitsPerByte(runs), curves, bytes, scone(ctx)), ctx.hadoop());
     System.out.printf("report: %s/report.md%n", dir);
+  }
+
+  /** The SCONE section from what evaluate and scone-scaling wrote (null when neither ran). */
+  private static Report.Scone scone(StageContext ctx) {
+    boolean lookup = AtomicOutput.isComplete(ctx.layout().sconeLookup(), ctx.hadoop());
+    boolean scaling = AtomicOutput.isComplete(ctx.layout().sconeScaling(), ctx.hadoop());
+    if (!lookup && !scaling) {
+      return null;
+    }
+    List<SconeLookup.Row> rows = new ArrayList<>();
+    if (lookup) {
+      for (Row r : ctx.spark().read().parquet(ctx.layout().sconeLookup()).collectAsList()) {
+        rows.add(new SconeLookup.Row(r.getAs("variant"), r.getAs("source"), r.getAs("tokenizer"), r.<Double>getAs("bits_per_byte_lookup"),
+            r.<Double>getAs("bits_per_byte_fgram_model"), r.<Long>getAs("table_rows"), r.<Long>getAs("table_fgrams"),
+            r.<Long>getAs("table_bytes"), r.<Double>getAs("lookup_us_per_token")));
+      }
+    }
+    String variant = null;
+    List<SconeScaling.Point> points = List.of();
+    if (scaling) {
+      List<Row> all = ctx.spark().read().parquet(ctx.layout().sconeScaling()).collectAsList();
+      variant = all.isEmpty() ? null : all.get(0).getAs("variant");
+      points = SconeScaling.fromRows(all);
+    }
+    return new Report.Scone(rows, variant, points);
   }
 }

@@ -8,6 +8,8 @@ import dept.train.dept.SharingPolicy;
 import dept.train.dept.TrainConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import dept.prep.ngram.NgramStage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -53,11 +55,13 @@ public final class TrainJob implements Stage {
         train.variants(), sources.size(), train.rounds(), train.localSteps(),
         train.sourcesPerRound() == 0 ? "all" : train.sourcesPerRound(), train.replicas(), train.innerState(), train.outer().kind());
 
+    Map<String, List<int[]>> fgrams = train.variants().stream().map(SharingPolicy::of).anyMatch(SharingPolicy::scone)
+        ? fgramSets(ctx) : Map.of();
     TrainOutputs outputs = new TrainOutputs(ctx);
     for (String variant : train.variants()) {
       SharingPolicy policy = SharingPolicy.of(variant);
       RoundEngine engine = new RoundEngine(ctx.spark(), policy, train, ctx.config().model(), seqLen,
-          ctx.layout().trainCheckpoints(variant), tables.vocabSizes(), tables.tokenBytes());
+          ctx.layout().trainCheckpoints(variant), tables.vocabSizes(), tables.tokenBytes()).withFgrams(fgrams);
       long start = System.nanoTime();
       RoundEngine.Outcome outcome = engine.run(blocks, sources, resume);
       engine.export(outcome, sources).save(ctx.layout().trainModel(variant), ctx.hadoop());
@@ -66,5 +70,13 @@ public final class TrainJob implements Stage {
           outcome.resumedFrom() > 0 ? " (resumed after round " + outcome.resumedFrom() + ")" : "", ctx.layout().trainModel(variant));
     }
     outputs.printSummary(train.variants(), train.localSteps());
+  }
+
+  /** The ngrams stage's f-gram sets by tokenizer, most frequent first (what {@code +SCONE} variants read). */
+  public static Map<String, List<int[]>> fgramSets(StageContext ctx) {
+    ctx.requireComplete(ctx.layout().fgrams(), "ngrams");
+    Map<String, List<int[]>> sets = NgramStage.collect(ctx.spark().read().parquet(ctx.layout().fgrams()));
+    LOG.info("SCONE: f-gram sets {}", sets.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
+    return sets;
   }
 }

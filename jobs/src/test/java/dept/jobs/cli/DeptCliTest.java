@@ -71,27 +71,45 @@ class DeptCliTest {
         assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
       }
       // dept train ran every variant: a loadable model, metrics, validation and timings each.
-      for (String variant : List.of("std", "act", "glob", "trim", "spec")) {
+      for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec+scone")) {
         Path train = out.resolve("train").resolve(variant);
         for (String d : List.of("model", "metrics", "validation", "timings")) {
           assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
         }
         var model = dept.train.dept.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
         assertEquals(variant.toUpperCase(java.util.Locale.ROOT), model.variant());
-        assertEquals(variant.equals("spec") ? 8 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
+        assertEquals(variant.startsWith("spec") ? 8 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
+        assertEquals(variant.endsWith("scone"), model.embeddings().values().iterator().next().names().stream()
+            .anyMatch(n -> n.startsWith("scone.")), variant + ": an f-gram model per source only with SCONE");
       }
+      // scone-precompute: one table per tokenizer; evaluate scored SPEC+SCONE through it, matching training's f-gram model.
+      for (String t : List.of("code", "de", "en", "es", "fr", "ja", "ru", "zh")) {
+        Path table = out.resolve("scone/spec+scone/fgram_embeddings/table=" + t);
+        try (var files = Files.list(table)) {
+          assertTrue(files.anyMatch(f -> f.toString().endsWith(".parquet")), t + ": a Parquet table");
+        }
+      }
+      assertTrue(pipeline.out().contains("SCONE at inference (lookup table in host memory, f-gram model not run)"), pipeline.out());
+      assertTrue(pipeline.out().contains("SCONE scaling on SPEC+SCONE"), pipeline.out());
       assertTrue(pipeline.out().contains("validation bits per byte after the last round"), pipeline.out());
       assertTrue(pipeline.out().contains("data-parallel STD all-reduces the whole model"), pipeline.out());
       // evaluate and report: the comparison agrees with the metrics it is built from; the charts are real PNGs.
       assertTrue(pipeline.out().contains("| variant | rounds | sources | bits/byte (mean)"), pipeline.out());
       assertTrue(pipeline.out().contains("report: " + out.resolve("reports/local") + "/report.md"), pipeline.out());
-      for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std")) {
+      for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std", "loss_spec+scone",
+          "scone_fgrams", "scone_layers")) {
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve("reports/local/" + png + ".png")), 4);
         assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
       }
       assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("![bits per byte](bits_per_byte.png)"));
+      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## SCONE"));
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+      for (Row l : spark.read().parquet(out.resolve("evaluation/scone_lookup").toString()).collectAsList()) {
+        double lookup = l.getDouble(l.fieldIndex("bits_per_byte_lookup"));
+        double viaModel = l.getDouble(l.fieldIndex("bits_per_byte_fgram_model"));
+        assertTrue(Math.abs(lookup - viaModel) < 1e-4, l + ": the table gives the f-gram model's bits per byte");
+      }
       for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
         String variant = c.getString(c.fieldIndex("variant"));
         Row m = spark.read().parquet(out.resolve("train/" + variant.toLowerCase(java.util.Locale.ROOT) + "/metrics").toString())
@@ -104,7 +122,7 @@ class DeptCliTest {
       CliRun.Result heldOut = run(withOutput("evaluate", "--heldout", "../data-prep/sample/sample.jsonl"));
       assertEquals(0, heldOut.exit(), heldOut.err());
       assertTrue(heldOut.out().contains("held-out corpus ../data-prep/sample/sample.jsonl"), heldOut.out());
-      assertEquals(5, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());
+      assertEquals(6, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());
       assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();

@@ -1,0 +1,194 @@
+package dept.jobs.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dept.prep.ngram.FgramMatcher;
+import dept.train.dept.TrainedModel;
+import dept.train.local.Batches;
+import dept.train.local.LocalTrainer;
+import dept.train.model.DecoderLm;
+import dept.train.model.ModelParams;
+import dept.train.params.NamedTensors;
+import dept.train.scone.FgramEmbeddingStore;
+import dept.train.scone.FgramInput;
+import dept.train.scone.FgramModel;
+import dept.train.scone.FgramPrecompute;
+import dept.train.scone.SconeConfig;
+import dept.train.scone.TableInput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * SCONE at inference, measured: the input embeddings of a batch from the precomputed table (host
+ * lookup + one copy to the device) against running the f-gram model for the batch's distinct
+ * f-grams, per batch and per token; precompute throughput of the trained f-gram model in one
+ * process against the Spark job's; and the table's host memory per million f-grams, from a
+ * synthetic table of that size at the model's width.
+ */
+public final class SconeBenchmark {
+
+  /** What the Spark precompute stage did (rows it wrote and its wall time), measured by the caller in the same run. */
+  public record SparkRun(long fgrams, double seconds) {}
+
+  private final TrainedModel model;
+  private final String tokenizer;
+  private final List<int[]> fgrams;
+  private final List<int[]> blocks;
+
+  /**
+   * @param fgrams the usable f-grams of {@code tokenizer}'s set
+   * @param blocks validation blocks of that tokenizer (each seq_len + 1 tokens)
+   */
+  public SconeBenchmark(TrainedModel model, String tokenizer, List<int[]> fgrams, List<int[]> blocks) {
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.fgrams = fgrams;
+    this.blocks = blocks;
+  }
+
+  public String run(int batchSize, int syntheticFgrams, SparkRun spark) {
+    SconeConfig scone = model.scone();
+    NamedTensors inputs = model.embeddings().get(tokenizer);
+    int d = model.model().dModel();
+    int vocab = (int) inputs.get(DecoderLm.EMBED + "wte").shape()[0];
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+        "SCONE benchmark: %s, table %s (%,d f-grams, vocab %,d, d = %d), f-gram model %s, batch %d x %d, %s, %d cores%n",
+        model.variant(), tokenizer, fgrams.size(), vocab, d, scone.fgramModel(model.model()), batchSize, model.seqLen(),
+        LocalTrainer.device(), Runtime.getRuntime().availableProcessors()));
+
+    // Precompute in one process (the peer of the Spark job).
+    FgramEmbeddingStore.Builder builder = new FgramEmbeddingStore.Builder(d);
+    List<int[]> keys = new ArrayList<>(fgrams);
+    for (int t = 0; t < vocab; t++) {
+      keys.add(new int[] {t});
+    }
+    long t0 = System.nanoTime();
+    new FgramPrecompute(scone, model.model()).run(inputs, keys.iterator(), builder::add);
+    double precomputeS = (System.nanoTime() - t0) / 1e9;
+    try (FgramEmbeddingStore table = builder.build();
+        NDManager root = NDManager.newBaseManager(LocalTrainer.device());
+        ModelParams params = new ModelParams(model.body().with(inputs), root, LocalTrainer.device(), false)) {
+      FgramInput viaModel = new FgramInput(new FgramModel(scone, model.model()), new FgramMatcher(fgrams));
+      TableInput viaTable = new TableInput(table);
+      int[][] batch = new int[batchSize][];
+      for (int i = 0; i < batchSize; i++) {
+        int[] b = blocks.get(i % blocks.size());
+        batch[i] = java.util.Arrays.copyOf(b, model.seqLen());
+      }
+      double modelMs = timeMs(params, batch, (tokens, step) -> viaModel.embed(tokens, params, step));
+      double tableMs = timeMs(params, batch, (tokens, step) -> viaTable.embed(tokens, params, step));
+      double positions = (double) batchSize * model.seqLen();
+      double singleUs = perTokenMicros(table, batch[0]);
+
+      String fmt = "%-52s %14s %14s %9s%n";
+      out.append(String.format(Locale.ROOT, fmt, "figure", "lookup table", "f-gram model", "ratio"));
+      out.append(String.format(Locale.ROOT, fmt, "input embeddings of one batch (ms)", f(tableMs), f(modelMs), x(modelMs / tableMs)));
+      out.append(String.format(Locale.ROOT, fmt, "per position, batched (us)", f(tableMs * 1e3 / positions), f(modelMs * 1e3 / positions),
+          x(modelMs / tableMs)));
+      out.append(String.format(Locale.ROOT, fmt, "per position, one at a time (us; probes + row copy)", f(singleUs), "", ""));
+      long modelBytes = 4 * new FgramModel(scone, model.model()).parameterCount();
+      out.append(String.format(Locale.ROOT, fmt, "memory at inference (MB; table in host RAM vs f-gram model)", f(table.bytes() / 1e6),
+          f(modelBytes / 1e6), ""));
+      String sparkRate = spark == null ? "" : f(spark.fgrams() / spark.seconds());
+      out.append(String.format(Locale.ROOT, "%-52s %14s %14s %9s%n", "precompute (f-grams/s; Spark job vs one process)", sparkRate,
+          f(fgrams.size() / precomputeS), spark == null ? "" : x((spark.fgrams() / spark.seconds()) / (fgrams.size() / precomputeS))));
+    }
+    out.append(synthetic(syntheticFgrams, d, vocab));
+    return out.toString();
+  }
+
+  /** A table of {@code n} random f-grams (2-4 tokens) at width d: host bytes per million f-grams, build time and lookups/s. */
+  private static String synthetic(int n, int d, int vocab) {
+    Random rnd = new Random(7);
+    FgramEmbeddingStore.Builder b = new FgramEmbeddingStore.Builder(d);
+    float[] row = new float[d];
+    for (int t = 0; t < vocab; t++) {
+      b.add(new int[] {t}, row);
+    }
+    java.util.HashSet<List<Integer>> seen = new java.util.HashSet<>();
+    long start = System.nanoTime();
+    List<int[]> keys = new ArrayList<>();
+    while (keys.size() < n) {
+      int[] k = rnd.ints(2 + rnd.nextInt(3), 3, vocab).toArray();
+      if (seen.add(java.util.Arrays.stream(k).boxed().toList())) {
+        keys.add(k);
+        row[0] = keys.size();
+        b.add(k, row);
+      }
+    }
+    seen.clear();
+    try (FgramEmbeddingStore table = b.build()) {
+      double buildS = (System.nanoTime() - start) / 1e9;
+      // Sequences built from table keys, so most positions hit an f-gram.
+      int[] seq = new int[1 << 16];
+      for (int i = 0; i < seq.length; ) {
+        int[] k = keys.get(rnd.nextInt(keys.size()));
+        for (int j = 0; j < k.length && i < seq.length; j++) {
+          seq[i++] = k[j];
+        }
+      }
+      float[] out = new float[d];
+      long hits = 0;
+      long t0 = System.nanoTime();
+      for (int rep = 0; rep < 4; rep++) {
+        for (int i = 0; i < seq.length; i++) {
+          table.copyRow(table.rowAt(seq, i), out, 0);
+          hits += out[0] > 0 ? 1 : 0;
+        }
+      }
+      double us = (System.nanoTime() - t0) / 1e3 / (4.0 * seq.length);
+      return String.format(Locale.ROOT,
+          "synthetic table: %,d f-grams + %,d tokens at d = %d: %.1f MB host memory = %.1f MB per million f-grams "
+              + "(%.1f MB of it the float32 rows); built in %.1f s; lookup %.3f us/position (%.0f%% f-gram hits)%n",
+          n, vocab, d, table.bytes() / 1e6, table.bytes() / 1e6 / (n / 1e6), (double) n * d * 4 / 1e6 / (n / 1e6), buildS, us,
+          100.0 * hits / (4.0 * seq.length));
+    }
+  }
+
+  @FunctionalInterface
+  private interface Embed {
+    NDArray apply(NDArray tokens, NDManager step);
+  }
+
+  /** Median of 7 timed runs after 2 warm-ups; each includes the result's copy back to the host (the device sync). */
+  private static double timeMs(ModelParams params, int[][] batch, Embed embed) {
+    List<Double> times = new ArrayList<>();
+    for (int r = 0; r < 9; r++) {
+      try (NDManager step = params.manager().newSubManager()) {
+        NDArray tokens = Batches.toArray(batch, step);
+        long t0 = System.nanoTime();
+        embed.apply(tokens, step).toFloatArray();
+        if (r >= 2) {
+          times.add((System.nanoTime() - t0) / 1e6);
+        }
+      }
+    }
+    times.sort(null);
+    return times.get(times.size() / 2);
+  }
+
+  private static double perTokenMicros(FgramEmbeddingStore table, int[] tokens) {
+    float[] out = new float[table.dim()];
+    for (int i = 0; i < tokens.length; i++) {
+      table.copyRow(table.rowAt(tokens, i), out, 0);
+    }
+    long t0 = System.nanoTime();
+    int reps = 200;
+    for (int r = 0; r < reps; r++) {
+      for (int i = 0; i < tokens.length; i++) {
+        table.copyRow(table.rowAt(tokens, i), out, 0);
+      }
+    }
+    return (System.nanoTime() - t0) / 1e3 / ((double) reps * tokens.length);
+  }
+
+  private static String f(double v) {
+    return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%.3f", v);
+  }
+
+  private static String x(double v) {
+    return String.format(Locale.ROOT, "%.1fx", v);
+  }
+}
