@@ -82,17 +82,18 @@ public final class SconeBenchmark {
       double positions = (double) batchSize * model.seqLen();
       double singleUs = perTokenMicros(table, batch[0]);
 
-      String fmt = "%-52s %14s %14s %9s%n";
-      out.append(String.format(Locale.ROOT, fmt, "figure", "lookup table", "f-gram model", "ratio"));
-      out.append(String.format(Locale.ROOT, fmt, "input embeddings of one batch (ms)", f(tableMs), f(modelMs), x(modelMs / tableMs)));
-      out.append(String.format(Locale.ROOT, fmt, "per position, batched (us)", f(tableMs * 1e3 / positions), f(modelMs * 1e3 / positions),
+      String fmt = "%-58s %12s %12s %9s%n";
+      out.append(String.format(Locale.ROOT, fmt, "figure (ours vs peer)", "ours", "peer", "ratio"));
+      out.append(String.format(Locale.ROOT, fmt, "one batch's input embeddings, table vs f-gram model (ms)", f(tableMs), f(modelMs),
           x(modelMs / tableMs)));
-      out.append(String.format(Locale.ROOT, fmt, "per position, one at a time (us; probes + row copy)", f(singleUs), "", ""));
+      out.append(String.format(Locale.ROOT, fmt, "per position, batched, table vs f-gram model (us)", f(tableMs * 1e3 / positions),
+          f(modelMs * 1e3 / positions), x(modelMs / tableMs)));
+      out.append(String.format(Locale.ROOT, fmt, "per position, unbatched table lookup (us)", f(singleUs), "", ""));
       long modelBytes = 4 * new FgramModel(scone, model.model()).parameterCount();
-      out.append(String.format(Locale.ROOT, fmt, "memory at inference (MB; table in host RAM vs f-gram model)", f(table.bytes() / 1e6),
+      out.append(String.format(Locale.ROOT, fmt, "inference memory, host table vs f-gram model (MB)", f(table.bytes() / 1e6),
           f(modelBytes / 1e6), ""));
       String sparkRate = spark == null ? "" : f(spark.fgrams() / spark.seconds());
-      out.append(String.format(Locale.ROOT, "%-52s %14s %14s %9s%n", "precompute (f-grams/s; Spark job vs one process)", sparkRate,
+      out.append(String.format(Locale.ROOT, fmt, "precompute, Spark job vs one loop in this JVM (f-grams/s)", sparkRate,
           f(fgrams.size() / precomputeS), spark == null ? "" : x((spark.fgrams() / spark.seconds()) / (fgrams.size() / precomputeS))));
     }
     out.append(synthetic(syntheticFgrams, d, vocab));

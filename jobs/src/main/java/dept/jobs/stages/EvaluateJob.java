@@ -183,7 +183,7 @@ public final class EvaluateJob implements Stage {
     List<String> texts = HeldOutTexts.read(heldOut, ctx.hadoop());
     List<Row> rows = new ArrayList<>();
     System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.size());
-    System.out.printf("%-6s %-10s %14s %10s %10s%n", "variant", "tokenizer", "bits per byte", "tokens", "best");
+    System.out.printf("%-10s %-10s %14s %10s %10s%n", "variant", "tokenizer", "bits per byte", "tokens", "best");
     for (Comparison.VariantRun run : runs) {
       dept.train.dept.TrainedModel model = dept.train.dept.TrainedModel.load(run.model(), ctx.hadoop());
       java.util.Map<String, dept.prep.tokenizer.BpeTokenizer> tokenizers = new java.util.TreeMap<>();
@@ -193,7 +193,7 @@ public final class EvaluateJob implements Stage {
       Map<String, FgramEmbeddingStore> tables = sconeTables(ctx, run.variant(), model);
       for (dept.eval.HeldOutEvaluation.Score s : dept.eval.HeldOutEvaluation.evaluate(model, tokenizers, texts, 256, tables)) {
         rows.add(RowFactory.create(s.variant(), s.tokenizer(), s.bitsPerByte(), s.loss(), s.tokens(), s.bytes(), s.best()));
-        System.out.printf(java.util.Locale.ROOT, "%-6s %-10s %14.3f %10d %10s%n", s.variant(), s.tokenizer(), s.bitsPerByte(),
+        System.out.printf(java.util.Locale.ROOT, "%-10s %-10s %14.3f %10d %10s%n", s.variant(), s.tokenizer(), s.bitsPerByte(),
             s.tokens(), s.best() ? "best" : "");
       }
       tables.values().forEach(FgramEmbeddingStore::close);

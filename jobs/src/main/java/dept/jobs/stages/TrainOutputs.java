@@ -102,7 +102,7 @@ final class TrainOutputs {
     TreeSet<String> sources = new TreeSet<>();
     logs.values().forEach(l -> l.validation().forEach(v -> sources.add(v.source())));
     System.out.println("validation bits per byte after the last round (round 0 = before training in brackets):");
-    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-6s", "variant"));
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-10s", "variant"));
     sources.forEach(s -> header.append(String.format(Locale.ROOT, " %14s", s)));
     System.out.println(header);
     for (String v : variants) {
@@ -118,7 +118,7 @@ final class TrainOutputs {
           b[1] = r.bitsPerByte();
         }
       });
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-6s", v));
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-10s", v));
       sources.forEach(s -> {
         double[] b = bpb.getOrDefault(s, new double[] {Double.NaN, Double.NaN});
         line.append(String.format(Locale.ROOT, " %6.3f (%5.2f)", b[1], b[0]));
@@ -127,14 +127,14 @@ final class TrainOutputs {
     }
     long std = fullModelParamsPerStep();
     System.out.println("communication per task (source or replica) per round, and per local step:");
-    System.out.printf(Locale.ROOT, "%-6s %14s %14s %16s %20s%n", "variant", "bytes up", "bytes down", "params up / H",
+    System.out.printf(Locale.ROOT, "%-10s %14s %14s %16s %20s%n", "variant", "bytes up", "bytes down", "params up / H",
         std > 0 ? "vs DP-STD per step" : "");
     for (String v : variants) {
       List<RunLog.TaskRow> tasks = logs.get(v).tasks();
       double up = tasks.stream().mapToLong(RunLog.TaskRow::bytesUp).average().orElse(0);
       double down = tasks.stream().mapToLong(RunLog.TaskRow::bytesDown).average().orElse(0);
       double perStep = tasks.stream().mapToLong(RunLog.TaskRow::paramsUp).average().orElse(0) / localSteps;
-      System.out.printf(Locale.ROOT, "%-6s %14.0f %14.0f %16.0f %20s%n", v, up, down, perStep,
+      System.out.printf(Locale.ROOT, "%-10s %14.0f %14.0f %16.0f %20s%n", v, up, down, perStep,
           std > 0 ? String.format(Locale.ROOT, "%.4fx", perStep / std) : "");
     }
     if (std > 0) {
