@@ -47,7 +47,7 @@ public final class Report {
       HadoopFiles.writeBytes(fs, new Path(tmp, "bits_per_byte.png"), ReportPlots.bitsPerByte(c.bitsPerByte()));
       md.append("## Validation loss over rounds\n\n");
       for (Map.Entry<String, Map<String, double[][]>> e : c.lossCurves().entrySet()) {
-        String file = "loss_" + e.getKey().toLowerCase(java.util.Locale.ROOT) + ".png";
+        String file = "loss_" + e.getKey().toLowerCase(java.util.Locale.ROOT).replace('+', '-') + ".png";
         HadoopFiles.writeBytes(fs, new Path(tmp, file), ReportPlots.lossCurves(e.getKey(), e.getValue()));
         md.append("![").append(e.getKey()).append(" validation loss](").append(file).append(")\n\n");
       }

@@ -56,9 +56,14 @@ public record OutputLayout(String root) {
     return root + "/fgram_coverage";
   }
 
+  /** A variant's directory name: lower case, {@code +} as {@code -} (SPEC+SCONE -> spec-scone), safe in any URL. */
+  public static String dirName(String variant) {
+    return variant.toLowerCase(java.util.Locale.ROOT).replace('+', '-');
+  }
+
   /** Everything {@code dept train} writes for one variant: {@code train/<variant>/}. */
   public String train(String variant) {
-    return root + "/train/" + variant.toLowerCase(java.util.Locale.ROOT);
+    return root + "/train/" + dirName(variant);
   }
 
   public String trainCheckpoints(String variant) {
@@ -87,7 +92,7 @@ public record OutputLayout(String root) {
 
   /** {@code scone/<variant>/}: what {@code dept scone-precompute} writes for a {@code +SCONE} variant. */
   public String scone(String variant) {
-    return root + "/scone/" + variant.toLowerCase(java.util.Locale.ROOT);
+    return root + "/scone/" + dirName(variant);
   }
 
   /** Every f-gram's and token's input embedding, partitioned {@code table=<tokenizer>}. */

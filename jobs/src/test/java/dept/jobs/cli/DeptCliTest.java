@@ -71,20 +71,20 @@ class DeptCliTest {
         assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
       }
       // dept train ran every variant: a loadable model, metrics, validation and timings each.
-      for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec+scone")) {
+      for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec-scone")) {
         Path train = out.resolve("train").resolve(variant);
         for (String d : List.of("model", "metrics", "validation", "timings")) {
           assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
         }
         var model = dept.train.dept.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
-        assertEquals(variant.toUpperCase(java.util.Locale.ROOT), model.variant());
+        assertEquals(variant.toUpperCase(java.util.Locale.ROOT).replace('-', '+'), model.variant());
         assertEquals(variant.startsWith("spec") ? 8 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
         assertEquals(variant.endsWith("scone"), model.embeddings().values().iterator().next().names().stream()
             .anyMatch(n -> n.startsWith("scone.")), variant + ": an f-gram model per source only with SCONE");
       }
       // scone-precompute: one table per tokenizer; evaluate scored SPEC+SCONE through it, matching training's f-gram model.
       for (String t : List.of("code", "de", "en", "es", "fr", "ja", "ru", "zh")) {
-        Path table = out.resolve("scone/spec+scone/fgram_embeddings/table=" + t);
+        Path table = out.resolve("scone/spec-scone/fgram_embeddings/table=" + t);
         try (var files = Files.list(table)) {
           assertTrue(files.anyMatch(f -> f.toString().endsWith(".parquet")), t + ": a Parquet table");
         }
@@ -96,7 +96,7 @@ class DeptCliTest {
       // evaluate and report: the comparison agrees with the metrics it is built from; the charts are real PNGs.
       assertTrue(pipeline.out().contains("| variant | rounds | sources | bits/byte (mean)"), pipeline.out());
       assertTrue(pipeline.out().contains("report: " + out.resolve("reports/local") + "/report.md"), pipeline.out());
-      for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std", "loss_spec+scone",
+      for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std", "loss_spec-scone",
           "scone_fgrams", "scone_layers")) {
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve("reports/local/" + png + ".png")), 4);
         assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
@@ -112,7 +112,7 @@ class DeptCliTest {
       }
       for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
         String variant = c.getString(c.fieldIndex("variant"));
-        Row m = spark.read().parquet(out.resolve("train/" + variant.toLowerCase(java.util.Locale.ROOT) + "/metrics").toString())
+        Row m = spark.read().parquet(out.resolve("train/" + OutputLayout.dirName(variant) + "/metrics").toString())
             .selectExpr("sum(bytes_up)", "sum(bytes_down)").first();
         assertEquals(m.getLong(0), c.getLong(c.fieldIndex("bytes_up_total")), variant + ": bytes up");
         assertEquals(m.getLong(1), c.getLong(c.fieldIndex("bytes_down_total")), variant + ": bytes down");

@@ -64,7 +64,8 @@ class S3aPipelineIT {
 
         List<String> args = new ArrayList<>(List.of("pipeline", "--config", "../conf/local.yaml",
             "--set", "run.output=s3a://" + BUCKET + "/runs/it",
-            "--set", "train.variants=[SPEC]", "--set", "train.rounds=2", "--set", "train.checkpoint_every=1"));
+            "--set", "train.variants=[SPEC+SCONE]", "--set", "train.rounds=2", "--set", "train.checkpoint_every=1",
+            "--set", "train.scone.scaling.fgrams=[]", "--set", "train.scone.scaling.layers=[]"));
         for (int i = 0; i < 8; i++) {
           args.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[s3a://" + BUCKET + "/corpus/sample.jsonl]"));
         }
@@ -93,10 +94,15 @@ class S3aPipelineIT {
         assertTrue(keys.contains("runs/it/tokenizers/global/tokenizer.json"));
         assertTrue(keys.contains("runs/it/config/ngrams.yaml"));
         // Training kept its checkpoints and the SPEC sources' own state on S3 too.
-        assertTrue(keys.contains("runs/it/train/spec/model/_SUCCESS"), "the trained model is on S3");
-        assertTrue(keys.contains("runs/it/train/spec/checkpoints/round-00002/manifest.json"), "checkpoints are on S3");
-        assertTrue(keys.stream().anyMatch(k -> k.startsWith("runs/it/train/spec/checkpoints/state/ja/replica-0/round-")),
-            "per-source state lives in the store, not on executors");
+        assertTrue(keys.contains("runs/it/train/spec-scone/model/_SUCCESS"), "the trained model is on S3");
+        assertTrue(keys.contains("runs/it/train/spec-scone/checkpoints/round-00002/manifest.json"), "checkpoints are on S3");
+        assertTrue(keys.stream().anyMatch(k -> k.startsWith("runs/it/train/spec-scone/checkpoints/state/ja/replica-0/round-")),
+            "per-source state (own embeddings and f-gram model) lives in the store, not on executors");
+        // SCONE's lookup tables went to S3 and evaluate read them back from there with Parquet's own reader.
+        assertTrue(keys.contains("runs/it/scone/spec-scone/fgram_embeddings/_SUCCESS"), "the SCONE tables are on S3");
+        assertTrue(keys.stream().anyMatch(k -> k.startsWith("runs/it/scone/spec-scone/fgram_embeddings/table=ja/") && k.endsWith(".parquet")));
+        assertTrue(output.contains("SCONE at inference (lookup table in host memory"), output);
+        assertTrue(keys.contains("runs/it/evaluation/scone_lookup/_SUCCESS"));
         assertTrue(keys.stream().noneMatch(k -> k.contains("._tmp-")), "no temporary output is left behind");
         assertTrue(keys.stream().anyMatch(k -> k.startsWith("runs/it/documents/source=ja/") && k.endsWith(".parquet")));
       }
