@@ -22,7 +22,10 @@ public final class Report {
 
   /** Everything the report shows. */
   public record Contents(String title, List<VariantSummary> summaries, Map<String, Map<String, Double>> bitsPerByte,
-      Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp, Scone scone) {}
+      Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp, Scone scone, Extend extension) {}
+
+  /** The extension section (null when {@code dept extend} did not run): its base, new source and per-method summary. */
+  public record Extend(String base, String newSource, List<Extension.Summary> methods) {}
 
   /**
    * The SCONE section (null when no {@code +SCONE} variant ran).
@@ -58,6 +61,16 @@ public final class Report {
       HadoopFiles.writeBytes(fs, new Path(tmp, "embedding_memory.png"), ReportPlots.embeddingMemory(c.summaries()));
       if (c.scone() != null) {
         writeScone(fs, tmp, md, c.scone());
+      }
+      if (c.extension() != null) {
+        md.append("\n## Extension to a new source (neutral residues)\n\n");
+        md.append(Extension.markdown(c.extension().base(), c.extension().newSource(), c.extension().methods()));
+        md.append("\nNeutral residues: gated adapters (ReLU gate, L1 on their output on original-domain batches); adapter: the same "
+            + "without gate or penalty; LoRA: low-rank updates of every projection at the same parameter budget; finetune: the "
+            + "whole body. The base is frozen except under finetune. Gate and |output|: mean over tokens and layers on the "
+            + "original sources' and the new source's validation blocks.\n\n![extension trade-off](extension_tradeoff.png)\n");
+        HadoopFiles.writeBytes(fs, new Path(tmp, "extension_tradeoff.png"),
+            ReportPlots.extensionTradeoff(c.extension().newSource(), c.extension().methods()));
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
       fs.create(new Path(tmp, "_SUCCESS"), true).close();

@@ -95,6 +95,22 @@ public final class ReportPlots {
     return png(chart);
   }
 
+  /** Learning vs forgetting: each extension method's new-source bits per byte against its mean change on the original sources. */
+  public static byte[] extensionTradeoff(String newSource, List<Extension.Summary> rows) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Extension to " + newSource + ": learning vs forgetting (lower left is better)")
+        .xAxisTitle("forgetting: mean change in bits per byte on the original sources")
+        .yAxisTitle(newSource + " bits per byte after").build();
+    style(chart.getStyler());
+    chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+    chart.getStyler().setMarkerSize(12);
+    if (!rows.isEmpty()) {
+      chart.addSeries("base (before)", new double[] {0}, new double[] {rows.get(0).newBefore()});
+    }
+    rows.forEach(r -> chart.addSeries(r.method(), new double[] {r.forgettingMean()}, new double[] {r.newAfter()}));
+    return png(chart);
+  }
+
   private static void style(org.knowm.xchart.style.AxesChartStyler styler) {
     styler.setLegendPosition(Styler.LegendPosition.OutsideE);
     styler.setChartBackgroundColor(Color.WHITE);

@@ -32,7 +32,7 @@ class NotebooksTest {
     Path out = dir.resolve("out");
     assertEquals(0, CliRun.run(CliRun.onSample("pipeline", out,
         "--set", "train.variants=[GLOB,SPEC,SPEC+SCONE]", "--set", "train.rounds=2",
-        "--set", "train.scone.scaling.fgrams=[200]", "--set", "train.scone.scaling.layers=[]")).exit());
+        "--set", "train.scone.scaling.fgrams=[200]", "--set", "train.scone.scaling.layers=[]", "--set", "extend.steps=10")).exit());
     List<Path> notes;
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln")).sorted().toList();

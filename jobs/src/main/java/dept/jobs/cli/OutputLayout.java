@@ -120,6 +120,26 @@ public record OutputLayout(String root) {
     return root + "/evaluation/scone_lookup";
   }
 
+  /** {@code extend/<base>-<new source>/}: what {@code dept extend} writes. */
+  public String extension(String baseVariant, String newSource) {
+    return root + "/extend/" + dirName(baseVariant) + "-" + newSource;
+  }
+
+  /** Per method and source: bits per byte before and after the extension. */
+  public String extensionResults(String baseVariant, String newSource) {
+    return extension(baseVariant, newSource) + "/results";
+  }
+
+  /** Per method, domain and layer: the adapters' gates and output sizes on old and new data. */
+  public String extensionGates(String baseVariant, String newSource) {
+    return extension(baseVariant, newSource) + "/gates";
+  }
+
+  /** The parameters each method added ({@code ext.*}), as named tensors. */
+  public String extensionParams(String baseVariant, String newSource, String method) {
+    return extension(baseVariant, newSource) + "/params/" + method + ".bin";
+  }
+
   /** The variants side by side (Parquet; and comparison.md next to it). */
   public String comparison() {
     return root + "/evaluation/comparison";

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
 import dept.jobs.stages.EvaluateJob;
+import dept.jobs.stages.ExtendJob;
 import dept.jobs.stages.IngestJob;
 import dept.jobs.stages.NgramsJob;
 import dept.jobs.stages.ReportJob;
@@ -17,15 +18,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Run every implemented stage in order in one Spark session: " + PipelineCommand.ORDER + ".",
-      "Stages planned next: extend."
+      "extend runs when extend.new_source is set and its base variant was trained."
     })
 public final class PipelineCommand extends StageCommand {
 
-  public static final String ORDER = "ingest, vocab, tokenize, ngrams, train, scone-precompute, scone-scaling, evaluate, report";
+  public static final String ORDER = "ingest, vocab, tokenize, ngrams, train, scone-precompute, scone-scaling, extend, evaluate, report";
 
   @Override
   List<Stage> stages() {
     return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new SconePrecomputeJob(),
-        new SconeScalingJob(), new EvaluateJob(null), new ReportJob());
+        new SconeScalingJob(), new ExtendJob(null, null, false), new EvaluateJob(null), new ReportJob());
   }
 }

@@ -5,6 +5,7 @@ import dept.prep.ngram.NgramConfig;
 import dept.prep.pack.TokenizeConfig;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.dept.TrainConfig;
+import dept.train.extend.ExtendConfig;
 import dept.train.model.ModelConfig;
 
 /**
@@ -19,7 +20,8 @@ public record PipelineConfig(
     TokenizeConfig tokenize,
     NgramConfig ngrams,
     ModelConfig model,
-    TrainConfig train) {
+    TrainConfig train,
+    ExtendConfig extend) {
 
   public PipelineConfig {
     run = run == null ? new RunConfig(null, null, null) : run;
@@ -32,6 +34,11 @@ public record PipelineConfig(
     ngrams = ngrams == null ? NgramConfig.defaults() : ngrams;
     model = model == null ? ModelConfig.defaults() : model;
     train = train == null ? TrainConfig.defaults() : train;
+    extend = extend == null ? ExtendConfig.defaults() : extend;
+    String added = extend.newSource();
+    if (added != null && ingest.sources().stream().noneMatch(src -> src.name().equals(added))) {
+      throw new IllegalArgumentException("extend.new_source '" + added + "' is not one of ingest.sources");
+    }
     for (String s : vocab.sourceVocabSizes().keySet()) {
       if (ingest.sources().stream().noneMatch(src -> src.name().equals(s))) {
         throw new IllegalArgumentException("vocab.source_vocab_sizes names '" + s + "', which is not a source");

@@ -38,8 +38,24 @@ public final class ReportJob implements Stage {
     String run = ctx.config().run().name();
     String dir = ctx.layout().report(run);
     Report.write(dir, new Report.Contents("dept-spark run `" + run + "`: DEPT variants compared", comparison.read(ctx.layout().comparison()),
-        comparison.bitsPerByte(runs), curves, bytes, scone(ctx)), ctx.hadoop());
+        comparison.bitsPerByte(runs), curves, bytes, scone(ctx), extension(ctx)), ctx.hadoop());
     System.out.printf("report: %s/report.md%n", dir);
+  }
+
+  /** The configured extension's results (null when `dept extend` has not written them). */
+  private static Report.Extend extension(StageContext ctx) {
+    var cfg = ctx.config().extend();
+    if (cfg.newSource() == null) {
+      return null;
+    }
+    String results = ctx.layout().extensionResults(cfg.baseVariant(), cfg.newSource());
+    String gates = ctx.layout().extensionGates(cfg.baseVariant(), cfg.newSource());
+    if (!AtomicOutput.isComplete(results, ctx.hadoop()) || !AtomicOutput.isComplete(gates, ctx.hadoop())) {
+      return null;
+    }
+    return new Report.Extend(cfg.baseVariant(), cfg.newSource(), dept.eval.Extension.summarize(
+        dept.eval.Extension.resultsFrom(ctx.spark().read().parquet(results).collectAsList()),
+        dept.eval.Extension.gatesFrom(ctx.spark().read().parquet(gates).collectAsList())));
   }
 
   /** The SCONE section from what evaluate and scone-scaling wrote (null when neither ran). */

@@ -52,8 +52,7 @@ public final class SconeScalingJob implements Stage {
     SharingPolicy scone = SharingPolicy.of(variant);
     SharingPolicy plain = scone.base();
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
-    List<String> sources = new ArrayList<>();
-    blocks.select("source").distinct().orderBy("source").collectAsList().forEach(r -> sources.add(r.getString(0)));
+    List<String> sources = TrainJob.trainingSources(ctx, blocks);
     List<String> tokenizers = plain.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources;
     TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
     Map<String, List<int[]>> fgrams = TrainJob.fgramSets(ctx);

@@ -42,8 +42,7 @@ public final class TrainJob implements Stage {
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
     TrainConfig train = onlyVariant == null ? ctx.config().train() : ctx.config().train().only(onlyVariant);
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
-    List<String> sources = new ArrayList<>();
-    blocks.select("source").distinct().orderBy("source").collectAsList().forEach(r -> sources.add(r.getString(0)));
+    List<String> sources = trainingSources(ctx, blocks);
     boolean needGlobal = train.variants().stream().map(SharingPolicy::of).anyMatch(SharingPolicy::globalVocabulary);
     List<String> tokenizers = new ArrayList<>(sources);
     if (needGlobal) {
@@ -70,6 +69,21 @@ public final class TrainJob implements Stage {
           outcome.resumedFrom() > 0 ? " (resumed after round " + outcome.resumedFrom() + ")" : "", ctx.layout().trainModel(variant));
     }
     outputs.printSummary(train.variants(), train.localSteps());
+  }
+
+  /** The sources DEPT trains on: every source in the blocks but {@code extend.new_source}, which `dept extend` adds later. */
+  public static List<String> trainingSources(StageContext ctx, Dataset<Row> blocks) {
+    String held = ctx.config().extend().newSource();
+    List<String> sources = new ArrayList<>();
+    blocks.select("source").distinct().orderBy("source").collectAsList().forEach(r -> {
+      if (!r.getString(0).equals(held)) {
+        sources.add(r.getString(0));
+      }
+    });
+    if (held != null) {
+      LOG.info("{} is extend.new_source: kept out of training for `dept extend`", held);
+    }
+    return sources;
   }
 
   /** The ngrams stage's f-gram sets by tokenizer, most frequent first (what {@code +SCONE} variants read). */

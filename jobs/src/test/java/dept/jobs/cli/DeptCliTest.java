@@ -97,12 +97,19 @@ class DeptCliTest {
       assertTrue(pipeline.out().contains("| variant | rounds | sources | bits/byte (mean)"), pipeline.out());
       assertTrue(pipeline.out().contains("report: " + out.resolve("reports/local") + "/report.md"), pipeline.out());
       for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std", "loss_spec-scone",
-          "scone_fgrams", "scone_layers")) {
+          "scone_fgrams", "scone_layers", "extension_tradeoff")) {
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve("reports/local/" + png + ".png")), 4);
         assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
       }
       assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("![bits per byte](bits_per_byte.png)"));
       assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## SCONE"));
+      // extend: el was kept out of training and added to SPEC by every method; the report has the trade-off.
+      assertTrue(pipeline.out().contains("el is extend.new_source") || pipeline.out().contains("extend SPEC with el"), pipeline.out());
+      assertTrue(pipeline.out().contains("Extending SPEC to el"), pipeline.out());
+      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## Extension to a new source (neutral residues)"));
+      for (String method : List.of("neutral", "adapter", "lora")) {
+        assertTrue(Files.size(out.resolve("extend/spec-el/params/" + method + ".bin")) > 0, method + ": its added parameters are saved");
+      }
       spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
       for (Row l : spark.read().parquet(out.resolve("evaluation/scone_lookup").toString()).collectAsList()) {
@@ -110,7 +117,12 @@ class DeptCliTest {
         double viaModel = l.getDouble(l.fieldIndex("bits_per_byte_fgram_model"));
         assertTrue(Math.abs(lookup - viaModel) < 1e-4, l + ": the table gives the f-gram model's bits per byte");
       }
-      for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
+      var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
+      assertEquals(4 * 9, extension.count(), "4 methods x (8 original sources + el)");
+      assertEquals(0, extension.groupBy("source").agg(org.apache.spark.sql.functions.countDistinct("bits_per_byte_before").as("n"))
+          .where("n != 1").count(), "every method starts from the same base figures");
+      assertEquals(4, extension.where("role = 'new' and bits_per_byte_after < bits_per_byte_before").count(), "every method learns el");
+            for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
         String variant = c.getString(c.fieldIndex("variant"));
         Row m = spark.read().parquet(out.resolve("train/" + OutputLayout.dirName(variant) + "/metrics").toString())
             .selectExpr("sum(bytes_up)", "sum(bytes_down)").first();

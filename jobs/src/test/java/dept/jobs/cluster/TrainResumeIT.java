@@ -24,7 +24,7 @@ class TrainResumeIT {
   @TempDir Path dir;
 
   private static final String[] TRAIN = {"--set", "train.variants=[SPEC]", "--set", "train.rounds=4",
-      "--set", "train.checkpoint_every=1", "--set", "train.sources_per_round=3"};
+      "--set", "train.checkpoint_every=1", "--set", "train.sources_per_round=3", "--set", "extend.steps=5"};
 
   private static String sha256(Path file) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));

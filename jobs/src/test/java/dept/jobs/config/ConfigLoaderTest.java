@@ -36,8 +36,17 @@ class ConfigLoaderTest {
     PipelineConfig file = loader.load(LOCAL, List.of());
     PipelineConfig embedded = loader.load(null, List.of());
     assertEquals(file, embedded);
-    assertEquals(8, file.ingest().sources().size());
+    assertEquals(9, file.ingest().sources().size());
+    assertEquals("el", file.extend().newSource(), "the ninth source is the one dept extend adds");
     assertEquals(WhitespaceMode.PRESERVE, file.ingest().source("code").whitespace());
+  }
+
+  @Test
+  void anExtensionSourceMustBeAConfiguredSource() {
+    ConfigException e = error(LOCAL, "extend.new_source=xx");
+    assertTrue(e.getMessage().contains("extend.new_source 'xx' is not one of ingest.sources"), e.getMessage());
+    ConfigException m = error(LOCAL, "extend.methods=[neutral, prompt]");
+    assertTrue(m.getMessage().contains("'prompt' is not one of neutral, adapter, lora, finetune"), m.getMessage());
   }
 
   @Test

@@ -27,25 +27,32 @@ public final class DecoderLm {
   private final int seqLen;
   private final TransformerBlocks stack;
   private final InputEmbedder input;
+  private final TransformerBlocks.Gate gate;
 
   public DecoderLm(ModelConfig config, int vocabSize, int seqLen) {
-    this(config, vocabSize, seqLen, InputEmbedder.TOKENS);
+    this(config, vocabSize, seqLen, InputEmbedder.TOKENS, TransformerBlocks.Gate.RELU);
   }
 
-  private DecoderLm(ModelConfig config, int vocabSize, int seqLen, InputEmbedder input) {
+  private DecoderLm(ModelConfig config, int vocabSize, int seqLen, InputEmbedder input, TransformerBlocks.Gate gate) {
     if (vocabSize < 1 || seqLen < 1) {
       throw new IllegalArgumentException("vocab size and seq_len must be >= 1, got " + vocabSize + ", " + seqLen);
     }
     this.config = config;
     this.vocabSize = vocabSize;
     this.seqLen = seqLen;
-    this.stack = new TransformerBlocks(config);
+    this.stack = new TransformerBlocks(config, gate);
     this.input = input;
+    this.gate = gate;
   }
 
   /** This model reading its first layer's input from {@code embedder} (SCONE) instead of the token rows. */
   public DecoderLm withInput(InputEmbedder embedder) {
-    return new DecoderLm(config, vocabSize, seqLen, embedder);
+    return new DecoderLm(config, vocabSize, seqLen, embedder, gate);
+  }
+
+  /** This model with its adapters' gates (when the weights have adapters) of kind {@code kind}. */
+  public DecoderLm withAdapterGate(TransformerBlocks.Gate kind) {
+    return new DecoderLm(config, vocabSize, seqLen, input, kind);
   }
 
   public ModelConfig config() {
@@ -82,11 +89,16 @@ public final class DecoderLm {
 
   /** Logits (B, T, V) for tokens (B, T) of type int64. */
   public NDArray logits(NDArray tokens, Weights w, NDManager step) {
+    return logits(tokens, w, step, null);
+  }
+
+  /** As {@link #logits(NDArray, Weights, NDManager)}, recording what adapters output in {@code taps} (may be null). */
+  public NDArray logits(NDArray tokens, Weights w, NDManager step, AdapterTaps taps) {
     long t = tokens.getShape().get(1);
     NDArray pos = w.get(EMBED + "wpe").get(new NDIndex("0:{}", t));
     pos.attach(step);
     NDArray x = input.embed(tokens, w, step).add(pos); // (B,T,C)
-    NDArray h = stack.finalNorm(stack.forward(x, w, BODY, step), w, BODY);
+    NDArray h = stack.finalNorm(stack.forward(x, w, BODY, step, taps), w, BODY);
     NDArray wteT = w.get(EMBED + "wte").transpose();
     wteT.attach(step);
     return h.matMul(wteT); // (B,T,C) x (C,V): weight tying
@@ -103,10 +115,15 @@ public final class DecoderLm {
   }
 
   public TokenLoss tokenLoss(NDArray blocks, Weights w, NDManager step) {
+    return tokenLoss(blocks, w, step, null);
+  }
+
+  /** As {@link #tokenLoss(NDArray, Weights, NDManager)}, recording what adapters output in {@code taps} (may be null). */
+  public TokenLoss tokenLoss(NDArray blocks, Weights w, NDManager step, AdapterTaps taps) {
     long t = blocks.getShape().get(1) - 1;
     NDArray inputs = blocks.get(new NDIndex(":, 0:{}", t));
     NDArray targets = blocks.get(new NDIndex(":, 1:{}", t + 1));
-    NDArray logp = logits(inputs, w, step).logSoftmax(-1); // (B,T,V)
+    NDArray logp = logits(inputs, w, step, taps).logSoftmax(-1); // (B,T,V)
     NDArray nll = logp.gather(targets.expandDims(-1), -1).squeeze(-1).neg(); // (B,T)
     NDArray mask = targets.neq(SpecialTokens.PAD_ID).toType(DataType.FLOAT32, false);
     return new TokenLoss(nll, mask);

@@ -39,6 +39,11 @@ public final class ModelParams implements Weights, AutoCloseable {
     return a;
   }
 
+  @Override
+  public boolean has(String name) {
+    return arrays.containsKey(name);
+  }
+
   public Map<String, NDArray> arrays() {
     return java.util.Collections.unmodifiableMap(arrays);
   }

@@ -13,13 +13,30 @@ import java.util.TreeMap;
  * The stack of pre-LN decoder blocks (causal self-attention + GELU MLP) under a name prefix:
  * {@code <prefix>h<l>.*} and the final norm {@code <prefix>lnf}. The main model's body and
  * SCONE's f-gram model are both this design at their own sizes.
+ *
+ * <p>Optional extension parameters, named {@code ext.<linear>} after what they extend, are applied
+ * when the weights have them: LoRA on a linear ({@code ext.<p>.lora_a}, {@code .lora_b}: x W + x A B)
+ * and an adapter in parallel with a block's MLP ({@code ext.<prefix>h<l>.adapter.*}: a GLU MLP
+ * A(x) = W_o(gelu(W_g x) * W_i x), times a gate g(x) = relu(x w_r + b_r) (or elu) when it has one).
  */
 public final class TransformerBlocks {
 
+  /** Extension parameters are named {@code ext.<the name of what they extend>}. */
+  public static final String EXT = "ext.";
+
+  /** How an adapter's gate turns its pre-activation into a multiplier. */
+  public enum Gate { RELU, ELU }
+
   private final ModelConfig config;
+  private final Gate gate;
 
   public TransformerBlocks(ModelConfig config) {
+    this(config, Gate.RELU);
+  }
+
+  public TransformerBlocks(ModelConfig config, Gate gate) {
     this.config = config;
+    this.gate = gate;
   }
 
   public ModelConfig config() {
@@ -70,14 +87,41 @@ public final class TransformerBlocks {
 
   /** Every block on the residual stream x (B, T, C); without the final norm. */
   public NDArray forward(NDArray x, Weights w, String prefix, NDManager step) {
+    return forward(x, w, prefix, step, null);
+  }
+
+  /** As {@link #forward(NDArray, Weights, String, NDManager)}, recording adapter outputs in {@code taps} (may be null). */
+  public NDArray forward(NDArray x, Weights w, String prefix, NDManager step, AdapterTaps taps) {
     long t = x.getShape().get(1);
     NDArray mask = causalMask(t, step);
     for (int l = 0; l < config.layers(); l++) {
       String p = prefix + "h" + l + ".";
       x = x.add(attention(norm(x, w, p + "ln1"), w, p + "attn.", mask, step));
-      x = x.add(mlp(norm(x, w, p + "ln2"), w, p + "mlp."));
+      NDArray h = norm(x, w, p + "ln2");
+      NDArray out = mlp(h, w, p + "mlp.");
+      String a = EXT + p + "adapter.";
+      if (w.has(a + "wi")) {
+        out = out.add(adapter(h, w, a, taps));
+      }
+      x = x.add(out);
     }
     return x;
+  }
+
+  /** The (gated) adapter's output on the MLP's input h. */
+  private NDArray adapter(NDArray h, Weights w, String a, AdapterTaps taps) {
+    NDArray inner = Activation.gelu(h.matMul(w.get(a + "wg"))).mul(h.matMul(w.get(a + "wi")));
+    NDArray out = inner.matMul(w.get(a + "wo"));
+    NDArray g = null;
+    if (w.has(a + "gate.w")) {
+      NDArray z = h.matMul(w.get(a + "gate.w")).add(w.get(a + "gate.b")); // (B,T,1)
+      g = gate == Gate.RELU ? Activation.relu(z) : Activation.elu(z, 1f);
+      out = out.mul(g);
+    }
+    if (taps != null) {
+      taps.add(out, g);
+    }
+    return out;
   }
 
   /** The final LayerNorm {@code <prefix>lnf}. */
@@ -121,7 +165,9 @@ public final class TransformerBlocks {
   }
 
   static NDArray linear(NDArray x, Weights w, String p) {
-    return x.matMul(w.get(p + ".w")).add(w.get(p + ".b"));
+    NDArray y = x.matMul(w.get(p + ".w")).add(w.get(p + ".b"));
+    String lora = EXT + p + ".lora_";
+    return w.has(lora + "a") ? y.add(x.matMul(w.get(lora + "a")).matMul(w.get(lora + "b"))) : y;
   }
 
   private NDArray norm(NDArray x, Weights w, String p) {

@@ -1,0 +1,72 @@
+package dept.train.extend;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code extend:} section: how {@code dept extend} grows a trained model to a new source
+ * (neutral residues, arXiv 2410.02744) and which baselines it runs next to it.
+ *
+ * @param baseVariant the trained variant to extend ({@code --base-run}): {@code train/<variant>/model}
+ * @param newSource the source to add ({@code --new-source}); keep it out of training with {@code train.held_out}
+ * @param methods any of neutral (gated, penalised adapters), adapter (plain), lora, finetune
+ * @param steps optimiser steps per method
+ * @param originalFraction share of batches from the original sources (the rest are the new source's)
+ * @param alpha weight of the adapters' mean L1 output (divided by d) on original-domain batches
+ * @param gate relu (the paper) or elu
+ * @param adapterRatio adapter (and LoRA) parameters as a fraction of the body's
+ * @param tokenizer own (the new source's own tokenizer and fresh embeddings, as SPEC) or global
+ *     (the base model's global tokenizer and embeddings)
+ * @param lr peak learning rate of every method (AdamW, warm-up then cosine)
+ * @param batchSize blocks per batch (null: train.optim.batch_size)
+ * @param evalBlocks validation blocks per source for the before/after figures (0 = all)
+ * @param seed batch order, domain draws, initialisation
+ */
+public record ExtendConfig(String baseVariant, String newSource, List<String> methods, Integer steps, Double originalFraction,
+    Double alpha, String gate, Double adapterRatio, String tokenizer, Double lr, Integer batchSize, Integer evalBlocks, Long seed)
+    implements Serializable {
+
+  public ExtendConfig {
+    baseVariant = baseVariant == null ? "SPEC" : baseVariant.toUpperCase(Locale.ROOT);
+    methods = methods == null ? List.of("neutral", "adapter", "lora", "finetune")
+        : methods.stream().map(m -> m.toLowerCase(Locale.ROOT)).toList();
+    methods.forEach(ExtensionMethod::of);
+    steps = steps == null ? 200 : steps;
+    originalFraction = originalFraction == null ? 0.1 : originalFraction;
+    alpha = alpha == null ? 0.01 : alpha;
+    gate = gate == null ? "relu" : gate.toLowerCase(Locale.ROOT);
+    adapterRatio = adapterRatio == null ? 0.2 : adapterRatio;
+    tokenizer = tokenizer == null ? "own" : tokenizer.toLowerCase(Locale.ROOT);
+    lr = lr == null ? 1e-3 : lr;
+    evalBlocks = evalBlocks == null ? 0 : evalBlocks;
+    seed = seed == null ? 1234L : seed;
+    if (steps < 1 || originalFraction < 0 || originalFraction >= 1 || alpha < 0 || adapterRatio <= 0 || lr <= 0 || evalBlocks < 0) {
+      throw new IllegalArgumentException("extend: steps >= 1, original_fraction in [0, 1), alpha >= 0, adapter_ratio > 0, "
+          + "lr > 0 and eval_blocks >= 0 are required");
+    }
+    if (!gate.equals("relu") && !gate.equals("elu")) {
+      throw new IllegalArgumentException("extend.gate must be relu or elu, got '" + gate + "'");
+    }
+    if (!tokenizer.equals("own") && !tokenizer.equals("global")) {
+      throw new IllegalArgumentException("extend.tokenizer must be own or global, got '" + tokenizer + "'");
+    }
+    if (batchSize != null && batchSize < 1) {
+      throw new IllegalArgumentException("extend.batch_size must be >= 1, got " + batchSize);
+    }
+  }
+
+  public static ExtendConfig defaults() {
+    return new ExtendConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** A copy for another base run and new source (the command's --base-run / --new-source). */
+  public ExtendConfig with(String base, String source) {
+    return new ExtendConfig(base == null ? baseVariant : base, source == null ? newSource : source, methods, steps, originalFraction,
+        alpha, gate, adapterRatio, tokenizer, lr, batchSize, evalBlocks, seed);
+  }
+
+  public boolean ownTokenizer() {
+    return tokenizer.equals("own");
+  }
+}

@@ -1,0 +1,153 @@
+package dept.train.extend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dept.prep.ingest.ContentHash;
+import dept.prep.pack.BlockPacker;
+import dept.prep.tokenizer.BpeModel;
+import dept.prep.tokenizer.BpeTokenizer;
+import dept.prep.tokenizer.BpeTrainer;
+import dept.prep.tokenizer.PreTokenizer;
+import dept.prep.tokenizer.WordCounter;
+import dept.train.local.AdamW;
+import dept.train.local.Batches;
+import dept.train.local.BlockBatches;
+import dept.train.local.LocalTrainer;
+import dept.train.local.OptimConfig;
+import dept.train.model.DecoderLm;
+import dept.train.model.ModelConfig;
+import dept.train.model.ModelParams;
+import dept.train.model.TransformerBlocks;
+import dept.train.model.Weights;
+import dept.train.params.NamedTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Extending a small English model (trained here) to Greek, a script it never saw, on the sample:
+ * every method starts exactly at the base model, and neutral residues forget English less than
+ * fine-tuning while their gates stay closed on English and open on Greek.
+ */
+class ExtensionTest {
+
+  private static final ModelConfig MODEL = new ModelConfig(64, 2, 4, 4);
+  private static final int SEQ = 64;
+  private static NamedTensors baseBody;
+  private static Map<String, NamedTensors> baseEmbeddings;
+  private static ExtensionData data;
+
+  @BeforeAll
+  static void baseModelAndData() throws Exception {
+    Map<String, List<String>> trainDocs = new TreeMap<>();
+    Map<String, List<String>> valDocs = new TreeMap<>();
+    ObjectMapper json = new ObjectMapper();
+    for (String line : Files.readAllLines(Path.of("../data-prep/sample/sample.jsonl"))) {
+      var doc = json.readTree(line);
+      String lang = doc.get("lang").asText();
+      if (lang.equals("en") || lang.equals("el")) {
+        String text = doc.get("text").asText();
+        (ContentHash.isValidation(ContentHash.of(text), 0.15) ? valDocs : trainDocs).computeIfAbsent(lang, l -> new ArrayList<>()).add(text);
+      }
+    }
+    Map<String, List<int[]>> train = new TreeMap<>();
+    Map<String, List<int[]>> val = new TreeMap<>();
+    Map<String, Integer> vocab = new TreeMap<>();
+    Map<String, int[]> bytes = new TreeMap<>();
+    for (String lang : List.of("en", "el")) {
+      WordCounter words = new WordCounter(PreTokenizer.standard());
+      trainDocs.get(lang).forEach(words::add);
+      BpeModel bpe = new BpeTrainer(512, 2).fit(words.counts()).model();
+      BpeTokenizer tok = new BpeTokenizer(PreTokenizer.standard(), bpe);
+      train.put(lang, pack(trainDocs.get(lang), tok));
+      val.put(lang, pack(valDocs.get(lang), tok));
+      vocab.put(lang, bpe.vocabSize());
+      int[] b = new int[bpe.vocabSize()];
+      for (int id = BpeModel.FIRST_BYTE_ID; id < b.length; id++) {
+        b[id] = bpe.tokenBytes(id).length;
+      }
+      bytes.put(lang, b);
+    }
+    data = new ExtensionData("el", "el", Map.of("en", "en"), train, val, vocab, bytes);
+    DecoderLm en = new DecoderLm(MODEL, vocab.get("en"), SEQ);
+    NamedTensors body = en.initBody(1);
+    NamedTensors embed = en.initEmbeddings(1);
+    LocalTrainer.Result r = new LocalTrainer(en, new OptimConfig(3e-3, 3e-4, 20, 0.1, null, null, null, 1.0, 8), 200, "base/en", 0)
+        .train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(train.get("en"), 8, 1), 200, 0);
+    baseBody = r.body();
+    baseEmbeddings = Map.of("en", r.embeddings());
+  }
+
+  private static List<int[]> pack(List<String> docs, BpeTokenizer tokenizer) {
+    BlockPacker packer = new BlockPacker(SEQ);
+    List<int[]> blocks = new ArrayList<>();
+    docs.forEach(d -> blocks.addAll(packer.add(tokenizer.encode(d))));
+    blocks.addAll(packer.finish());
+    return blocks;
+  }
+
+  private static ExtendConfig config(int steps) {
+    return new ExtendConfig("SPEC", "el", null, steps, 0.1, 0.01, "relu", 0.2, "own", 2e-3, 8, 0, 5L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = ExtensionMethod.class, names = {"NEUTRAL", "ADAPTER", "LORA"})
+  void theExtendedModelStartsExactlyAtTheBaseModel(ExtensionMethod method) {
+    NamedTensors ext = new ExtensionParams(MODEL, baseBody.parameterCount(), 0.2).init(method, 3);
+    long added = ext.parameterCount();
+    assertTrue(added > 0.15 * baseBody.parameterCount() && added < 0.25 * baseBody.parameterCount(),
+        method + " adds ~20% of the body: " + added + " of " + baseBody.parameterCount());
+    DecoderLm lm = new DecoderLm(MODEL, data.vocabSizes().get("en"), SEQ);
+    try (NDManager root = NDManager.newBaseManager();
+        ModelParams base = new ModelParams(baseBody.with(baseEmbeddings.get("en")), root, root.getDevice(), false);
+        ModelParams extra = new ModelParams(ext, root, root.getDevice(), false);
+        NDManager step = root.newSubManager()) {
+      int[][] batch = data.val().get("en").stream().limit(8).map(b -> Arrays.copyOf(b, SEQ)).toArray(int[][]::new);
+      float[] before = lm.logits(Batches.toArray(batch, step), base, step).toFloatArray();
+      float[] after = lm.logits(Batches.toArray(batch, step), Weights.layered(extra, base), step).toFloatArray();
+      float max = 0;
+      for (int i = 0; i < before.length; i++) {
+        max = Math.max(max, Math.abs(before[i] - after[i]));
+      }
+      assertEquals(0f, max, 1e-6f, method + ": max |logit difference| at init");
+    }
+  }
+
+  @Test
+  void neutralResiduesForgetLessThanFineTuningAndTheirGatesStayClosedOnTheOldDomain() {
+    ExtendConfig cfg = config(150);
+    ExtensionTask.Result neutral = new ExtensionTask(ExtensionMethod.NEUTRAL, cfg, MODEL, SEQ, 8).run(baseBody, baseEmbeddings, data);
+    ExtensionTask.Result finetune = new ExtensionTask(ExtensionMethod.FINETUNE, cfg, MODEL, SEQ, 8).run(baseBody, baseEmbeddings, data);
+    ExtensionTask.Score nEn = score(neutral, "en");
+    ExtensionTask.Score fEn = score(finetune, "en");
+    ExtensionTask.Score nEl = score(neutral, "el");
+    ExtensionTask.Score fEl = score(finetune, "el");
+    System.out.printf("en forgetting: neutral %+.4f, finetune %+.4f bits/byte; el: neutral %.3f -> %.3f, finetune %.3f -> %.3f%n",
+        nEn.after() - nEn.before(), fEn.after() - fEn.before(), nEl.before(), nEl.after(), fEl.before(), fEl.after());
+    assertEquals(nEn.before(), fEn.before(), 1e-9, "the same base");
+    assertTrue(nEn.after() - nEn.before() < fEn.after() - fEn.before(), "neutral residues forget less English than fine-tuning");
+    assertTrue(nEl.after() < nEl.before() - 0.5, "neutral residues learn Greek: " + nEl);
+    assertTrue(fEl.after() < fEl.before() - 0.5, "fine-tuning learns Greek: " + fEl);
+    double oldGate = neutral.gates().stream().filter(g -> g.domain().equals("original")).mapToDouble(ExtensionTask.GateStats::meanGate)
+        .average().orElseThrow();
+    double newGate = neutral.gates().stream().filter(g -> g.domain().equals("new")).mapToDouble(ExtensionTask.GateStats::meanGate)
+        .average().orElseThrow();
+    System.out.printf("mean gate: original %.4f, new %.4f%n", oldGate, newGate);
+    assertTrue(oldGate < 0.5 * newGate, "the gate is much smaller on English than on Greek: " + oldGate + " vs " + newGate);
+  }
+
+  private static ExtensionTask.Score score(ExtensionTask.Result r, String source) {
+    return r.scores().stream().filter(s -> s.source().equals(source)).findFirst().orElseThrow();
+  }
+}
