@@ -34,9 +34,9 @@ SPARK_CONF = {
 }
 
 # The stages in dependency order; each reads what the previous ones wrote under run.output.
-STAGES = ["ingest", "vocab", "tokenize", "ngrams", "train", "scone-precompute", "scone-scaling", "extend", "evaluate", "report"]
+STAGES = ["ingest", "vocab", "tokenize", "ngrams", "train", "scone-precompute", "scone-scaling", "extend", "early-exit", "evaluate", "report"]
 # Stages whose Spark tasks run DJL models (a GPU pool on the cluster).
-GPU_STAGES = {"train", "scone-precompute", "scone-scaling", "extend"}
+GPU_STAGES = {"train", "scone-precompute", "scone-scaling", "extend", "early-exit"}
 # A retried train task continues from its newest complete checkpoint instead of starting over.
 EXTRA_ARGS = {"train": ["--resume"]}
 

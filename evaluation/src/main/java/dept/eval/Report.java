@@ -22,7 +22,8 @@ public final class Report {
 
   /** Everything the report shows. */
   public record Contents(String title, List<VariantSummary> summaries, Map<String, Map<String, Double>> bitsPerByte,
-      Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp, Scone scone, Extend extension) {}
+      Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp, Scone scone, Extend extension,
+      List<EarlyExit.Point> earlyExit) {}
 
   /** The extension section (null when {@code dept extend} did not run): its base, new source and per-method summary. */
   public record Extend(String base, String newSource, List<Extension.Summary> methods) {}
@@ -61,6 +62,11 @@ public final class Report {
       HadoopFiles.writeBytes(fs, new Path(tmp, "embedding_memory.png"), ReportPlots.embeddingMemory(c.summaries()));
       if (c.scone() != null) {
         writeScone(fs, tmp, md, c.scone());
+      }
+      if (c.earlyExit() != null && !c.earlyExit().isEmpty()) {
+        md.append("\n## ELECTRA: replaced-token detection with early exit\n\n").append(EarlyExit.markdown(c.earlyExit()));
+        md.append("\n![early exit](early_exit.png)\n");
+        HadoopFiles.writeBytes(fs, new Path(tmp, "early_exit.png"), ReportPlots.earlyExit(c.earlyExit()));
       }
       if (c.extension() != null) {
         md.append("\n## Extension to a new source (neutral residues)\n\n");

@@ -111,6 +111,27 @@ public final class ReportPlots {
     return png(chart);
   }
 
+  /** Early exit: accuracy against the share of token-layer compute skipped, one line per run, one point per threshold. */
+  public static byte[] earlyExit(List<EarlyExit.Point> points) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Replaced-token detection: compute saved by early exit vs accuracy (points: exit thresholds)")
+        .xAxisTitle("token-layer computations skipped (%)").yAxisTitle("detection accuracy").build();
+    style(chart.getStyler());
+    java.util.Map<String, List<EarlyExit.Point>> byRun = new java.util.LinkedHashMap<>();
+    points.forEach(p -> byRun.computeIfAbsent(p.run(), r -> new ArrayList<>()).add(p));
+    byRun.forEach((run, ps) -> {
+      List<EarlyExit.Point> sorted = new ArrayList<>(ps);
+      sorted.sort(java.util.Comparator.comparingDouble(EarlyExit.Point::skippedFraction));
+      chart.addSeries(run, sorted.stream().mapToDouble(p -> 100 * p.skippedFraction()).toArray(),
+          sorted.stream().mapToDouble(EarlyExit.Point::accuracy).toArray());
+    });
+    if (!points.isEmpty()) {
+      double majority = points.get(0).majorityAccuracy();
+      chart.addSeries("majority class", new double[] {0, 100}, new double[] {majority, majority});
+    }
+    return png(chart);
+  }
+
   private static void style(org.knowm.xchart.style.AxesChartStyler styler) {
     styler.setLegendPosition(Styler.LegendPosition.OutsideE);
     styler.setChartBackgroundColor(Color.WHITE);

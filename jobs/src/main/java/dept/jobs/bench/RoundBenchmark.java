@@ -53,7 +53,7 @@ public final class RoundBenchmark {
 
   public String run(List<String> variants, List<String> sources, TrainConfig base, int rounds, int localSteps) {
     TrainConfig train = new TrainConfig(variants, rounds, localSteps, 0, 1, base.seed(), 1, rounds + 1, 8, "reset",
-        base.temperature(), base.actResetEvery(), 0, 0, null, null, base.optim(), base.outer(), base.scone());
+        base.temperature(), base.actResetEvery(), 0, 0, null, null, base.optim(), base.outer(), base.scone(), base.objective(), base.rtd());
     List<VariantTimes> rows = new ArrayList<>();
     long bodyParams = new DecoderLm(model, 1, seqLen).initBody(0).parameterCount();
     for (String v : variants) {

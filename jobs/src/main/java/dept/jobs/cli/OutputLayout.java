@@ -140,6 +140,16 @@ public record OutputLayout(String root) {
     return extension(baseVariant, newSource) + "/params/" + method + ".bin";
   }
 
+  /** Replaced-token detection per run, source and exit threshold: accuracy, AUC, compute skipped. */
+  public String earlyExit() {
+    return root + "/evaluation/early_exit";
+  }
+
+  /** Where `dept early-exit` trains the generator alternatives. */
+  public String rtdGeneratorRuns(String generator) {
+    return root + "/rtd/generators/" + generator;
+  }
+
   /** The variants side by side (Parquet; and comparison.md next to it). */
   public String comparison() {
     return root + "/evaluation/comparison";

@@ -1,5 +1,6 @@
 package dept.jobs.cli;
 
+import dept.jobs.stages.EarlyExitJob;
 import dept.jobs.stages.EvaluateJob;
 import dept.jobs.stages.ExtendJob;
 import dept.jobs.stages.IngestJob;
@@ -22,11 +23,12 @@ import picocli.CommandLine.Command;
     })
 public final class PipelineCommand extends StageCommand {
 
-  public static final String ORDER = "ingest, vocab, tokenize, ngrams, train, scone-precompute, scone-scaling, extend, evaluate, report";
+  public static final String ORDER = "ingest, vocab, tokenize, ngrams, train, scone-precompute, scone-scaling, extend, early-exit, evaluate, report";
 
   @Override
   List<Stage> stages() {
     return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new SconePrecomputeJob(),
-        new SconeScalingJob(), new ExtendJob(null, null, false), new EvaluateJob(null), new ReportJob());
+        new SconeScalingJob(), new ExtendJob(null, null, false), new EarlyExitJob(), new EvaluateJob(null),
+        new ReportJob());
   }
 }

@@ -82,6 +82,9 @@ public final class EvaluateJob implements Stage {
   static List<Comparison.VariantRun> trainedRuns(StageContext ctx) {
     List<Comparison.VariantRun> runs = new ArrayList<>();
     for (String v : ctx.config().train().variants()) {
+      if (dept.train.dept.SharingPolicy.of(v).rtd()) {
+        continue; // not a language model: `dept early-exit` scores replaced-token detection
+      }
       if (AtomicOutput.isComplete(ctx.layout().trainModel(v), ctx.hadoop())) {
         runs.add(new Comparison.VariantRun(v, ctx.layout().trainModel(v), ctx.layout().trainMetrics(v),
             ctx.layout().trainValidation(v), ctx.layout().trainTimings(v)));

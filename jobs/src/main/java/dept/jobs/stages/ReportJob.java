@@ -38,8 +38,16 @@ public final class ReportJob implements Stage {
     String run = ctx.config().run().name();
     String dir = ctx.layout().report(run);
     Report.write(dir, new Report.Contents("dept-spark run `" + run + "`: DEPT variants compared", comparison.read(ctx.layout().comparison()),
-        comparison.bitsPerByte(runs), curves, bytes, scone(ctx), extension(ctx)), ctx.hadoop());
+        comparison.bitsPerByte(runs), curves, bytes, scone(ctx), extension(ctx), earlyExit(ctx)), ctx.hadoop());
     System.out.printf("report: %s/report.md%n", dir);
+  }
+
+  /** The early-exit table `dept early-exit` wrote (null when it has not run). */
+  private static List<dept.eval.EarlyExit.Point> earlyExit(StageContext ctx) {
+    if (!AtomicOutput.isComplete(ctx.layout().earlyExit(), ctx.hadoop())) {
+      return null;
+    }
+    return dept.eval.EarlyExit.summarize(dept.eval.EarlyExit.fromRows(ctx.spark().read().parquet(ctx.layout().earlyExit()).collectAsList()));
   }
 
   /** The configured extension's results (null when `dept extend` has not written them). */

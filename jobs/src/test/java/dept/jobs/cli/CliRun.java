@@ -34,10 +34,15 @@ public final class CliRun {
    * output}, Spark local[2], then {@code extra}. Tests run in jobs/, so the config's
    * repository-relative input paths are re-pointed.
    */
+  /** How many sources conf/local.yaml declares (each reads the sample; tests run from jobs/, so paths are re-pointed). */
+  public static int sampleSources() {
+    return new dept.jobs.config.ConfigLoader().load(Path.of("../conf/local.yaml"), List.of()).ingest().sources().size();
+  }
+
   public static String[] onSample(String stage, Path output, String... extra) {
     List<String> all = new ArrayList<>(List.of(stage, "--config", "../conf/local.yaml",
         "--set", "run.output=" + output, "--set", "spark.master=local[2]"));
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < sampleSources(); i++) {
       all.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[../data-prep/sample/sample.jsonl]"));
     }
     all.addAll(List.of(extra));

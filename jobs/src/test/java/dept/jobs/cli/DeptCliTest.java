@@ -71,7 +71,7 @@ class DeptCliTest {
         assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
       }
       // dept train ran every variant: a loadable model, metrics, validation and timings each.
-      for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec-scone")) {
+      for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec-scone", "spec-rtd")) {
         Path train = out.resolve("train").resolve(variant);
         for (String d : List.of("model", "metrics", "validation", "timings")) {
           assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
@@ -97,12 +97,15 @@ class DeptCliTest {
       assertTrue(pipeline.out().contains("| variant | rounds | sources | bits/byte (mean)"), pipeline.out());
       assertTrue(pipeline.out().contains("report: " + out.resolve("reports/local") + "/report.md"), pipeline.out());
       for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std", "loss_spec-scone",
-          "scone_fgrams", "scone_layers", "extension_tradeoff")) {
+          "scone_fgrams", "scone_layers", "extension_tradeoff", "early_exit")) {
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve("reports/local/" + png + ".png")), 4);
         assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
       }
       assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("![bits per byte](bits_per_byte.png)"));
       assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## SCONE"));
+      // SPEC+RTD trained with ELECTRA's objective; early-exit scored it and the generator alternatives.
+      assertTrue(pipeline.out().contains("Replaced-token detection with early exit"), pipeline.out());
+      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## ELECTRA: replaced-token detection with early exit"));
       // extend: el was kept out of training and added to SPEC by every method; the report has the trade-off.
       assertTrue(pipeline.out().contains("el is extend.new_source") || pipeline.out().contains("extend SPEC with el"), pipeline.out());
       assertTrue(pipeline.out().contains("Extending SPEC to el"), pipeline.out());
@@ -117,7 +120,11 @@ class DeptCliTest {
         double viaModel = l.getDouble(l.fieldIndex("bits_per_byte_fgram_model"));
         assertTrue(Math.abs(lookup - viaModel) < 1e-4, l + ": the table gives the f-gram model's bits per byte");
       }
-      var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
+      var exits = spark.read().parquet(out.resolve("evaluation/early_exit").toString());
+      assertEquals(List.of("mlm", "unigram", "uniform"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
+          .map(r -> r.getString(0)).toList(), "the trained generator and the two compared");
+      assertEquals(0, exits.where("threshold = 1.0 and skipped_fraction != 0").count(), "nothing exits at threshold 1.0");
+            var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
       assertEquals(4 * 9, extension.count(), "4 methods x (8 original sources + el)");
       assertEquals(0, extension.groupBy("source").agg(org.apache.spark.sql.functions.countDistinct("bits_per_byte_before").as("n"))
           .where("n != 1").count(), "every method starts from the same base figures");

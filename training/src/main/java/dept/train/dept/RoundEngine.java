@@ -271,10 +271,10 @@ public final class RoundEngine {
       for (String s : sources) {
         DecoderLm lm = new DecoderLm(model, vocabSizes.get(s), seqLen);
         embeddings.put(s, SourceState.embeddingsOf(store, s, train.replicas(), train.rounds())
-            .orElseGet(() -> SconeModels.initInputs(lm, scone(), SourceTask.embeddingSeed(train.seed(), s))));
+            .orElseGet(() -> InputSide.init(lm, train, policy, SourceTask.embeddingSeed(train.seed(), s))));
       }
     }
-    return new TrainedModel(policy.name(), model, seqLen, train.rounds(), outcome.body(), embeddings, scone());
+    return new TrainedModel(policy.name(), model, seqLen, train.rounds(), outcome.body(), embeddings, scone(), train.rtdFor(policy));
   }
 
   private record RoundTasks(List<SourceTask.Result> results, long broadcastMs, long tasksMs) {}
@@ -355,8 +355,8 @@ public final class RoundEngine {
   private RunState fresh() {
     RunState s = new RunState();
     DecoderLm shapes = new DecoderLm(model, policy.globalVocabulary() ? vocabSizes.get(VocabConfig.GLOBAL) : 1, seqLen);
-    s.body = shapes.initBody(train.seed());
-    s.embeddings = policy.globalVocabulary() ? SconeModels.initInputs(shapes, scone(), train.seed()) : null;
+    s.body = InputSide.body(shapes, train, policy, train.seed());
+    s.embeddings = policy.globalVocabulary() ? InputSide.init(shapes, train, policy, train.seed()) : null;
     s.outer = train.outer().create(null);
     return s;
   }

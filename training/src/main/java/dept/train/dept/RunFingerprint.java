@@ -35,6 +35,9 @@ record RunFingerprint(Map<String, String> settings) {
     s.put("outer", String.valueOf(train.outer()));
     s.put("model", String.valueOf(model));
     s.put("seq_len", String.valueOf(seqLen));
+    if (policy.rtd()) {
+      s.put("rtd", String.valueOf(train.rtd()));
+    }
     if (policy.scone()) {
       s.put("scone", String.valueOf(train.scone()));
     }

@@ -22,6 +22,38 @@ public sealed interface SharingPolicy {
     return false;
   }
 
+  /** Whether the objective is ELECTRA's replaced-token detection ({@code <variant>+RTD}) instead of next-token prediction. */
+  default boolean rtd() {
+    return false;
+  }
+
+  /**
+   * A variant trained with replaced-token detection. The exit heads ({@code body.exit*}) are
+   * shared with the body; the generator ({@code gen.*}) like the variant's embeddings: local to
+   * each source for SPEC, averaged for the others.
+   */
+  record Rtd(SharingPolicy base) implements SharingPolicy {
+    public boolean aggregated(String name) {
+      return base.aggregated(name);
+    }
+
+    public boolean globalVocabulary() {
+      return base.globalVocabulary();
+    }
+
+    public String name() {
+      return base.name() + dept.train.rtd.RtdConfig.SUFFIX;
+    }
+
+    public boolean mixture() {
+      return base.mixture();
+    }
+
+    public boolean rtd() {
+      return true;
+    }
+  }
+
   /** Whether inputs are SCONE's f-gram embeddings ({@code <variant>+SCONE}). */
   default boolean scone() {
     return false;
@@ -144,6 +176,13 @@ public sealed interface SharingPolicy {
 
   static SharingPolicy of(String variant) {
     String upper = variant.toUpperCase(java.util.Locale.ROOT);
+    if (upper.endsWith(dept.train.rtd.RtdConfig.SUFFIX)) {
+      SharingPolicy base = of(upper.substring(0, upper.length() - dept.train.rtd.RtdConfig.SUFFIX.length()));
+      if (base.scone() || base.rtd()) {
+        throw new IllegalArgumentException("variant '" + variant + "': +RTD combines with STD, ACT, GLOB, TRIM or SPEC only");
+      }
+      return new Rtd(base);
+    }
     if (upper.endsWith(dept.train.scone.SconeConfig.SUFFIX)) {
       return new Scone(of(upper.substring(0, upper.length() - dept.train.scone.SconeConfig.SUFFIX.length())));
     }
@@ -153,7 +192,7 @@ public sealed interface SharingPolicy {
       case "GLOB" -> new Glob();
       case "TRIM" -> new Trim();
       case "SPEC" -> new Spec();
-      default -> throw new IllegalArgumentException("variant must be STD, ACT, GLOB, TRIM or SPEC, optionally with +SCONE, got '" + variant + "'");
+      default -> throw new IllegalArgumentException("variant must be STD, ACT, GLOB, TRIM or SPEC, optionally with +SCONE or +RTD, got '" + variant + "'");
     };
   }
 }

@@ -10,6 +10,7 @@ import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;
+import dept.train.rtd.RtdModel;
 import dept.train.scone.FgramModel;
 import dept.train.scone.SconeConfig;
 import dept.train.scone.SconeModels;
@@ -87,7 +88,7 @@ record SourceTask(
     if (sharing.base() instanceof SharingPolicy.Spec) {
       lm = new DecoderLm(model, vocabSize, seqLen);
       embeddings = previous.embeddings() != null ? previous.embeddings()
-          : SconeModels.initInputs(lm, scone, embeddingSeed(train.seed(), key.source()));
+          : InputSide.init(lm, train, sharing, embeddingSeed(train.seed(), key.source()));
     } else if (sharing.base() instanceof SharingPolicy.Trim) {
       NamedTensors global = NamedTensors.fromBytes(embeddingsDown);
       trimIds = distinctTokens(blocks.firstEntry().getValue());
@@ -117,6 +118,13 @@ record SourceTask(
         String.format("round %d/%d %s", round, train.rounds(), key), Math.max(1, train.localSteps() / 2));
     if (sharing.base() instanceof SharingPolicy.Act) {
       trainer.withActiveForgetting(train.actResetEvery(), taskSeed());
+    }
+    if (sharing.rtd()) {
+      RtdModel rtd = InputSide.rtdModel(lm, train);
+      double[] unigram = RtdModel.unigramCdf(data.values().stream().flatMap(List::stream)::iterator, lm.vocabSize());
+      long seed = taskSeed();
+      // Corruption is seeded by the global step, so a resumed or retried round draws the same replacements.
+      trainer.withObjective((batch, arr, step, w, g) -> rtd.loss(batch, w, step, new java.util.Random(seed * 31 + g), unigram));
     }
     Iterator<int[][]> batches = batches(data);
     for (long b = 0; b < previous.batchesServed(); b++) {

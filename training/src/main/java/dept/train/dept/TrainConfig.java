@@ -2,6 +2,7 @@ package dept.train.dept;
 
 import dept.train.federated.OuterConfig;
 import dept.train.local.OptimConfig;
+import dept.train.rtd.RtdConfig;
 import dept.train.scone.SconeConfig;
 import java.io.Serializable;
 import java.util.List;
@@ -33,16 +34,26 @@ import java.util.Locale;
  * @param optim the inner AdamW
  * @param outer the driver's outer optimiser
  * @param scone the f-gram inputs of the {@code +SCONE} variants
+ * @param objective clm (next-token prediction) or rtd (ELECTRA's replaced-token detection for every
+ *     variant, as if each were written {@code <variant>+RTD})
+ * @param rtd the replaced-token detection of the {@code +RTD} variants
  */
 public record TrainConfig(
     List<String> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
     Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, String innerState, Double temperature,
     Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, Double maxLossRatio,
-    OptimConfig optim, OuterConfig outer, SconeConfig scone) implements Serializable {
+    OptimConfig optim, OuterConfig outer, SconeConfig scone, String objective, RtdConfig rtd) implements Serializable {
 
   public TrainConfig {
-    variants = variants == null ? List.of("SPEC") : variants.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
+    objective = objective == null ? "clm" : objective.toLowerCase(Locale.ROOT);
+    if (!objective.equals("clm") && !objective.equals("rtd")) {
+      throw new IllegalArgumentException("train.objective must be clm or rtd, got '" + objective + "'");
+    }
+    boolean allRtd = objective.equals("rtd");
+    variants = variants == null ? List.of("SPEC") : variants.stream().map(v -> v.toUpperCase(Locale.ROOT))
+        .map(v -> allRtd && !v.endsWith(RtdConfig.SUFFIX) ? v + RtdConfig.SUFFIX : v).toList();
     variants.forEach(SharingPolicy::of);
+    rtd = rtd == null ? RtdConfig.defaults() : rtd;
     rounds = rounds == null ? 10 : rounds;
     localSteps = localSteps == null ? 50 : localSteps;
     sourcesPerRound = sourcesPerRound == null ? 0 : sourcesPerRound;
@@ -78,7 +89,7 @@ public record TrainConfig(
   }
 
   public static TrainConfig defaults() {
-    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public InnerState inner() {
@@ -89,14 +100,26 @@ public record TrainConfig(
   public TrainConfig only(String variant) {
     return new TrainConfig(List.of(variant), rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
         evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
-        scone);
+        scone, objective, rtd);
   }
 
   /** A copy with other SCONE settings (the scaling sweep). */
   public TrainConfig withScone(SconeConfig other) {
     return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
         evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
-        other);
+        other, objective, rtd);
+  }
+
+  /** A copy with other replaced-token-detection settings (the generator comparison). */
+  public TrainConfig withRtd(RtdConfig other) {
+    return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
+        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
+        scone, objective, other);
+  }
+
+  /** The replaced-token-detection settings a variant trains with: null for next-token prediction. */
+  public RtdConfig rtdFor(SharingPolicy policy) {
+    return policy.rtd() ? rtd : null;
   }
 
   /** The SCONE settings a variant trains with: null when it has no SCONE inputs. */

@@ -9,6 +9,7 @@ import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.scone.SconeModels;
 import dept.train.params.NamedTensors;
+import dept.train.rtd.RtdConfig;
 import dept.train.scone.SconeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +28,7 @@ import org.apache.hadoop.fs.Path;
  * ({@code scone.*}, settings in model.json). Written to a hidden directory and renamed, {@code _SUCCESS} last.
  */
 public record TrainedModel(String variant, ModelConfig model, int seqLen, int rounds, NamedTensors body,
-    Map<String, NamedTensors> embeddings, SconeConfig scone) {
+    Map<String, NamedTensors> embeddings, SconeConfig scone, RtdConfig rtd) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,6 +42,9 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
           .put("mlp_ratio", model.mlpRatio());
       if (scone != null) {
         meta.set("scone", JSON.valueToTree(scone));
+      }
+      if (rtd != null) {
+        meta.set("rtd", JSON.valueToTree(rtd));
       }
       ObjectNode vocab = meta.putObject("vocab_sizes");
       HadoopFiles.writeBytes(fs, new Path(tmp, "body.bin"), body.toBytes());
@@ -79,8 +83,9 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
         embeddings.put(name, NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "embeddings/" + name + ".bin"))));
       }
       SconeConfig scone = meta.has("scone") ? JSON.treeToValue(meta.get("scone"), SconeConfig.class) : null;
+      RtdConfig rtd = meta.has("rtd") ? JSON.treeToValue(meta.get("rtd"), RtdConfig.class) : null;
       return new TrainedModel(meta.path("variant").asText(), model, meta.path("seq_len").asInt(), meta.path("rounds").asInt(),
-          NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "body.bin"))), embeddings, scone);
+          NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "body.bin"))), embeddings, scone, rtd);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the model in " + dir, e);
     }

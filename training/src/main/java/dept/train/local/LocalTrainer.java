@@ -48,6 +48,23 @@ public final class LocalTrainer {
   private int skipped;
   private int forgetEvery;
   private long forgetSeed;
+  private Objective objective;
+
+  /** A training loss other than next-token prediction (e.g. ELECTRA's replaced-token detection). */
+  @FunctionalInterface
+  public interface Objective {
+    /**
+     * @param batch the blocks as host ids (B, T+1)
+     * @param globalStep the step's global index: randomness seeded by it replays exactly on resume
+     */
+    NDArray loss(int[][] batch, ai.djl.ndarray.NDArray blocks, ai.djl.ndarray.NDManager step, dept.train.model.Weights w, long globalStep);
+  }
+
+  /** Trains on {@code loss} instead of the next-token loss. */
+  public LocalTrainer withObjective(Objective loss) {
+    this.objective = loss;
+    return this;
+  }
 
   /**
    * @param totalSteps the run's whole step budget, for the cosine schedule (global steps)
@@ -108,7 +125,7 @@ public final class LocalTrainer {
       for (int s = 0; s < steps; s++) {
         int[][] batch = batches.next();
         forgetIfDue(params, adam, firstStep + s);
-        losses[s] = step(params, adam, batch, schedule.at(firstStep + s));
+        losses[s] = step(params, adam, batch, schedule.at(firstStep + s), firstStep + s);
         tokens += (long) batch.length * (batch[0].length - 1);
         if (!Float.isFinite(losses[s])) {
           LOG.warn("{}: loss is {} at step {}; stopping this run", label, losses[s], s);
@@ -138,12 +155,13 @@ public final class LocalTrainer {
     }
   }
 
-  private float step(ModelParams params, AdamW adam, int[][] batch, double lr) {
+  private float step(ModelParams params, AdamW adam, int[][] batch, double lr, long globalStep) {
     try (NDManager step = params.manager().newSubManager()) {
       NDArray blocks = Batches.toArray(batch, step);
       float loss;
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray mean = model.tokenLoss(blocks, params, step).mean();
+        NDArray mean = objective == null ? model.tokenLoss(blocks, params, step).mean()
+            : objective.loss(batch, blocks, step, params, globalStep);
         collector.backward(mean);
         loss = mean.getFloat();
       }

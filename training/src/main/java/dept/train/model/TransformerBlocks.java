@@ -92,20 +92,33 @@ public final class TransformerBlocks {
 
   /** As {@link #forward(NDArray, Weights, String, NDManager)}, recording adapter outputs in {@code taps} (may be null). */
   public NDArray forward(NDArray x, Weights w, String prefix, NDManager step, AdapterTaps taps) {
-    long t = x.getShape().get(1);
-    NDArray mask = causalMask(t, step);
+    NDArray mask = causalMask(x.getShape().get(1), step);
     for (int l = 0; l < config.layers(); l++) {
-      String p = prefix + "h" + l + ".";
-      x = x.add(attention(norm(x, w, p + "ln1"), w, p + "attn.", mask, step));
-      NDArray h = norm(x, w, p + "ln2");
-      NDArray out = mlp(h, w, p + "mlp.");
-      String a = EXT + p + "adapter.";
-      if (w.has(a + "wi")) {
-        out = out.add(adapter(h, w, a, taps));
-      }
-      x = x.add(out);
+      x = block(x, w, prefix, l, mask, step, taps);
     }
     return x;
+  }
+
+  /**
+   * Block {@code layer} on the residual stream x (B, T, C) under an additive attention mask (T, T):
+   * {@link #causalMask} for a decoder, {@link #openMask} for a bidirectional encoder (ELECTRA's
+   * discriminator and generator).
+   */
+  public NDArray block(NDArray x, Weights w, String prefix, int layer, NDArray mask, NDManager step, AdapterTaps taps) {
+    String p = prefix + "h" + layer + ".";
+    x = x.add(attention(norm(x, w, p + "ln1"), w, p + "attn.", mask, step));
+    NDArray h = norm(x, w, p + "ln2");
+    NDArray out = mlp(h, w, p + "mlp.");
+    String a = EXT + p + "adapter.";
+    if (w.has(a + "wi")) {
+      out = out.add(adapter(h, w, a, taps));
+    }
+    return x.add(out);
+  }
+
+  /** Attention mask that lets every position see every other one. */
+  public static NDArray openMask(long t, NDManager step) {
+    return step.zeros(new Shape(t, t));
   }
 
   /** The (gated) adapter's output on the MLP's input h. */
@@ -129,7 +142,8 @@ public final class TransformerBlocks {
     return norm(x, w, prefix + "lnf");
   }
 
-  private static NDArray causalMask(long t, NDManager step) {
+  /** Attention mask that hides the future: -inf above the diagonal. */
+  public static NDArray causalMask(long t, NDManager step) {
     float[] m = new float[(int) (t * t)];
     for (int i = 0; i < t; i++) {
       for (int j = i + 1; j < t; j++) {

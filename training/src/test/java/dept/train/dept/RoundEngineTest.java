@@ -116,13 +116,13 @@ class RoundEngineTest {
 
   private static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
     return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0, 0, null, null,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer, null);
+        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer, null, null, null);
   }
 
   /** A config with fault injection and a round task timeout (seconds). */
   private static TrainConfig faulty(String variant, int rounds, int timeoutS, FaultConfig faults, int checkpointEvery) {
     return new TrainConfig(List.of(variant), rounds, 20, 0, 1, 7L, checkpointEvery, 2, 0, "reset", 0.3, 30, 0, timeoutS, faults, null,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), OuterConfig.defaults(), null);
+        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), OuterConfig.defaults(), null, null, null);
   }
 
   private static RoundEngine engine(TrainConfig train, Path store) {
@@ -137,7 +137,7 @@ class RoundEngineTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"STD", "ACT", "GLOB", "TRIM", "SPEC", "SPEC+SCONE", "TRIM+SCONE", "STD+SCONE"})
+  @ValueSource(strings = {"STD", "ACT", "GLOB", "TRIM", "SPEC", "SPEC+SCONE", "TRIM+SCONE", "STD+SCONE", "SPEC+RTD", "GLOB+RTD"})
   void everySourcesValidationLossFalls(String variant) {
     RoundEngine.Outcome out = engine(config(variant, 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve(variant)).run(blocks, SOURCES, false);
     Map<String, Double> before = validation(out, 0);
@@ -149,9 +149,10 @@ class RoundEngineTest {
     boolean mixture = variant.startsWith("STD") || variant.startsWith("ACT");
     assertEquals(3 * (mixture ? 1 : SOURCES.size()), out.log().tasks().size());
     long bodyParams = out.body().parameterCount();
-    long globalEmbeddingParams = mixture || variant.equals("GLOB") ? out.globalEmbeddings().parameterCount() : 0;
+    String base = variant.split("\\+")[0];
+    long globalEmbeddingParams = mixture || base.equals("GLOB") ? out.globalEmbeddings().parameterCount() : 0;
     for (RunLog.TaskRow r : out.log().tasks()) {
-      switch (variant.replace("+SCONE", "")) {
+      switch (base) {
         case "SPEC" -> assertEquals(out.body().toBytes().length, r.bytesUp(), "SPEC sends exactly the body");
         case "TRIM" -> assertTrue(r.paramsUp() > bodyParams && r.paramsUp() < bodyParams + out.globalEmbeddings().parameterCount(),
             "TRIM sends the body and its own rows only");
@@ -229,7 +230,7 @@ class RoundEngineTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"SPEC:keep:nesterov:3", "SPEC:keep:nesterov:1", "SPEC:keep:nesterov:2", "TRIM:average:fedavg:3",
-      "STD:reset:fedavg:3", "SPEC+SCONE:keep:fedavg:3", "GLOB+SCONE:reset:fedavg:3"})
+      "STD:reset:fedavg:3", "SPEC+SCONE:keep:fedavg:3", "GLOB+SCONE:reset:fedavg:3", "SPEC+RTD:keep:fedavg:3"})
   void killedAndResumedRunEqualsUninterruptedRun(String setup) {
     String[] p = setup.split(":");
     int killedAfter = Integer.parseInt(p[3]);
@@ -351,7 +352,7 @@ class RoundEngineTest {
   void soakOfManyRoundsKeepsMemoryFlat() throws Exception {
     int rounds = 120;
     TrainConfig train = new TrainConfig(List.of("SPEC"), rounds, 2, 2, 1, 3L, 5, 1000, 4, "keep", 0.3, 30, 0, 0, null, null,
-        new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2), OuterConfig.defaults(), null);
+        new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2), OuterConfig.defaults(), null, null, null);
     Path store = dir.resolve("soak");
     long[] heap = new long[4];
     long[] rss = new long[4];
@@ -380,7 +381,7 @@ class RoundEngineTest {
   @Test
   void whenEverySourceExplodesTheBodyStaysAsItWas() {
     TrainConfig reckless = new TrainConfig(List.of("SPEC"), 1, 20, 0, 1, 7L, 1, 1, 0, "reset", 0.3, 30, 0, 0, null, 1.5,
-        new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8), OuterConfig.defaults(), null);
+        new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8), OuterConfig.defaults(), null, null, null);
     RoundEngine engine = engine(reckless, dir.resolve("reckless"));
     RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
     assertTrue(out.log().tasks().stream().allMatch(RunLog.TaskRow::excluded), "lr 5 diverges everywhere");

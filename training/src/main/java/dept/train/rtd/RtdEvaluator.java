@@ -1,0 +1,119 @@
+package dept.train.rtd;
+
+import ai.djl.ndarray.NDManager;
+import dept.train.local.LocalTrainer;
+import dept.train.model.ModelParams;
+import dept.train.params.NamedTensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Replaced-token detection on held-out blocks at each exit threshold: the blocks are corrupted
+ * once (seeded), then the discriminator runs with early exit at every threshold, so the rows
+ * differ only by the exits. Reports accuracy and AUC of the prediction each token exited with, the
+ * share of token-layer computations skipped, and the majority-class accuracy to beat.
+ */
+public final class RtdEvaluator {
+
+  /** One threshold's figures; {@code finalLayerAccuracy} is the same model with no exit at all. */
+  public record Row(double threshold, long positions, long replaced, double accuracy, double auc, double skippedFraction,
+      double majorityAccuracy, double finalLayerAccuracy, double loss) {}
+
+  private final RtdModel model;
+  private final int batchSize;
+
+  public RtdEvaluator(RtdModel model, int batchSize) {
+    this.model = model;
+    this.batchSize = batchSize;
+  }
+
+  public List<Row> evaluate(NamedTensors body, NamedTensors inputs, List<int[]> blocks, double[] unigram, List<Double> thresholds,
+      long seed) {
+    int layers = model.layers();
+    int k = thresholds.size();
+    long[] correct = new long[k];
+    long[] skipped = new long[k];
+    List<List<float[]>> scored = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      scored.add(new ArrayList<>());
+    }
+    long positions = 0;
+    long replaced = 0;
+    long finalCorrect = 0;
+    double lossSum = 0;
+    int batches = 0;
+    try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
+        ModelParams p = new ModelParams(body.with(inputs), root, LocalTrainer.device(), false)) {
+      for (int from = 0; from < blocks.size(); from += batchSize) {
+        List<int[]> part = blocks.subList(from, Math.min(blocks.size(), from + batchSize));
+        int t = part.get(0).length - 1;
+        int[][] inputsOf = part.stream().map(b -> Arrays.copyOf(b, t)).toArray(int[][]::new);
+        try (NDManager step = p.manager().newSubManager()) {
+          lossSum += model.loss(part.toArray(new int[0][]), p, step, new Random(seed + from), unigram).getFloat();
+          batches++;
+          RtdModel.Corrupted c = model.corrupt(inputsOf, p, step, new Random(seed + from), unigram);
+          RtdModel.Detection full = model.discriminate(c.tokens(), part.size(), t, p, step, 1.0, true);
+          float[] last = full.probs()[layers - 1];
+          for (int q = 0; q < last.length; q++) {
+            if (c.real()[q]) {
+              positions++;
+              replaced += (long) c.replaced()[q];
+              finalCorrect += (last[q] > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
+            }
+          }
+          for (int i = 0; i < k; i++) {
+            RtdModel.Detection d = model.discriminate(c.tokens(), part.size(), t, p, step, thresholds.get(i), true);
+            for (int q = 0; q < last.length; q++) {
+              if (!c.real()[q]) {
+                continue;
+              }
+              int at = d.exitLayer()[q];
+              float prob = d.probs()[at][q];
+              correct[i] += (prob > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
+              skipped[i] += layers - 1 - at;
+              scored.get(i).add(new float[] {prob, c.replaced()[q]});
+            }
+          }
+        }
+      }
+    }
+    double share = replaced / (double) Math.max(1, positions);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      rows.add(new Row(thresholds.get(i), positions, replaced, correct[i] / (double) Math.max(1, positions), auc(scored.get(i)),
+          skipped[i] / (double) Math.max(1, positions * (long) layers), Math.max(share, 1 - share),
+          finalCorrect / (double) Math.max(1, positions), lossSum / Math.max(1, batches)));
+    }
+    return rows;
+  }
+
+  /** Area under the ROC curve (the probability a replaced token scores above an original one; ties count half). */
+  static double auc(List<float[]> scored) {
+    List<float[]> s = new ArrayList<>(scored);
+    s.sort((a, b) -> Float.compare(a[0], b[0]));
+    double rankSum = 0;
+    long pos = 0;
+    int i = 0;
+    while (i < s.size()) {
+      int j = i;
+      while (j < s.size() && s.get(j)[0] == s.get(i)[0]) {
+        j++;
+      }
+      double rank = (i + 1 + j) / 2.0; // average 1-based rank of the tie group
+      for (int q = i; q < j; q++) {
+        if (s.get(q)[1] > 0.5f) {
+          rankSum += rank;
+          pos++;
+        }
+      }
+      i = j;
+    }
+    long neg = s.size() - pos;
+    if (pos == 0 || neg == 0) {
+      return Double.NaN;
+    }
+    return (rankSum - pos * (pos + 1) / 2.0) / (pos * (double) neg);
+  }
+}
