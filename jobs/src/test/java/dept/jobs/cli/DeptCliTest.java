@@ -122,7 +122,7 @@ class DeptCliTest {
       }
       var exits = spark.read().parquet(out.resolve("evaluation/early_exit").toString());
       assertEquals(List.of("mlm", "unigram", "uniform"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
-          .map(r -> r.getString(0)).toList(), "the trained generator and the two compared");
+          .map(g -> g.getString(0)).toList(), "the trained generator and the two compared");
       assertEquals(0, exits.where("threshold = 1.0 and skipped_fraction != 0").count(), "nothing exits at threshold 1.0");
             var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
       assertEquals(4 * 9, extension.count(), "4 methods x (8 original sources + el)");

@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import dept.train.local.AdamW;
 import dept.train.local.Batches;
 import dept.train.local.Evaluator;
+import dept.train.local.GradientUpdate;
 import dept.train.local.LocalTrainer;
 import dept.train.local.LrSchedule;
 import dept.train.local.OptimConfig;
@@ -175,39 +176,11 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
         collector.backward(total);
         loss = lmLoss.getFloat();
       }
-      Map<String, float[]> values = new TreeMap<>();
-      Map<String, float[]> grads = new TreeMap<>();
-      double sumSquares = 0;
-      for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
-        NDArray g = gradientOrNull(e.getValue());
-        if (g == null) {
-          continue; // not used by this batch (another tokenizer's rows): no update, as PyTorch skips a None grad
-        }
-        g.attach(step);
-        float[] gf = g.toFloatArray();
-        g.subi(g);
-        for (float x : gf) {
-          sumSquares += (double) x * x;
-        }
-        grads.put(e.getKey(), gf);
-        values.put(e.getKey(), e.getValue().toFloatArray());
-      }
-      double norm = Math.sqrt(sumSquares);
-      if (!Double.isFinite(norm)) {
+      // Tensors this batch did not use (another tokenizer's rows) get no update, as PyTorch skips a None gradient.
+      if (!GradientUpdate.apply(arrays, adam, lr, clip, step, false).applied()) {
         LOG.warn("extend {}: non-finite gradient; update skipped", method.label());
-        return loss;
       }
-      adam.step(values, grads, lr, clip > 0 && norm > clip ? clip / norm : 1.0);
-      values.forEach((n, v) -> arrays.get(n).set(v));
       return loss;
-    }
-  }
-
-  private static NDArray gradientOrNull(NDArray a) {
-    try {
-      return a.getGradient();
-    } catch (IllegalStateException e) {
-      return null;
     }
   }
 

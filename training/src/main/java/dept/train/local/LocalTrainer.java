@@ -8,11 +8,7 @@ import ai.djl.training.GradientCollector;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,53 +161,12 @@ public final class LocalTrainer {
         collector.backward(mean);
         loss = mean.getFloat();
       }
-      Map<String, float[]> values = new TreeMap<>();
-      Map<String, float[]> grads = new TreeMap<>();
-      double sumSquares = 0;
-      for (Map.Entry<String, NDArray> e : params.arrays().entrySet()) {
-        float[] gf;
-        NDArray g = gradientOrNull(e.getValue());
-        if (g != null) {
-          g.attach(step);
-          gf = g.toFloatArray();
-          g.subi(g); // PyTorch accumulates gradients: clear them for the next step
-        } else {
-          gf = new float[(int) e.getValue().size()]; // not in this step's graph (e.g. a batch without f-grams)
-        }
-        for (float x : gf) {
-          sumSquares += (double) x * x;
-        }
-        grads.put(e.getKey(), gf);
-        values.put(e.getKey(), e.getValue().toFloatArray());
-      }
-      double norm = Math.sqrt(sumSquares);
-      if (!Double.isFinite(norm)) {
-        // Skip the update, as mixed-precision loss scaling does: one bad batch must not turn every parameter into NaN.
-        List<String> bad = new ArrayList<>();
-        grads.forEach((n, g) -> {
-          for (float x : g) {
-            if (!Float.isFinite(x)) {
-              bad.add(n);
-              break;
-            }
-          }
-        });
-        LOG.warn("{}: non-finite gradient (loss {}) in {}; update skipped", label, loss, bad);
+      GradientUpdate.Outcome update = GradientUpdate.apply(params.arrays(), adam, lr, optim.gradClip(), step, true);
+      if (!update.applied()) {
+        LOG.warn("{}: non-finite gradient (loss {}) in {}; update skipped", label, loss, update.nonFinite());
         skipped++;
-        return loss;
       }
-      double scale = optim.gradClip() > 0 && norm > optim.gradClip() ? optim.gradClip() / norm : 1.0;
-      adam.step(values, grads, lr, scale);
-      values.forEach((n, v) -> params.get(n).set(v));
       return loss;
-    }
-  }
-
-  private static NDArray gradientOrNull(NDArray a) {
-    try {
-      return a.getGradient();
-    } catch (IllegalStateException e) {
-      return null; // PyTorch has no gradient for a tensor the loss did not depend on
     }
   }
 
