@@ -121,7 +121,7 @@ class DeptCliTest {
         assertTrue(Math.abs(lookup - viaModel) < 1e-4, l + ": the table gives the f-gram model's bits per byte");
       }
       var exits = spark.read().parquet(out.resolve("evaluation/early_exit").toString());
-      assertEquals(List.of("mlm", "unigram", "uniform"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
+      assertEquals(List.of("mlm", "uniform", "unigram"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
           .map(g -> g.getString(0)).toList(), "the trained generator and the two compared");
       assertEquals(0, exits.where("threshold = 1.0 and skipped_fraction != 0").count(), "nothing exits at threshold 1.0");
             var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
