@@ -75,7 +75,8 @@ class HostileCorpusIT {
     String sources = "ingest.sources=[{name: good, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {lang: [en]}},"
         + " {name: hostile, inputs: [" + hostile + "], format: jsonl}]";
     CliRun.Result r = CliRun.run("pipeline", "--config", "../conf/local.yaml", "--set", "run.output=" + out,
-        "--set", "spark.master=local[2]", "--set", sources, "--set", "train.variants=[SPEC,GLOB]", "--set", "train.rounds=1",
+        "--set", "spark.master=local[2]", "--set", sources, "--set", "extend.new_source=null", "--set", "train.variants=[SPEC,GLOB]",
+        "--set", "train.rounds=1",
         "--set", "train.sources_per_round=0");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("(balanced)"), r.out());
