@@ -83,13 +83,13 @@ public final class NgramStage {
     if (NgramKeys.packable(vocabSize, maxN)) {
       NgramKeys keys = new NgramKeys(vocabSize);
       return train
-          .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> countPacked(rows, maxN, keys), Encoders.row(PACKED_SCHEMA))
+          .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> countPacked(rows, maxN, keys, PartialCounts.FLUSH_ENTRIES), Encoders.row(PACKED_SCHEMA))
           .groupBy("source", "key").agg(sum("count").as("count"))
           .where(col("count").geq(minCount))
           .map((MapFunction<Row, Row>) r -> unpackRow(r, keys), Encoders.row(NGRAMS_SCHEMA));
     }
     return train
-        .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> countArrays(rows, maxN), Encoders.row(NGRAMS_SCHEMA))
+        .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> countArrays(rows, maxN, PartialCounts.FLUSH_ENTRIES), Encoders.row(NGRAMS_SCHEMA))
         .groupBy("source", "n", "ngram").agg(sum("count").as("count"))
         .where(col("count").geq(minCount))
         .select("source", "n", "ngram", "count");
@@ -107,22 +107,18 @@ public final class NgramStage {
     return span;
   }
 
-  private static Iterator<Row> countPacked(Iterator<Row> rows, int maxN, NgramKeys keys) {
-    Map<String, HashMap<Long, long[]>> bySet = new HashMap<>();
-    while (rows.hasNext()) {
-      Row r = rows.next();
-      int[] tokens = TokenArrays.ints(r.getList(2));
-      HashMap<Long, long[]> counts = bySet.computeIfAbsent(setOf(r), s -> new HashMap<>());
-      int[] span = spans(tokens, maxN);
-      for (int i = 0; i < tokens.length; i++) {
-        for (int n = 2; n <= span[i]; n++) {
-          counts.computeIfAbsent(keys.pack(tokens, i, n), k -> new long[1])[0]++;
-        }
+  static Iterator<Row> countPacked(Iterator<Row> rows, int maxN, NgramKeys keys, int flushEntries) {
+    return new PartialCounts<Long>(rows, maxN, flushEntries) {
+      @Override
+      Long key(int[] tokens, int from, int n) {
+        return keys.pack(tokens, from, n);
       }
-    }
-    List<Row> out = new ArrayList<>();
-    bySet.forEach((set, counts) -> counts.forEach((k, c) -> out.add(RowFactory.create(set, k, c[0]))));
-    return out.iterator();
+
+      @Override
+      Row row(String set, Long key, long count) {
+        return RowFactory.create(set, key, count);
+      }
+    };
   }
 
   private static Row unpackRow(Row r, NgramKeys keys) {
@@ -131,23 +127,94 @@ public final class NgramStage {
     return RowFactory.create(r.getString(0), n, TokenArrays.boxed(keys.unpack(key, n)), r.getLong(2));
   }
 
-  private static Iterator<Row> countArrays(Iterator<Row> rows, int maxN) {
-    Map<String, HashMap<List<Integer>, long[]>> bySet = new HashMap<>();
-    while (rows.hasNext()) {
-      Row r = rows.next();
-      int[] tokens = TokenArrays.ints(r.getList(2));
-      HashMap<List<Integer>, long[]> counts = bySet.computeIfAbsent(setOf(r), s -> new HashMap<>());
-      int[] span = spans(tokens, maxN);
-      for (int i = 0; i < tokens.length; i++) {
-        for (int n = 2; n <= span[i]; n++) {
-          List<Integer> key = Arrays.stream(tokens, i, i + n).boxed().toList();
-          counts.computeIfAbsent(key, k -> new long[1])[0]++;
+  static Iterator<Row> countArrays(Iterator<Row> rows, int maxN, int flushEntries) {
+    return new PartialCounts<List<Integer>>(rows, maxN, flushEntries) {
+      @Override
+      List<Integer> key(int[] tokens, int from, int n) {
+        return Arrays.stream(tokens, from, from + n).boxed().toList();
+      }
+
+      @Override
+      Row row(String set, List<Integer> key, long count) {
+        return RowFactory.create(set, key.size(), key.toArray(new Integer[0]), count);
+      }
+    };
+  }
+
+  /**
+   * A partition's n-gram counts per f-gram set, combined in a hash map that is emitted and cleared
+   * whenever it holds {@code flushEntries} keys: a task's memory stays bounded however large its
+   * partition, and the groupBy that follows adds up the partial counts.
+   */
+  abstract static class PartialCounts<K> implements Iterator<Row> {
+
+    static final int FLUSH_ENTRIES = 1 << 20;
+
+    private final Iterator<Row> rows;
+    private final int maxN;
+    private final int flushEntries;
+    private Map<String, HashMap<K, long[]>> bySet = new HashMap<>();
+    private Iterator<Row> pending = java.util.Collections.emptyIterator();
+    private int entries;
+
+    PartialCounts(Iterator<Row> rows, int maxN, int flushEntries) {
+      this.rows = rows;
+      this.maxN = maxN;
+      this.flushEntries = flushEntries;
+    }
+
+    abstract K key(int[] tokens, int from, int n);
+
+    abstract Row row(String set, K key, long count);
+
+    @Override
+    public boolean hasNext() {
+      while (!pending.hasNext()) {
+        if (!rows.hasNext()) {
+          if (entries == 0) {
+            return false;
+          }
+          pending = drain();
+          continue;
+        }
+        Row r = rows.next();
+        int[] tokens = TokenArrays.ints(r.getList(2));
+        HashMap<K, long[]> counts = bySet.computeIfAbsent(setOf(r), s -> new HashMap<>());
+        int[] span = spans(tokens, maxN);
+        for (int i = 0; i < tokens.length; i++) {
+          for (int n = 2; n <= span[i]; n++) {
+            K k = key(tokens, i, n);
+            long[] c = counts.get(k);
+            if (c == null) {
+              counts.put(k, new long[] {1});
+              entries++;
+            } else {
+              c[0]++;
+            }
+          }
+        }
+        if (entries >= flushEntries) {
+          pending = drain();
         }
       }
+      return true;
     }
-    List<Row> out = new ArrayList<>();
-    bySet.forEach((set, counts) -> counts.forEach((k, c) -> out.add(RowFactory.create(set, k.size(), k.toArray(new Integer[0]), c[0]))));
-    return out.iterator();
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      return pending.next();
+    }
+
+    private Iterator<Row> drain() {
+      List<Row> out = new ArrayList<>(entries);
+      bySet.forEach((set, counts) -> counts.forEach((k, c) -> out.add(row(set, k, c[0]))));
+      bySet = new HashMap<>();
+      entries = 0;
+      return out.iterator();
+    }
   }
 
   /**

@@ -138,4 +138,32 @@ class NgramStageTest {
     assertEquals(2L, byK.get(10).getLong(4), "all three: positions 1 (5,6) and 2 (5,6,7)");
     assertEquals(0.4, byK.get(10).getDouble(5), 1e-12);
   }
+
+  @Test
+  void partialCountsFlushedInBatchesAddUpToTheUnboundedCounts() {
+    Random rnd = new Random(3);
+    List<Row> blocks = new ArrayList<>();
+    for (int b = 0; b < 40; b++) {
+      Integer[] tokens = rnd.ints(33, 3, 12).boxed().toArray(Integer[]::new);
+      blocks.add(RowFactory.create(b % 2 == 0 ? "global" : "en", "en",
+          scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(tokens)).toSeq()));
+    }
+    Map<String, Long> whole = sums(NgramStage.countArrays(blocks.iterator(), 4, Integer.MAX_VALUE));
+    List<Row> partial = new ArrayList<>();
+    NgramStage.countArrays(blocks.iterator(), 4, 50).forEachRemaining(partial::add);
+    assertTrue(partial.size() > whole.size(), "a bound of 50 keys flushes partial counts: " + partial.size() + " rows");
+    assertEquals(whole, sums(partial.iterator()));
+    NgramKeys keys = new NgramKeys(12);
+    Map<String, Long> packed = new TreeMap<>();
+    NgramStage.countPacked(blocks.iterator(), 4, keys, 7).forEachRemaining(r -> packed.merge(r.getString(0) + ":"
+        + java.util.Arrays.toString(keys.unpack(r.getLong(1), (64 - Long.numberOfLeadingZeros(r.getLong(1)) + keys.bits() - 1) / keys.bits())),
+        r.getLong(2), Long::sum));
+    assertEquals(whole, packed);
+  }
+
+  private static Map<String, Long> sums(java.util.Iterator<Row> rows) {
+    Map<String, Long> out = new TreeMap<>();
+    rows.forEachRemaining(r -> out.merge(r.getString(0) + ":" + java.util.Arrays.toString((Integer[]) r.get(2)), r.getLong(3), Long::sum));
+    return out;
+  }
 }
