@@ -18,8 +18,8 @@ import org.knowm.xchart.style.Styler;
 /** The report's charts as PNG bytes (XChart, rendered headless). */
 public final class ReportPlots {
 
-  private static final int WIDTH = 1000;
-  private static final int HEIGHT = 560;
+  static final int WIDTH = 1000;
+  static final int HEIGHT = 560;
 
   private ReportPlots() {}
 
@@ -132,7 +132,7 @@ public final class ReportPlots {
     return png(chart);
   }
 
-  private static void style(org.knowm.xchart.style.AxesChartStyler styler) {
+  static void style(org.knowm.xchart.style.AxesChartStyler styler) {
     styler.setLegendPosition(Styler.LegendPosition.OutsideE);
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotGridLinesColor(new Color(220, 220, 220));
@@ -142,7 +142,7 @@ public final class ReportPlots {
     styler.setLegendFont(styler.getLegendFont().deriveFont(12f));
   }
 
-  private static byte[] png(Chart<?, ?> chart) {
+  static byte[] png(Chart<?, ?> chart) {
     try {
       return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     } catch (IOException e) {

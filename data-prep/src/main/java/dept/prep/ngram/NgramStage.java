@@ -108,15 +108,23 @@ public final class NgramStage {
   }
 
   static Iterator<Row> countPacked(Iterator<Row> rows, int maxN, NgramKeys keys, int flushEntries) {
-    return new PartialCounts<Long>(rows, maxN, flushEntries) {
+    return new PartialCounts(rows, maxN, flushEntries) {
+      private final Map<String, LongCounts> bySet = new HashMap<>();
+
       @Override
-      Long key(int[] tokens, int from, int n) {
-        return keys.pack(tokens, from, n);
+      boolean add(String set, int[] tokens, int from, int n) {
+        LongCounts counts = bySet.computeIfAbsent(set, s -> new LongCounts(1 << 16));
+        int before = counts.size();
+        counts.increment(keys.pack(tokens, from, n));
+        return counts.size() > before;
       }
 
       @Override
-      Row row(String set, Long key, long count) {
-        return RowFactory.create(set, key, count);
+      List<Row> drain(int entries) {
+        List<Row> out = new ArrayList<>(entries);
+        bySet.forEach((set, counts) -> counts.forEach((k, c) -> out.add(RowFactory.create(set, k, c))));
+        bySet.clear();
+        return out;
       }
     };
   }
@@ -128,32 +136,44 @@ public final class NgramStage {
   }
 
   static Iterator<Row> countArrays(Iterator<Row> rows, int maxN, int flushEntries) {
-    return new PartialCounts<List<Integer>>(rows, maxN, flushEntries) {
+    return new PartialCounts(rows, maxN, flushEntries) {
+      private final Map<String, HashMap<List<Integer>, long[]>> bySet = new HashMap<>();
+
       @Override
-      List<Integer> key(int[] tokens, int from, int n) {
-        return Arrays.stream(tokens, from, from + n).boxed().toList();
+      boolean add(String set, int[] tokens, int from, int n) {
+        HashMap<List<Integer>, long[]> counts = bySet.computeIfAbsent(set, s -> new HashMap<>());
+        List<Integer> key = Arrays.stream(tokens, from, from + n).boxed().toList();
+        long[] c = counts.get(key);
+        if (c == null) {
+          counts.put(key, new long[] {1});
+          return true;
+        }
+        c[0]++;
+        return false;
       }
 
       @Override
-      Row row(String set, List<Integer> key, long count) {
-        return RowFactory.create(set, key.size(), key.toArray(new Integer[0]), count);
+      List<Row> drain(int entries) {
+        List<Row> out = new ArrayList<>(entries);
+        bySet.forEach((set, counts) -> counts.forEach((k, c) -> out.add(RowFactory.create(set, k.size(), k.toArray(new Integer[0]), c[0]))));
+        bySet.clear();
+        return out;
       }
     };
   }
 
   /**
-   * A partition's n-gram counts per f-gram set, combined in a hash map that is emitted and cleared
-   * whenever it holds {@code flushEntries} keys: a task's memory stays bounded however large its
-   * partition, and the groupBy that follows adds up the partial counts.
+   * A partition's n-gram counts per f-gram set, emitted and cleared whenever they hold {@code
+   * flushEntries} keys: a task's memory stays bounded however large its partition, and the
+   * groupBy that follows adds up the partial counts.
    */
-  abstract static class PartialCounts<K> implements Iterator<Row> {
+  abstract static class PartialCounts implements Iterator<Row> {
 
-    static final int FLUSH_ENTRIES = 1 << 20;
+    static final int FLUSH_ENTRIES = 1 << 21;
 
     private final Iterator<Row> rows;
     private final int maxN;
     private final int flushEntries;
-    private Map<String, HashMap<K, long[]>> bySet = new HashMap<>();
     private Iterator<Row> pending = java.util.Collections.emptyIterator();
     private int entries;
 
@@ -163,9 +183,11 @@ public final class NgramStage {
       this.flushEntries = flushEntries;
     }
 
-    abstract K key(int[] tokens, int from, int n);
+    /** Counts one n-gram of {@code set}; true when it is a new key. */
+    abstract boolean add(String set, int[] tokens, int from, int n);
 
-    abstract Row row(String set, K key, long count);
+    /** Every key and count held as rows, then forgets them. */
+    abstract List<Row> drain(int entries);
 
     @Override
     public boolean hasNext() {
@@ -174,30 +196,30 @@ public final class NgramStage {
           if (entries == 0) {
             return false;
           }
-          pending = drain();
+          flush();
           continue;
         }
         Row r = rows.next();
+        String set = setOf(r);
         int[] tokens = TokenArrays.ints(r.getList(2));
-        HashMap<K, long[]> counts = bySet.computeIfAbsent(setOf(r), s -> new HashMap<>());
         int[] span = spans(tokens, maxN);
         for (int i = 0; i < tokens.length; i++) {
           for (int n = 2; n <= span[i]; n++) {
-            K k = key(tokens, i, n);
-            long[] c = counts.get(k);
-            if (c == null) {
-              counts.put(k, new long[] {1});
+            if (add(set, tokens, i, n)) {
               entries++;
-            } else {
-              c[0]++;
             }
           }
         }
         if (entries >= flushEntries) {
-          pending = drain();
+          flush();
         }
       }
       return true;
+    }
+
+    private void flush() {
+      pending = drain(entries).iterator();
+      entries = 0;
     }
 
     @Override
@@ -206,14 +228,6 @@ public final class NgramStage {
         throw new java.util.NoSuchElementException();
       }
       return pending.next();
-    }
-
-    private Iterator<Row> drain() {
-      List<Row> out = new ArrayList<>(entries);
-      bySet.forEach((set, counts) -> counts.forEach((k, c) -> out.add(row(set, k, c[0]))));
-      bySet = new HashMap<>();
-      entries = 0;
-      return out.iterator();
     }
   }
 

@@ -44,7 +44,7 @@ public final class IngestBenchmark {
 
   /** One measured run. */
   public record Measurement(String name, long records, long documents, double seconds, long inputBytes, long peakHeap) {
-    double mbPerSecond() {
+    public double mbPerSecond() {
       return inputBytes / 1e6 / seconds;
     }
 

@@ -40,7 +40,7 @@ public final class NgramBenchmark {
     this.spark = spark;
   }
 
-  public String run(List<String> documents, int vocabSize) {
+  public String run(List<String> documents, int vocabSize, BenchSummary summary) {
     // Real blocks: a tokenizer trained on the first 2 MB, then every document encoded and packed.
     List<String> head = new ArrayList<>();
     long bytes = 0;
@@ -86,6 +86,8 @@ public final class NgramBenchmark {
       mllib(df);
       double peer = (System.nanoTime() - t1) / 1e9;
       out.append(String.format(Locale.ROOT, "%-8s %12d %14.0f %14.0f %11.2fx%n", factor + "x", tokens, tokens / ours, tokens / peer, peer / ours));
+      summary.add("ngrams", String.format(Locale.ROOT, "n-gram counting, n = 2..4, tokens/s at %dx (%,d tokens)", factor, tokens), tokens / ours,
+          "MLlib NGram + CountVectorizer", tokens / peer, true);
       df.unpersist();
     }
 
@@ -102,6 +104,7 @@ public final class NgramBenchmark {
     double secs = (System.nanoTime() - t0) / 1e9;
     out.append(String.format(Locale.ROOT, "FgramMatcher (%d f-grams, longest-first, 1 thread): %.2f M positions/s%n",
         matcher.size(), lookups / secs / 1e6));
+    summary.add("ngrams", "f-gram matcher, M positions/s, 1 thread", lookups / secs / 1e6, matcher.size() + " f-grams");
     out.append("MLlib: NGram(n) + CountVectorizer.fit for n = 2, 3, 4 over the tokens as strings (it also counts n-grams across <|eos|>).\n");
     return out.toString();
   }

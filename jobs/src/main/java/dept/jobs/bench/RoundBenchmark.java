@@ -51,7 +51,7 @@ public final class RoundBenchmark {
   record VariantTimes(String variant, double wallMs, double computeMs, double broadcastMs, double sparkMs, double aggregateMs,
       double checkpointMs, double bytesUp, double bytesDown, double embeddingParams, long tasks) {}
 
-  public String run(List<String> variants, List<String> sources, TrainConfig base, int rounds, int localSteps) {
+  public String run(List<String> variants, List<String> sources, TrainConfig base, int rounds, int localSteps, BenchSummary summary) {
     TrainConfig train = new TrainConfig(variants, rounds, localSteps, 0, 1, base.seed(), 1, rounds + 1, 8, "reset",
         base.temperature(), base.actResetEvery(), 0, 0, null, null, base.optim(), base.outer(), base.scone(), base.objective(), base.rtd());
     List<VariantTimes> rows = new ArrayList<>();
@@ -72,6 +72,14 @@ public final class RoundBenchmark {
           tasks.size() / n));
     }
     double plainMs = plainLoop(sources, train);
+    for (VariantTimes r : rows) {
+      if (r.variant().equals("SPEC")) {
+        summary.add("rounds", String.format(Locale.ROOT, "SPEC round ms, %d sources x H = %d on Spark", sources.size(), localSteps), r.wallMs(),
+            "the same steps in a plain DJL loop", plainMs, false);
+      }
+      summary.add("rounds", String.format(Locale.ROOT, "%s engine overhead share of a round (H = %d)", r.variant(), localSteps),
+          (r.wallMs() - r.computeMs()) / r.wallMs(), "goal < 0.05");
+    }
     return table(rows, sources, rounds, localSteps, plainMs, bodyParams);
   }
 

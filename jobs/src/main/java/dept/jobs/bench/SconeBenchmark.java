@@ -48,7 +48,7 @@ public final class SconeBenchmark {
     this.blocks = blocks;
   }
 
-  public String run(int batchSize, int syntheticFgrams, SparkRun spark) {
+  public String run(int batchSize, int syntheticFgrams, SparkRun spark, BenchSummary summary) {
     SconeConfig scone = model.scone();
     NamedTensors inputs = model.embeddings().get(tokenizer);
     int d = model.model().dModel();
@@ -89,12 +89,18 @@ public final class SconeBenchmark {
       out.append(String.format(Locale.ROOT, fmt, "per position, batched, table vs f-gram model (us)", f(tableMs * 1e3 / positions),
           f(modelMs * 1e3 / positions), x(modelMs / tableMs)));
       out.append(String.format(Locale.ROOT, fmt, "per position, unbatched table lookup (us)", f(singleUs), "", ""));
+      summary.add("scone", String.format(Locale.ROOT, "a %d x %d batch's input embeddings, ms", batchSize, model.seqLen()), tableMs,
+          "running the f-gram model", modelMs, false);
       long modelBytes = 4 * new FgramModel(scone, model.model()).parameterCount();
       out.append(String.format(Locale.ROOT, fmt, "inference memory, host table vs f-gram model (MB)", f(table.bytes() / 1e6),
           f(modelBytes / 1e6), ""));
       String sparkRate = spark == null ? "" : f(spark.fgrams() / spark.seconds());
       out.append(String.format(Locale.ROOT, fmt, "precompute, Spark job vs one loop in this JVM (f-grams/s)", sparkRate,
           f(fgrams.size() / precomputeS), spark == null ? "" : x((spark.fgrams() / spark.seconds()) / (fgrams.size() / precomputeS))));
+      if (spark != null) {
+        summary.add("scone", "precompute f-grams/s, Spark job (Parquet written)", spark.fgrams() / spark.seconds(), "one loop in the same JVM",
+            fgrams.size() / precomputeS, true);
+      }
     }
     out.append(synthetic(syntheticFgrams, d, vocab));
     return out.toString();

@@ -42,7 +42,7 @@ public final class TokenizerBenchmark {
   }
 
   /** A table of figures: what, ours, the peer, and their ratio (higher = ours better). */
-  public String run(List<String> documents, long trainBytes) throws IOException, InterruptedException {
+  public String run(List<String> documents, long trainBytes, BenchSummary summary) throws IOException, InterruptedException {
     List<String> train = prefix(documents, trainBytes);
     List<String> heldOut = documents.subList(train.size(), Math.min(documents.size(), train.size() + Math.max(50, train.size() / 10)));
     StringBuilder out = new StringBuilder();
@@ -62,6 +62,10 @@ public final class TokenizerBenchmark {
     SentencePiece.Result spm = SentencePiece.trainAndMeasure(train, heldOut, vocabSize, work);
     out.append(row(fmt, "BPE training, 1 thread (s, peer: spm_train)", trainSeconds, spm == null ? Double.NaN : spm.trainSeconds(), false));
     out.append(row(fmt, "held-out bytes/token (peer: SentencePiece)", ourBpt, spm == null ? Double.NaN : spm.bytesPerToken(), true));
+    String spmName = spm == null ? "SentencePiece BPE (spm_train not installed)" : "SentencePiece BPE, 1 thread";
+    summary.add("tokenizer", String.format(Locale.ROOT, "BPE training s, %.1f MB, vocab %d", mb(train), vocabSize), trainSeconds, spmName,
+        spm == null ? Double.NaN : spm.trainSeconds(), false);
+    summary.add("tokenizer", "held-out bytes per token", ourBpt, spmName, spm == null ? Double.NaN : spm.bytesPerToken(), true);
 
     // Encoding, one thread: ours vs HF tokenizers on the same tokenizer.json.
     try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder().optTokenizerPath(json)
@@ -72,20 +76,24 @@ public final class TokenizerBenchmark {
       double oursMb = encodeMbPerSecond(documents, TokenizerJson.read(Files.readString(json))::encode);
       double hfMb = encodeMbPerSecond(documents, t -> hf.encode(t, false, false).getIds());
       out.append(row(fmt, "encode MB/s, 1 thread (peer: HF tokenizers)", oursMb, hfMb, true));
+      summary.add("tokenizer", "encode MB/s, 1 thread", oursMb, "HF tokenizers (DJL), same tokenizer.json", hfMb, true);
     }
 
     // Encoding as a Spark job (local[*]): the tokenize stage with either encoder.
     double jobOurs = jobMbPerSecond(documents, "dept", json);
     double jobHf = jobMbPerSecond(documents, "hf", json);
     out.append(row(fmt, "encode MB/s, Spark job (peer: HF encoder)", jobOurs, jobHf, true));
+    summary.add("tokenizer", "encode MB/s, tokenize Spark job on " + spark.sparkContext().master(), jobOurs, "the same job, encoder: hf", jobHf, true);
 
     // Scaling of training time with input size.
     for (int factor : new int[] {1, 2, 4}) {
       List<String> part = prefix(documents, trainBytes * factor / 4);
       long s0 = System.nanoTime();
       train(part);
+      double seconds = secs(s0);
       out.append(String.format(Locale.ROOT, "%-44s %14.2f %14s %9s%n",
-          String.format(Locale.ROOT, "BPE training s at %dx (%.1f MB)", factor, mb(part)), secs(s0), "", ""));
+          String.format(Locale.ROOT, "BPE training s at %dx (%.1f MB)", factor, mb(part)), seconds, "", ""));
+      summary.add("tokenizer", String.format(Locale.ROOT, "scaling: BPE training s at %dx data (%.1f MB)", factor, mb(part)), seconds, "");
     }
     out.append("dept/peer: ratio oriented so that > 1 means dept is better (faster, or more bytes per token).\n");
     return out.toString();
@@ -119,6 +127,11 @@ public final class TokenizerBenchmark {
   }
 
   private double jobMbPerSecond(List<String> docs, String encoder, Path json) throws IOException {
+    return jobMbPerSecond(spark, docs, encoder, Files.readString(json));
+  }
+
+  /** The tokenize stage's Spark job (encode, pack, statistics) over {@code docs} with {@code encoder}: MB/s after a warm-up run. */
+  static double jobMbPerSecond(SparkSession spark, List<String> docs, String encoder, String tokenizer) {
     StructType schema = new StructType().add("source", "string").add("split", "string").add("doc_id", "string")
         .add("text", "string").add("bytes", DataTypes.LongType);
     List<Row> rows = new ArrayList<>();
@@ -131,7 +144,6 @@ public final class TokenizerBenchmark {
     int cores = spark.sparkContext().defaultParallelism();
     var documents = spark.createDataFrame(rows, schema).repartition(cores * 2).cache();
     documents.count();
-    String tokenizer = Files.readString(json);
     TokenizeStage stage = new TokenizeStage(spark, new TokenizeConfig(128, encoder, false));
     stage.run(documents, Map.of("bench", tokenizer)).release(); // warm-up
     long t0 = System.nanoTime();

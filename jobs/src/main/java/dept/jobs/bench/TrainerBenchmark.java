@@ -30,7 +30,7 @@ public final class TrainerBenchmark {
       new Size(128, 2, 4, 128, 8192, 16),
       new Size(256, 4, 8, 128, 8192, 16));
 
-  public String run(int steps) {
+  public String run(int steps, BenchSummary summary) {
     double peak = matmulPeak();
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "trainer benchmark on %s, %d cores: DJL matmul peak %.1f GFLOP/s (2048^3 float32)%n",
@@ -57,6 +57,8 @@ public final class TrainerBenchmark {
       out.append(String.format(Locale.ROOT, "%-28s %10d %9.1f %10.0f %10.2f %12.2f %8.1f%%%n",
           s.dModel() + "/" + s.layers() + "/" + s.heads() + "/" + s.seqLen() + "/" + s.vocab() + "/" + s.batch(),
           params, r.metrics().wallMillis() / (double) steps, tps, achieved / 1e9, flopsPerToken / 1e6, 100 * achieved / peak));
+      summary.add("trainer", String.format(Locale.ROOT, "training GFLOP/s, d %d / %d layers / T %d / V %d / batch %d (%,.0f tokens/s)", s.dModel(),
+          s.layers(), s.seqLen(), s.vocab(), s.batch(), tps), achieved / 1e9, "DJL matmul peak 2048^3", peak / 1e9, true);
     }
     return out.toString();
   }

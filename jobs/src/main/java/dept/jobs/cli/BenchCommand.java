@@ -1,7 +1,9 @@
 package dept.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dept.jobs.bench.BenchSummary;
 import dept.jobs.bench.IngestBenchmark;
+import dept.jobs.bench.ParallelismBenchmark;
 import dept.jobs.bench.NgramBenchmark;
 import dept.jobs.bench.TokenizerBenchmark;
 import dept.jobs.bench.TrainerBenchmark;
@@ -29,8 +31,10 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure stages against peers run in the same process, and print a table per benchmark.",
+      "Measure stages against peers run in the same process, print a table per benchmark, and end with one summary "
+          + "table: each figure, the peer's figure from the same run, and their ratio.",
       "",
+      "parallelism: the tokenize Spark job under local[1] and local[2] (and local[cores]), each in its own session.",
       "ingest: the config's sources re-pointed at --input, vs Spark's JSON reader and a plain Java loop.",
       "tokenizer: BPE training vs SentencePiece (spm_train, when installed), encoding vs HF tokenizers "
           + "(one thread and the Spark job), training time at 1x/2x/4x input.",
@@ -47,7 +51,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "ingest, tokenizer, trainer, ngrams, rounds, scone (default: all but rounds and scone)")
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "parallelism, ingest, tokenizer, trainer, ngrams, rounds, scone (default: all; "
+      + "rounds and scone are skipped, with a line in the summary, when the config's output holds no `dept pipeline` run)")
   List<String> benchmarks = new ArrayList<>();
 
   @Option(
@@ -86,23 +91,30 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "rounds: variants (default: STD,GLOB,TRIM,SPEC)")
   List<String> variants = new ArrayList<>(List.of("STD", "GLOB", "TRIM", "SPEC"));
 
+  @Option(names = "--parallel-mb", paramLabel = "MB", defaultValue = "16", description = "parallelism: MB of text the tokenize job encodes under local[1] and local[2] (default: ${DEFAULT-VALUE})")
+  int parallelMb;
+
+  @Option(names = "--summary", paramLabel = "FILE", description = "Also write the summary table (Markdown) to FILE")
+  Path summaryFile;
+
   @Option(names = "--scone-fgrams", paramLabel = "N", defaultValue = "1000000", description = "scone: f-grams in the synthetic table (default: ${DEFAULT-VALUE})")
   int sconeFgrams;
 
   @Option(names = "--scone-batch", paramLabel = "B", defaultValue = "16", description = "scone: blocks per lookup batch (default: ${DEFAULT-VALUE})")
   int sconeBatch;
 
+  static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone");
+
   @Override
   public Integer call() throws IOException, InterruptedException {
-    List<String> all = List.of("ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone");
-    List<String> chosen = benchmarks.isEmpty() ? all.subList(0, 4) : benchmarks;
+    List<String> chosen = benchmarks.isEmpty() ? ALL : benchmarks;
     for (String b : chosen) {
-      if (!all.contains(b)) {
-        throw new IllegalArgumentException("unknown benchmark '" + b + "': choose from " + all);
+      if (!ALL.contains(b)) {
+        throw new IllegalArgumentException("unknown benchmark '" + b + "': choose from " + ALL);
       }
     }
-    if (repeats < 1 || trainMb < 1 || encodeMb < 1) {
-      throw new IllegalArgumentException("--repeats, --train-mb and --encode-mb must be >= 1");
+    if (repeats < 1 || trainMb < 1 || encodeMb < 1 || parallelMb < 1) {
+      throw new IllegalArgumentException("--repeats, --train-mb, --encode-mb and --parallel-mb must be >= 1");
     }
     Path corpus = input != null ? input : defaultCorpus();
     if (!Files.isRegularFile(corpus)) {
@@ -110,6 +122,12 @@ final class BenchCommand implements Callable<Integer> {
     }
     ConfigLoader loader = new ConfigLoader();
     PipelineConfig config = loader.load(options.config, options.overrides);
+    BenchSummary summary = new BenchSummary();
+    long start = System.nanoTime();
+    if (chosen.contains("parallelism")) { // first: it starts sessions of its own, one per master
+      List<String> docs = sampleDocuments(corpus, parallelMb * 1_000_000L, config.run().seed());
+      System.out.print(new ParallelismBenchmark(config.spark()).run(docs, 4096, summary));
+    }
     try (StageContext ctx = new StageContext(config, loader)) {
       Path work = Files.createTempDirectory("dept-bench-");
       try {
@@ -118,39 +136,79 @@ final class BenchCommand implements Callable<Integer> {
           IngestBenchmark bench = new IngestBenchmark(ctx.spark(), IngestBenchmark.onInput(config.ingest(), path), work);
           var rows = bench.run(path, uncompressedBytes(corpus), repeats);
           System.out.print(IngestBenchmark.table(rows, corpus.toString(), ctx.spark().sparkContext().master(), repeats));
+          rows.stream().skip(1).forEach(peer -> summary.add("ingest", "ingest MB/s (route, clean, dedup, split, write)", rows.get(0).mbPerSecond(),
+              peer.name(), peer.mbPerSecond(), true));
         }
         if (chosen.contains("trainer")) {
-          System.out.print(new TrainerBenchmark().run(trainSteps));
+          System.out.print(new TrainerBenchmark().run(trainSteps, summary));
         }
         if (chosen.contains("ngrams")) {
           List<String> docs = sampleDocuments(corpus, ngramMb * 1_000_000L, config.run().seed());
-          System.out.print(new NgramBenchmark(ctx.spark()).run(docs, 4096));
+          System.out.print(new NgramBenchmark(ctx.spark()).run(docs, 4096, summary));
         }
         if (chosen.contains("rounds")) {
-          ctx.requireComplete(ctx.layout().blocks(), "tokenize");
-          List<String> names = new ArrayList<>(sources);
-          names.add(dept.prep.tokenizer.VocabConfig.GLOBAL);
-          var tables = dept.jobs.stages.TokenizerTables.load(ctx, names);
-          var bench = new dept.jobs.bench.RoundBenchmark(ctx.spark(), ctx.spark().read().parquet(ctx.layout().blocks()),
-              tables.vocabSizes(), tables.tokenBytes(), config.model(), config.tokenize().seqLen(), work.resolve("rounds").toString());
-          System.out.print(bench.run(variants, sources, config.train(), rounds, localSteps));
+          String missing = benchmarks.isEmpty() ? missingPipeline(ctx, false) : null;
+          if (missing != null) {
+            summary.skipped("rounds", missing);
+          } else {
+            System.out.print(roundBenchmark(ctx, work, summary));
+          }
         }
         if (chosen.contains("scone")) {
-          System.out.print(sconeBenchmark(ctx, work));
+          String missing = benchmarks.isEmpty() ? missingPipeline(ctx, true) : null;
+          if (missing != null) {
+            summary.skipped("scone", missing);
+          } else {
+            System.out.print(sconeBenchmark(ctx, work, summary));
+          }
         }
         if (chosen.contains("tokenizer")) {
           List<String> docs = sampleDocuments(corpus, encodeMb * 1_000_000L, config.run().seed());
-          System.out.print(new TokenizerBenchmark(ctx.spark(), work, vocabSize).run(docs, trainMb * 1_000_000L));
+          System.out.print(new TokenizerBenchmark(ctx.spark(), work, vocabSize).run(docs, trainMb * 1_000_000L, summary));
         }
       } finally {
         org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
       }
     }
+    String table = String.format(java.util.Locale.ROOT, "%nsummary: %s on %s, %d cores, %.1f GiB max heap; %.1f min%n%n", String.join(", ", chosen),
+        corpus, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024),
+        (System.nanoTime() - start) / 60e9) + summary.markdown();
+    System.out.print(table);
+    if (summaryFile != null) {
+      Files.writeString(summaryFile, table);
+      System.out.printf("summary written to %s%n", summaryFile);
+    }
     return 0;
   }
 
+  /** Why the benchmarks on a pipeline's outputs cannot run (null: they can). */
+  private static String missingPipeline(StageContext ctx, boolean scone) {
+    if (!dept.prep.io.AtomicOutput.isComplete(ctx.layout().blocks(), ctx.hadoop())) {
+      return "needs `dept pipeline` outputs under " + ctx.layout().root() + " (no blocks)";
+    }
+    if (scone) {
+      boolean trained = ctx.config().train().variants().stream()
+          .filter(v -> dept.train.dept.SharingPolicy.of(v).scone())
+          .anyMatch(v -> dept.prep.io.AtomicOutput.isComplete(ctx.layout().trainModel(v), ctx.hadoop()));
+      if (!trained) {
+        return "needs a trained +SCONE variant under " + ctx.layout().root() + " (run `dept pipeline` first)";
+      }
+    }
+    return null;
+  }
+
+  private String roundBenchmark(StageContext ctx, Path work, BenchSummary summary) {
+    ctx.requireComplete(ctx.layout().blocks(), "tokenize");
+    List<String> names = new ArrayList<>(sources);
+    names.add(dept.prep.tokenizer.VocabConfig.GLOBAL);
+    var tables = dept.jobs.stages.TokenizerTables.load(ctx, names);
+    var bench = new dept.jobs.bench.RoundBenchmark(ctx.spark(), ctx.spark().read().parquet(ctx.layout().blocks()),
+        tables.vocabSizes(), tables.tokenBytes(), ctx.config().model(), ctx.config().tokenize().seqLen(), work.resolve("rounds").toString());
+    return bench.run(variants, sources, ctx.config().train(), rounds, localSteps, summary);
+  }
+
   /** The SCONE benchmark on the first trained +SCONE variant and its largest table. */
-  private String sconeBenchmark(StageContext ctx, Path work) {
+  private String sconeBenchmark(StageContext ctx, Path work, BenchSummary summary) {
     String variant = ctx.config().train().variants().stream().filter(v -> dept.train.dept.SharingPolicy.of(v).scone()).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("bench scone needs a +SCONE variant in train.variants (e.g. SPEC+SCONE)"));
     ctx.requireComplete(ctx.layout().trainModel(variant), "train");
@@ -172,7 +230,7 @@ final class BenchCommand implements Callable<Integer> {
     double secs = (System.nanoTime() - start) / 1e9;
     long written = stats.stream().mapToLong(dept.train.scone.SconeTableJob.TableStats::fgrams).sum();
     return new dept.jobs.bench.SconeBenchmark(model, tokenizer, model.scone().usable(sets.get(tokenizer)), blocks)
-        .run(sconeBatch, sconeFgrams, new dept.jobs.bench.SconeBenchmark.SparkRun(written, secs));
+        .run(sconeBatch, sconeFgrams, new dept.jobs.bench.SconeBenchmark.SparkRun(written, secs), summary);
   }
 
   private static Path defaultCorpus() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "DEPT pre-training pipeline on Apache Spark: one sub-command per stage.",
     subcommands = {
       IngestCommand.class, VocabCommand.class, TokenizeCommand.class, NgramsCommand.class, TrainCommand.class, SconePrecomputeCommand.class,
-      SconeScalingCommand.class, ExtendCommand.class, EarlyExitCommand.class, EvaluateCommand.class, ReportCommand.class, PipelineCommand.class, BenchCommand.class, CommandLine.HelpCommand.class
+      SconeScalingCommand.class, ExtendCommand.class, EarlyExitCommand.class, EvaluateCommand.class, ReportCommand.class, PipelineCommand.class, StudyCommand.class, BenchCommand.class, CommandLine.HelpCommand.class
     })
 public final class DeptCli implements Runnable {
 

@@ -1,27 +1,41 @@
 package dept.jobs.cli;
 
-/** Where each dataset of a run lives under the configured output root (see DESIGN.md). */
-public record OutputLayout(String root) {
+/**
+ * Where each dataset of a run lives (see DESIGN.md): the data stages' datasets (ingest .. ngrams)
+ * under {@code data}, everything trained and evaluated under {@code root}; the two are the same
+ * directory unless {@code run.data} is set.
+ */
+public record OutputLayout(String root, String data) {
 
   public OutputLayout {
-    root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    root = trimmed(root);
+    data = trimmed(data);
+  }
+
+  /** One root for everything. */
+  public OutputLayout(String root) {
+    this(root, root);
+  }
+
+  private static String trimmed(String path) {
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   public String documents() {
-    return root + "/documents";
+    return data + "/documents";
   }
 
   public String rejects() {
-    return root + "/rejects";
+    return data + "/rejects";
   }
 
   public String sourceStats() {
-    return root + "/source_stats";
+    return data + "/source_stats";
   }
 
   /** The directory of every tokenizer.json: {@code tokenizers/<name>/tokenizer.json}. */
   public String tokenizers() {
-    return root + "/tokenizers";
+    return data + "/tokenizers";
   }
 
   public String tokenizerJson(String name) {
@@ -29,31 +43,31 @@ public record OutputLayout(String root) {
   }
 
   public String vocab() {
-    return root + "/vocab";
+    return data + "/vocab";
   }
 
   public String blocks() {
-    return root + "/blocks";
+    return data + "/blocks";
   }
 
   public String tokenizeStats() {
-    return root + "/tokenize_stats";
+    return data + "/tokenize_stats";
   }
 
   public String embeddingMemory() {
-    return root + "/embedding_memory";
+    return data + "/embedding_memory";
   }
 
   public String ngrams() {
-    return root + "/ngrams";
+    return data + "/ngrams";
   }
 
   public String fgrams() {
-    return root + "/fgrams";
+    return data + "/fgrams";
   }
 
   public String fgramCoverage() {
-    return root + "/fgram_coverage";
+    return data + "/fgram_coverage";
   }
 
   /** A variant's directory name: lower case, {@code +} as {@code -} (SPEC+SCONE -> spec-scone), safe in any URL. */
@@ -167,6 +181,26 @@ public record OutputLayout(String root) {
 
   public String comparisonMarkdown() {
     return root + "/evaluation/comparison.md";
+  }
+
+  /** {@code study/}: what {@code dept study} writes (its arms' runs, results and report). */
+  public String study() {
+    return root + "/study";
+  }
+
+  /** One arm of the study with one seed: a complete run root ({@code train/}, {@code extend/}, ...) on the shared data. */
+  public String studyRun(long seed, String arm) {
+    return study() + "/seed-" + seed + "/" + arm;
+  }
+
+  /** The study's tables as Parquet: {@code study/results/{arms,sources,extension}}. */
+  public String studyResults(String table) {
+    return study() + "/results/" + table;
+  }
+
+  /** {@code study/report/}: report.md and its PNG charts. */
+  public String studyReport() {
+    return study() + "/report";
   }
 
   /** {@code reports/<run>/}: report.md and its PNG charts. */

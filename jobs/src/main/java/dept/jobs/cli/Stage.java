@@ -8,4 +8,9 @@ public interface Stage {
 
   /** Runs the stage; prints its summary to stdout and progress to the log. */
   void run(StageContext context);
+
+  /** Whether the config this run used belongs next to the stage's outputs (false when the run kept earlier outputs). */
+  default boolean wroteOutputs() {
+    return true;
+  }
 }

@@ -23,7 +23,9 @@ abstract class StageCommand implements Callable<Integer> {
         System.out.printf("== %s ==%n", stage.name());
         context.describe(stage.name());
         stage.run(context);
-        context.writeEffectiveConfig(stage.name());
+        if (stage.wroteOutputs()) {
+          context.writeEffectiveConfig(stage.name());
+        }
         System.out.printf("== %s done in %.1f s ==%n", stage.name(), (System.nanoTime() - start) / 1e9);
       }
     }

@@ -24,13 +24,19 @@ public final class StageContext implements AutoCloseable {
   private final ConfigLoader loader;
   private final OutputLayout layout;
   private final Configuration hadoop;
+  private final StageContext parent;
   private SparkSession spark;
   private String stage;
 
   public StageContext(PipelineConfig config, ConfigLoader loader) {
+    this(config, loader, null);
+  }
+
+  private StageContext(PipelineConfig config, ConfigLoader loader, StageContext parent) {
     this.config = config;
     this.loader = loader;
-    this.layout = new OutputLayout(config.run().output());
+    this.parent = parent;
+    this.layout = new OutputLayout(config.run().output(), config.run().data());
     // Settings given to spark-submit (--conf spark.hadoop.fs.s3a.endpoint=...) reach the driver's
     // own file-system calls (input listing) as well, before Spark starts; the config file wins.
     java.util.Map<String, String> sparkConf = new java.util.TreeMap<>();
@@ -51,10 +57,24 @@ public final class StageContext implements AutoCloseable {
 
   /** Hadoop settings for paths touched on the driver (inputs, outputs); Spark's once started. */
   public Configuration hadoop() {
+    if (parent != null) {
+      return parent.hadoop();
+    }
     return spark == null ? hadoop : spark.sparkContext().hadoopConfiguration();
   }
 
+  /**
+   * A context for this config with {@code overrides} (a study's arm) on this context's Spark session: closing it
+   * leaves the session running. Spark settings in the overrides are not applied.
+   */
+  public StageContext derive(java.util.List<String> overrides) {
+    return new StageContext(loader.derive(config, overrides), loader, this);
+  }
+
   public SparkSession spark() {
+    if (parent != null) {
+      return parent.spark();
+    }
     if (spark == null) {
       spark = SparkSessions.start(config.spark(), "dept " + config.run().name());
       spark.sparkContext().addSparkListener(new SparkProgress(10));
@@ -68,7 +88,9 @@ public final class StageContext implements AutoCloseable {
   /** Names the Spark jobs that follow in progress lines (and the Spark UI). */
   public void describe(String stage) {
     this.stage = stage;
-    if (spark != null) {
+    if (parent != null) {
+      parent.describe(stage);
+    } else if (spark != null) {
       spark.sparkContext().setJobDescription("dept " + stage);
     }
   }

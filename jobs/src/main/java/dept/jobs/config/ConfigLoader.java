@@ -57,6 +57,15 @@ public final class ConfigLoader {
     return bind(root, source(file));
   }
 
+  /** {@code base} (a loaded config) with more overrides applied, e.g. one arm of a study. */
+  public PipelineConfig derive(PipelineConfig base, List<String> overrides) {
+    ObjectNode root = (ObjectNode) parse(toYaml(base), "the derived config");
+    for (String o : overrides) {
+      applyOverride(root, o);
+    }
+    return bind(root, "the derived config (" + String.join(", ", overrides) + ")");
+  }
+
   /** The config as YAML, with every default filled in (what the run actually used). */
   public String toYaml(PipelineConfig config) {
     try {

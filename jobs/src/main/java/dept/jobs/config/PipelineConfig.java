@@ -21,10 +21,11 @@ public record PipelineConfig(
     NgramConfig ngrams,
     ModelConfig model,
     TrainConfig train,
-    ExtendConfig extend) {
+    ExtendConfig extend,
+    StudyConfig study) {
 
   public PipelineConfig {
-    run = run == null ? new RunConfig(null, null, null) : run;
+    run = run == null ? new RunConfig(null, null, null, null) : run;
     spark = spark == null ? new SparkSettings(null, null, null) : spark;
     if (ingest == null) {
       throw new IllegalArgumentException("ingest is required: it declares the data sources");
@@ -35,6 +36,7 @@ public record PipelineConfig(
     model = model == null ? ModelConfig.defaults() : model;
     train = train == null ? TrainConfig.defaults() : train;
     extend = extend == null ? ExtendConfig.defaults() : extend;
+    study = study == null ? StudyConfig.defaults() : study;
     String added = extend.newSource();
     if (added != null && ingest.sources().stream().noneMatch(src -> src.name().equals(added))) {
       throw new IllegalArgumentException("extend.new_source '" + added + "' is not one of ingest.sources");

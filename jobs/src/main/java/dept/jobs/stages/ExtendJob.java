@@ -96,11 +96,16 @@ public final class ExtendJob implements Stage {
     Map<String, List<int[]>> val = new TreeMap<>();
     List<String> all = new ArrayList<>(originals);
     all.add(cfg.newSource());
+    int batch = cfg.batchSize() != null ? cfg.batchSize() : ctx.config().train().optim().batchSize();
+    // No method reads more than steps x batch blocks of one source: collect no more than that to the driver
+    // (the new source a ninth more: without a validation split its last tenth is held out below).
+    int trainCap = cfg.steps() * batch;
     for (String s : all) {
       String tok = s.equals(cfg.newSource()) ? newTokenizer : originalTokenizers.get(s);
       Dataset<Row> mine = blocks.where(col("source").equalTo(s).and(col("tokenizer").equalTo(tok))).orderBy("block_id");
-      train.put(s, tokens(mine.where(col("split").equalTo("train"))));
-      val.put(s, tokens(mine.where(col("split").equalTo("val"))));
+      train.put(s, tokens(mine.where(col("split").equalTo("train")).limit(trainCap + (s.equals(cfg.newSource()) ? trainCap / 9 : 0))));
+      Dataset<Row> v = mine.where(col("split").equalTo("val"));
+      val.put(s, tokens(cfg.evalBlocks() > 0 ? v.limit(cfg.evalBlocks()) : v));
     }
     if (val.get(cfg.newSource()).isEmpty()) {
       // A small new source may have no validation documents: hold out the last tenth of its train blocks instead.
@@ -122,7 +127,6 @@ public final class ExtendJob implements Stage {
     TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
     ExtensionData data = new ExtensionData(cfg.newSource(), newTokenizer, originalTokenizers, train, val, tables.vocabSizes(),
         tables.tokenBytes());
-    int batch = cfg.batchSize() != null ? cfg.batchSize() : ctx.config().train().optim().batchSize();
     System.out.printf("extend %s with %s (%s tokenizer; %d train / %d val blocks), %d original sources; methods %s, %d steps, "
             + "%.0f%% original batches, alpha %s, %s gate%n", base, cfg.newSource(), newTokenizer, train.get(cfg.newSource()).size(),
         val.get(cfg.newSource()).size(), originals.size(), cfg.methods(), cfg.steps(), 100 * cfg.originalFraction(), cfg.alpha(), cfg.gate());

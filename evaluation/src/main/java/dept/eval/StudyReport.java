@@ -1,0 +1,73 @@
+package dept.eval;
+
+import dept.prep.io.AtomicOutput;
+import dept.prep.io.HadoopFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** {@code study/report/}: report.md with the study's tables and its PNG charts, written as one unit. */
+public final class StudyReport {
+
+  /**
+   * @param setup Markdown describing corpus, model, budget and machine
+   * @param reference the arm the memory and communication ratios are relative to
+   * @param differences pairs of arms to compare, paired by seed
+   * @param newSource the extension's held-out source (null: no extension)
+   */
+  public record Contents(String title, String setup, List<Study.ArmRun> runs, List<Study.SourceScore> scores, String reference,
+      List<Study.Difference> differences, String extensionBase, String newSource, List<Study.ExtensionRun> extension) {}
+
+  private StudyReport() {}
+
+  /** The report as Markdown (also what the command prints). */
+  public static String markdown(Contents c) {
+    StringBuilder md = new StringBuilder("# ").append(c.title()).append("\n\n").append(c.setup()).append('\n');
+    md.append("## Arms\n\nBits per byte is total validation nats / (UTF-8 bytes x ln 2): comparable across tokenizers. "
+        + "Unigram-normalised perplexity divides each source's perplexity by that of a unigram model of the same tokenizer "
+        + "(add-one smoothed train-split frequencies) on the same tokens; its geometric mean over sources is shown with the "
+        + "seed-to-seed factor. Embedding parameters per source: the tables one source's task holds and trains. "
+        + "Bytes: serialised parameters tasks sent to / received from the driver over the whole run.\n\n");
+    md.append(Study.armsMarkdown(c.runs(), c.reference())).append('\n');
+    md.append("![bits per byte per arm](arms_bits_per_byte.png)\n\n");
+    if (!c.differences().isEmpty()) {
+      md.append("## Differences against seed noise\n\n").append(Study.differencesMarkdown(c.differences())).append('\n');
+    }
+    md.append("## Bits per byte per source (mean over seeds)\n\n")
+        .append(Study.perSourceMarkdown(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte), "%.3f")).append('\n');
+    md.append("![bits per byte per source](per_source_bits_per_byte.png)\n\n");
+    md.append("## Unigram-normalised perplexity per source (mean over seeds)\n\n")
+        .append(Study.perSourceMarkdown(Study.perSourceMeans(c.scores(), Study.SourceScore::unigramNormalizedPerplexity), "%.3f"))
+        .append('\n');
+    if (c.newSource() != null && !c.extension().isEmpty()) {
+      md.append("## Extension of ").append(c.extensionBase()).append(" to ").append(c.newSource())
+          .append(" (held out of training)\n\nBits per byte; forgetting = change on the original sources (+ is worse).\n\n")
+          .append(Study.extensionMarkdown(c.newSource(), c.extension())).append('\n');
+      md.append("![extension](extension.png)\n");
+    }
+    return md.toString();
+  }
+
+  public static void write(String dir, Contents c, Configuration conf) {
+    Path dest = new Path(dir);
+    try {
+      FileSystem fs = dest.getFileSystem(conf);
+      Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
+      HadoopFiles.writeBytes(fs, new Path(tmp, "arms_bits_per_byte.png"), StudyPlots.armBitsPerByte(c.runs()));
+      HadoopFiles.writeBytes(fs, new Path(tmp, "per_source_bits_per_byte.png"),
+          StudyPlots.perSource(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte)));
+      if (c.newSource() != null && !c.extension().isEmpty()) {
+        HadoopFiles.writeBytes(fs, new Path(tmp, "extension.png"), StudyPlots.extension(c.newSource(), c.extension()));
+      }
+      HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), markdown(c).getBytes(StandardCharsets.UTF_8));
+      AtomicOutput.replace(fs, tmp, dest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the study report to " + dir, e);
+    }
+  }
+}

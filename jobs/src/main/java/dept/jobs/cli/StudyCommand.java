@@ -1,0 +1,68 @@
+package dept.jobs.cli;
+
+import dept.jobs.stages.IngestJob;
+import dept.jobs.stages.NgramsJob;
+import dept.jobs.stages.TokenizeJob;
+import dept.jobs.stages.VocabJob;
+import dept.jobs.study.StudyJob;
+import dept.prep.io.AtomicOutput;
+import java.util.List;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "study",
+    mixinStandardHelpOptions = true,
+    description = {
+      "A small-scale reproduction of the papers' claims (conf/study.yaml): prepares the corpus once (ingest, vocab, "
+          + "tokenize, ngrams), then trains every arm once per seed with the same body and token budget: STD at each "
+          + "study.std_temperatures, then study.variants (GLOB, TRIM, SPEC, SPEC+SCONE); extends each seed's "
+          + "extend.base_variant to extend.new_source with study.extend_methods.",
+      "Writes study/seed-<s>/<arm>/ (complete runs on the shared data), study/results/{arms,sources,extension} "
+          + "(Parquet) and study/report/ (report.md with mean and spread over seeds, paired differences, PNG charts)."
+    })
+final class StudyCommand extends StageCommand {
+
+  @Option(names = "--resume", description = "Keep the data stages' outputs and every arm and extension an interrupted study completed "
+      + "(the config must not have changed); without it everything is recomputed")
+  boolean resume;
+
+  @Override
+  List<Stage> stages() {
+    return List.of(
+        keptWhenResuming(new IngestJob(), OutputLayout::documents),
+        keptWhenResuming(new VocabJob(), OutputLayout::vocab),
+        keptWhenResuming(new TokenizeJob(), OutputLayout::blocks),
+        keptWhenResuming(new NgramsJob(), OutputLayout::fgrams),
+        new StudyJob(resume));
+  }
+
+  /** {@code stage}, skipped under --resume when its output is complete. */
+  private Stage keptWhenResuming(Stage stage, Function<OutputLayout, String> output) {
+    return new Stage() {
+      private boolean kept;
+
+      @Override
+      public String name() {
+        return stage.name();
+      }
+
+      @Override
+      public void run(StageContext ctx) {
+        String path = output.apply(ctx.layout());
+        kept = resume && AtomicOutput.isComplete(path, ctx.hadoop());
+        if (kept) {
+          System.out.printf("%s: kept %s (--resume)%n", stage.name(), path);
+        } else {
+          stage.run(ctx);
+        }
+      }
+
+      @Override
+      public boolean wroteOutputs() {
+        return !kept;
+      }
+    };
+  }
+}

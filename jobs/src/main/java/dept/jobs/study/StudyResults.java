@@ -1,0 +1,164 @@
+package dept.jobs.study;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+
+import dept.eval.Comparison;
+import dept.eval.Extension;
+import dept.eval.Study;
+import dept.eval.StudyReport;
+import dept.eval.UnigramBaseline;
+import dept.eval.VariantSummary;
+import dept.jobs.cli.StageContext;
+import dept.jobs.stages.TokenizerTables;
+import dept.prep.io.AtomicOutput;
+import dept.prep.tokenizer.VocabConfig;
+import dept.train.dept.SharingPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads every arm's outputs back (validation, metrics, extension results), scores the unigram
+ * baselines once per source and tokenizer, and writes {@code study/results/{arms,sources,extension}}
+ * and {@code study/report/}.
+ */
+final class StudyResults {
+
+  /** One trained arm: its seed and the context whose layout holds its run. */
+  record Arm(long seed, StudyArm arm, StageContext run) {}
+
+  static final StructType ARMS = new StructType()
+      .add("seed", DataTypes.LongType, false)
+      .add("arm", DataTypes.StringType, false)
+      .add("variant", DataTypes.StringType, false)
+      .add("temperature", DataTypes.DoubleType, false)
+      .add("bits_per_byte_mean", DataTypes.DoubleType, false)
+      .add("log_unigram_normalized_perplexity", DataTypes.DoubleType, false)
+      .add("tokens", DataTypes.LongType, false)
+      .add("embedding_params", DataTypes.LongType, false)
+      .add("embedding_params_per_source", DataTypes.LongType, false)
+      .add("bytes_up", DataTypes.LongType, false)
+      .add("bytes_down", DataTypes.LongType, false)
+      .add("train_seconds", DataTypes.DoubleType, false);
+
+  static final StructType SOURCES = new StructType()
+      .add("seed", DataTypes.LongType, false)
+      .add("arm", DataTypes.StringType, false)
+      .add("source", DataTypes.StringType, false)
+      .add("loss", DataTypes.DoubleType, false)
+      .add("unigram_loss", DataTypes.DoubleType, false)
+      .add("bits_per_byte", DataTypes.DoubleType, false)
+      .add("unigram_normalized_perplexity", DataTypes.DoubleType, false);
+
+  static final StructType EXTENSION = new StructType()
+      .add("seed", DataTypes.LongType, false)
+      .add("method", DataTypes.StringType, false)
+      .add("new_before", DataTypes.DoubleType, false)
+      .add("new_after", DataTypes.DoubleType, false)
+      .add("forgetting_mean", DataTypes.DoubleType, false)
+      .add("forgetting_max", DataTypes.DoubleType, false);
+
+  private final StageContext ctx;
+
+  StudyResults(StageContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * @param extensionBase the variant each seed extended (null: no extension)
+   * @param sources the training sources
+   */
+  void write(List<Arm> arms, String extensionBase, String newSource, List<String> sources, double wallSeconds) {
+    Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
+    Map<String, Double> unigram = new TreeMap<>();
+    List<Study.ArmRun> runs = new ArrayList<>();
+    List<Study.SourceScore> scores = new ArrayList<>();
+    List<Study.ExtensionRun> extension = new ArrayList<>();
+    for (Arm a : arms) {
+      String variant = a.arm().variant();
+      boolean global = SharingPolicy.of(variant).globalVocabulary();
+      StageContext run = a.run();
+      Comparison.VariantRun files = new Comparison.VariantRun(variant, run.layout().trainModel(variant), run.layout().trainMetrics(variant),
+          run.layout().trainValidation(variant), run.layout().trainTimings(variant));
+      VariantSummary summary = new Comparison(ctx.spark(), ctx.hadoop()).summarize(List.of(files)).get(0);
+      Dataset<Row> validation = ctx.spark().read().parquet(files.validation());
+      int last = validation.agg(max("round")).first().getInt(0);
+      double logPpl = 0;
+      List<Row> rows = validation.where(col("round").equalTo(last)).orderBy("source").select("source", "loss", "bits_per_byte").collectAsList();
+      for (Row r : rows) {
+        String source = r.getString(0);
+        String tokenizer = global ? VocabConfig.GLOBAL : source;
+        double uni = unigram.computeIfAbsent(source + "/" + tokenizer, k -> UnigramBaseline.loss(blocks, source, tokenizer,
+            TokenizerTables.load(ctx, List.of(tokenizer)).vocabSizes().get(tokenizer), ctx.config().train().evalBlocks()));
+        scores.add(new Study.SourceScore(a.seed(), a.arm().name(), source, r.getDouble(1), uni, r.getDouble(2)));
+        logPpl += r.getDouble(1) - uni;
+      }
+      Row tokens = ctx.spark().read().parquet(files.metrics()).where(col("excluded").equalTo(false)).agg(sum("tokens")).first();
+      runs.add(new Study.ArmRun(a.seed(), a.arm().name(), variant, a.arm().temperatureOrNaN(), summary.bitsPerByteUniform(),
+          logPpl / Math.max(1, rows.size()), tokens.isNullAt(0) ? 0 : tokens.getLong(0), summary.embeddingParams(),
+          summary.embeddingParamsPerSource(), summary.bytesUpTotal(), summary.bytesDownTotal(), summary.trainSeconds()));
+      if (extensionBase != null && variant.equals(extensionBase) && a.arm().temperature() == null) {
+        List<Extension.ResultRow> results = Extension.resultsFrom(
+            ctx.spark().read().parquet(run.layout().extensionResults(extensionBase, newSource)).collectAsList());
+        Extension.summarize(results, List.of()).forEach(s -> extension.add(new Study.ExtensionRun(a.seed(), s.method(), s.newBefore(),
+            s.newAfter(), s.forgettingMean(), s.forgettingMax())));
+      }
+    }
+    writeTables(runs, scores, extension);
+    List<String> armNames = new ArrayList<>(Study.byArm(runs).keySet());
+    StudyReport.Contents contents = new StudyReport.Contents("dept-spark study `" + ctx.config().run().name() + "`",
+        StudySetup.markdown(ctx, sources, newSource, runs, wallSeconds), runs, scores, reference(armNames), differences(armNames, runs),
+        extensionBase, newSource, extension);
+    StudyReport.write(ctx.layout().studyReport(), contents, ctx.hadoop());
+    System.out.print(StudyReport.markdown(contents));
+    System.out.printf("study results: %s; report: %s/report.md%n", ctx.layout().studyResults("*"), ctx.layout().studyReport());
+  }
+
+  private static String reference(List<String> arms) {
+    return arms.contains("glob") ? "glob" : arms.get(0);
+  }
+
+  /** The comparisons the papers make: SPEC against GLOB, TRIM and each STD; TRIM against GLOB; SCONE against its base. */
+  private static List<Study.Difference> differences(List<String> arms, List<Study.ArmRun> runs) {
+    List<String[]> pairs = new ArrayList<>();
+    for (String a : arms) {
+      if (a.startsWith("std-") || a.equals("glob") || a.equals("trim")) {
+        pairs.add(new String[] {"spec", a});
+      }
+    }
+    pairs.add(new String[] {"trim", "glob"});
+    for (String a : arms) {
+      if (a.endsWith("-scone")) {
+        pairs.add(new String[] {a, a.substring(0, a.length() - "-scone".length())});
+      }
+    }
+    List<Study.Difference> out = new ArrayList<>();
+    for (String[] p : pairs) {
+      if (arms.contains(p[0]) && arms.contains(p[1])) {
+        out.add(Study.difference(runs, p[0], p[1]));
+      }
+    }
+    return out;
+  }
+
+  private void writeTables(List<Study.ArmRun> runs, List<Study.SourceScore> scores, List<Study.ExtensionRun> extension) {
+    List<Row> arms = runs.stream().map(r -> RowFactory.create(r.seed(), r.arm(), r.variant(), r.temperature(), r.bitsPerByte(), r.logPplU(),
+        r.tokens(), r.embeddingParams(), r.embeddingParamsPerSource(), r.bytesUp(), r.bytesDown(), r.trainSeconds())).toList();
+    List<Row> sources = scores.stream().map(s -> RowFactory.create(s.seed(), s.arm(), s.source(), s.loss(), s.unigramLoss(), s.bitsPerByte(),
+        s.unigramNormalizedPerplexity())).toList();
+    List<Row> ext = extension.stream().map(e -> RowFactory.create(e.seed(), e.method(), e.newBefore(), e.newAfter(), e.forgettingMean(),
+        e.forgettingMax())).toList();
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(arms, ARMS).coalesce(1), ctx.layout().studyResults("arms"), ctx.hadoop());
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(sources, SOURCES).coalesce(1), ctx.layout().studyResults("sources"), ctx.hadoop());
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(ext, EXTENSION).coalesce(1), ctx.layout().studyResults("extension"), ctx.hadoop());
+  }
+}
