@@ -125,6 +125,9 @@ public final class Study {
     if (Double.isNaN(reference) || value <= 0) {
       return "";
     }
+    if (Math.abs(reference - value) <= 1e-9 * reference) {
+      return "1.00x";
+    }
     return reference >= value ? String.format(Locale.ROOT, "%.2fx less", reference / value)
         : String.format(Locale.ROOT, "%.2fx more", value / reference);
   }

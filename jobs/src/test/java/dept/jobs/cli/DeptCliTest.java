@@ -176,7 +176,7 @@ class DeptCliTest {
 
   @Test
   void everyCommandHasHelpAndUnknownOptionsFail() {
-    for (String cmd : List.of("ingest", "vocab", "tokenize", "ngrams", "train", "evaluate", "report", "pipeline", "bench")) {
+    for (String cmd : List.of("ingest", "vocab", "tokenize", "ngrams", "train", "evaluate", "report", "pipeline", "bench", "study", "extend", "early-exit", "scone-precompute", "scone-scaling")) {
       CliRun.Result r = run(cmd, "--help");
       assertEquals(0, r.exit());
       assertTrue(r.out().contains("--config") && r.out().contains("--set"), r.out());

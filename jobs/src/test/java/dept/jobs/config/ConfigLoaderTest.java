@@ -146,6 +146,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void studyConfigLoadsWithItsArmsAndDerivedRunsOverrideIt() {
+    PipelineConfig study = loader.load(Path.of("../conf/study.yaml"), List.of());
+    assertEquals(List.of(1L, 2L, 3L), study.study().seeds());
+    assertEquals(List.of(0.0, 0.3, 1.0), study.study().stdTemperatures());
+    assertEquals(List.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE"), study.study().variants());
+    assertTrue(study.ingest().sources().size() >= 9, "at least 8 training sources and the held-out one");
+    assertEquals(study.run().output(), study.run().data(), "run.data defaults to run.output");
+    PipelineConfig arm = loader.derive(study, List.of("run.output=\"x/study/seed-2/std-t1\"", "run.data=out-study", "train.seed=2",
+        "train.variants=[STD]", "train.temperature=1.0"));
+    assertEquals("x/study/seed-2/std-t1", arm.run().output());
+    assertEquals("out-study", arm.run().data());
+    assertEquals(2L, arm.train().seed());
+    assertEquals(1.0, arm.train().temperature());
+    assertEquals(study.model(), arm.model(), "everything not overridden is kept");
+    assertTrue(error(LOCAL, "study.std_temperatures=[1.5]").getMessage().contains("study.std_temperatures must be in [0, 1]"));
+    assertTrue(error(LOCAL, "study.variants=[STD]").getMessage().contains("list its temperatures in study.std_temperatures"));
+  }
+
+  @Test
   void rejectsMissingFileAndBrokenYaml() throws IOException {
     assertEquals("config file not found: " + dir.resolve("none.yaml"), error(dir.resolve("none.yaml")).getMessage());
     assertTrue(error(yaml("ingest: [unclosed\n")).getMessage().contains("not valid YAML"));

@@ -73,6 +73,7 @@ class StudyTest {
       assertEquals(0L, sources.where("source = 'el'").count());
       assertEquals(0L, sources.where("not (unigram_loss > 0 and unigram_normalized_perplexity > 0)").count());
       assertEquals(2L, spark.read().parquet(study.resolve("results/extension").toString()).count());
+      dept.jobs.NotebooksTest.runNote(dept.jobs.NotebooksTest.STUDY_NOTE, dir.resolve("out"), spark);
     } finally {
       spark.stop();
     }

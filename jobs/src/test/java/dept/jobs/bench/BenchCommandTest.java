@@ -1,0 +1,49 @@
+package dept.jobs.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dept.jobs.cli.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `dept bench` on the embedded sample, small sizes: each benchmark's figures reach the one summary table. */
+class BenchCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void summaryTableHoldsEveryFigureWithItsPeerAndRatio() throws Exception {
+    Path summary = dir.resolve("bench.md");
+    CliRun.Result r = CliRun.run(CliRun.onSample("bench", dir.resolve("out"), "parallelism", "ngrams",
+        "--input", "../data-prep/sample/sample.jsonl", "--parallel-mb", "1", "--ngram-mb", "1", "--summary", summary.toString()));
+    assertEquals(0, r.exit(), r.err() + r.out());
+    String table = Files.readString(summary);
+    assertTrue(r.out().contains(table.strip()), "the summary is printed too");
+    for (String row : List.of("| parallelism | tokenize job MB/s on local[2] |", "| the same job on local[1] |",
+        "| ngrams | n-gram counting, n = 2..4, tokens/s at 1x", "| ngrams | n-gram counting, n = 2..4, tokens/s at 4x",
+        "| MLlib NGram + CountVectorizer |", "| ngrams | f-gram matcher, M positions/s, 1 thread |")) {
+      assertTrue(table.contains(row), row + " in\n" + table);
+    }
+    // every row with a peer has a ratio: "| 1.23x |" at the end
+    long withPeer = table.lines().filter(l -> l.contains("MLlib") || l.contains("local[1]")).count();
+    long withRatio = table.lines().filter(l -> l.matches(".*\\| \\d+\\.\\d\\dx \\|$")).count();
+    assertEquals(withPeer, withRatio, table);
+  }
+
+  @Test
+  void ratiosFavourDeptAboveOne() {
+    BenchSummary s = new BenchSummary();
+    s.add("b", "time s", 2.0, "peer", 4.0, false);
+    s.add("b", "MB/s", 3.0, "peer", 1.5, true);
+    s.add("b", "scaling at 2x", 1.0, "");
+    s.skipped("rounds", "needs a pipeline run");
+    assertEquals(2.0, s.rows().get(0).ratio(), 1e-12);
+    assertEquals(2.0, s.rows().get(1).ratio(), 1e-12);
+    assertTrue(Double.isNaN(s.rows().get(2).ratio()));
+    assertTrue(s.markdown().contains("| rounds | skipped: needs a pipeline run |"), s.markdown());
+  }
+}
