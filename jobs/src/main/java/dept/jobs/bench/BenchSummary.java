@@ -54,7 +54,8 @@ public final class BenchSummary {
           r.peerName().isEmpty() ? r.note() : r.peerName(), number(r.peer()),
           Double.isNaN(r.ratio()) ? "" : String.format(Locale.ROOT, "%.2fx", r.ratio())));
     }
-    return b.append("\n\"dept vs peer\" above 1 favours dept-spark (faster, or less time).\n").toString();
+    return b.append("\n\"dept vs peer\" above 1 favours dept-spark (more per second, less time, more bytes per token); "
+        + "against a hardware peak it is the fraction reached.\n").toString();
   }
 
   private static String number(double v) {

@@ -137,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
           var rows = bench.run(path, uncompressedBytes(corpus), repeats);
           System.out.print(IngestBenchmark.table(rows, corpus.toString(), ctx.spark().sparkContext().master(), repeats));
           rows.stream().skip(1).forEach(peer -> summary.add("ingest", "ingest MB/s (route, clean, dedup, split, write)", rows.get(0).mbPerSecond(),
-              peer.name(), peer.mbPerSecond(), true));
+              peer.name().replaceFirst("^peer: ", ""), peer.mbPerSecond(), true));
         }
         if (chosen.contains("trainer")) {
           System.out.print(new TrainerBenchmark().run(trainSteps, summary));
