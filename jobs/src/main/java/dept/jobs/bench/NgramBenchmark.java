@@ -8,10 +8,6 @@ import dept.prep.ngram.NgramConfig;
 import dept.prep.ngram.NgramStage;
 import dept.prep.pack.BlockPacker;
 import dept.prep.tokenizer.BpeTokenizer;
-import dept.prep.tokenizer.BpeTrainer;
-import dept.prep.tokenizer.PreTokenizer;
-import dept.prep.tokenizer.WordCounter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,18 +38,7 @@ public final class NgramBenchmark {
 
   public String run(List<String> documents, int vocabSize, BenchSummary summary) {
     // Real blocks: a tokenizer trained on the first 2 MB, then every document encoded and packed.
-    List<String> head = new ArrayList<>();
-    long bytes = 0;
-    for (String d : documents) {
-      if (bytes > 2_000_000) {
-        break;
-      }
-      head.add(d);
-      bytes += d.getBytes(StandardCharsets.UTF_8).length;
-    }
-    WordCounter words = new WordCounter(PreTokenizer.standard());
-    head.forEach(words::add);
-    BpeTokenizer tok = new BpeTokenizer(PreTokenizer.standard(), new BpeTrainer(vocabSize, 2).fit(words.counts()).model());
+    BpeTokenizer tok = HeadTokenizer.train(documents, vocabSize);
     BlockPacker packer = new BlockPacker(128);
     List<int[]> blocks = new ArrayList<>();
     documents.forEach(d -> blocks.addAll(packer.add(tok.encode(d))));

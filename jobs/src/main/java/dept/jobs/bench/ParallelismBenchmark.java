@@ -2,13 +2,8 @@ package dept.jobs.bench;
 
 import dept.jobs.cli.SparkSessions;
 import dept.jobs.config.SparkSettings;
-import dept.prep.tokenizer.BpeTokenizer;
-import dept.prep.tokenizer.BpeTrainer;
-import dept.prep.tokenizer.PreTokenizer;
 import dept.prep.tokenizer.TokenizerJson;
-import dept.prep.tokenizer.WordCounter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
@@ -27,18 +22,7 @@ public final class ParallelismBenchmark {
   }
 
   public String run(List<String> documents, int vocabSize, BenchSummary summary) {
-    List<String> head = new ArrayList<>();
-    long bytes = 0;
-    for (String d : documents) {
-      if (bytes > 2_000_000) {
-        break;
-      }
-      head.add(d);
-      bytes += d.getBytes(StandardCharsets.UTF_8).length;
-    }
-    WordCounter words = new WordCounter(PreTokenizer.standard());
-    head.forEach(words::add);
-    String tokenizer = TokenizerJson.write(new BpeTokenizer(PreTokenizer.standard(), new BpeTrainer(vocabSize, 2).fit(words.counts()).model()));
+    String tokenizer = TokenizerJson.write(HeadTokenizer.train(documents, vocabSize));
     int cores = Runtime.getRuntime().availableProcessors();
     double total = documents.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum() / 1e6;
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
