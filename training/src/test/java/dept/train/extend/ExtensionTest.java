@@ -1,17 +1,11 @@
 package dept.train.extend;
 
+import dept.train.SampleCorpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dept.prep.ingest.ContentHash;
-import dept.prep.pack.BlockPacker;
 import dept.prep.tokenizer.BpeModel;
-import dept.prep.tokenizer.BpeTokenizer;
-import dept.prep.tokenizer.BpeTrainer;
-import dept.prep.tokenizer.PreTokenizer;
-import dept.prep.tokenizer.WordCounter;
 import dept.train.local.AdamW;
 import dept.train.local.Batches;
 import dept.train.local.BlockBatches;
@@ -20,12 +14,8 @@ import dept.train.local.OptimConfig;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.model.ModelParams;
-import dept.train.model.TransformerBlocks;
 import dept.train.model.Weights;
 import dept.train.params.NamedTensors;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -50,28 +40,15 @@ class ExtensionTest {
 
   @BeforeAll
   static void baseModelAndData() throws Exception {
-    Map<String, List<String>> trainDocs = new TreeMap<>();
-    Map<String, List<String>> valDocs = new TreeMap<>();
-    ObjectMapper json = new ObjectMapper();
-    for (String line : Files.readAllLines(Path.of("../data-prep/sample/sample.jsonl"))) {
-      var doc = json.readTree(line);
-      String lang = doc.get("lang").asText();
-      if (lang.equals("en") || lang.equals("el")) {
-        String text = doc.get("text").asText();
-        (ContentHash.isValidation(ContentHash.of(text), 0.15) ? valDocs : trainDocs).computeIfAbsent(lang, l -> new ArrayList<>()).add(text);
-      }
-    }
     Map<String, List<int[]>> train = new TreeMap<>();
     Map<String, List<int[]>> val = new TreeMap<>();
     Map<String, Integer> vocab = new TreeMap<>();
     Map<String, int[]> bytes = new TreeMap<>();
     for (String lang : List.of("en", "el")) {
-      WordCounter words = new WordCounter(PreTokenizer.standard());
-      trainDocs.get(lang).forEach(words::add);
-      BpeModel bpe = new BpeTrainer(512, 2).fit(words.counts()).model();
-      BpeTokenizer tok = new BpeTokenizer(PreTokenizer.standard(), bpe);
-      train.put(lang, pack(trainDocs.get(lang), tok));
-      val.put(lang, pack(valDocs.get(lang), tok));
+      SampleCorpus.Split docs = SampleCorpus.documents(lang);
+      BpeModel bpe = SampleCorpus.bpe(docs.train(), 512);
+      train.put(lang, SampleCorpus.blocks(docs.train(), bpe, SEQ));
+      val.put(lang, SampleCorpus.blocks(docs.val(), bpe, SEQ));
       vocab.put(lang, bpe.vocabSize());
       int[] b = new int[bpe.vocabSize()];
       for (int id = BpeModel.FIRST_BYTE_ID; id < b.length; id++) {
@@ -87,14 +64,6 @@ class ExtensionTest {
         .train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(train.get("en"), 8, 1), 200, 0);
     baseBody = r.body();
     baseEmbeddings = Map.of("en", r.embeddings());
-  }
-
-  private static List<int[]> pack(List<String> docs, BpeTokenizer tokenizer) {
-    BlockPacker packer = new BlockPacker(SEQ);
-    List<int[]> blocks = new ArrayList<>();
-    docs.forEach(d -> blocks.addAll(packer.add(tokenizer.encode(d))));
-    blocks.addAll(packer.finish());
-    return blocks;
   }
 
   private static ExtendConfig config(int steps) {

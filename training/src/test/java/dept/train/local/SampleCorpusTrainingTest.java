@@ -1,21 +1,12 @@
 package dept.train.local;
 
+import dept.train.SampleCorpus;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dept.prep.ingest.ContentHash;
-import dept.prep.pack.BlockPacker;
 import dept.prep.tokenizer.BpeModel;
-import dept.prep.tokenizer.BpeTokenizer;
-import dept.prep.tokenizer.BpeTrainer;
-import dept.prep.tokenizer.PreTokenizer;
-import dept.prep.tokenizer.WordCounter;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,22 +15,10 @@ class SampleCorpusTrainingTest {
 
   @Test
   void twoHundredStepsBeatTheUnigramEntropyOnValidation() throws Exception {
-    List<String> train = new ArrayList<>();
-    List<String> val = new ArrayList<>();
-    ObjectMapper json = new ObjectMapper();
-    for (String line : Files.readAllLines(Path.of("../data-prep/sample/sample.jsonl"))) {
-      var doc = json.readTree(line);
-      if (doc.get("lang").asText().equals("en")) {
-        String text = doc.get("text").asText();
-        (ContentHash.isValidation(ContentHash.of(text), 0.15) ? val : train).add(text);
-      }
-    }
-    WordCounter words = new WordCounter(PreTokenizer.standard());
-    train.forEach(words::add);
-    BpeModel bpe = new BpeTrainer(768, 2).fit(words.counts()).model();
-    BpeTokenizer tokenizer = new BpeTokenizer(PreTokenizer.standard(), bpe);
-    List<int[]> trainBlocks = pack(train, tokenizer, 64);
-    List<int[]> valBlocks = pack(val, tokenizer, 64);
+    SampleCorpus.Split en = SampleCorpus.documents("en");
+    BpeModel bpe = SampleCorpus.bpe(en.train(), 768);
+    List<int[]> trainBlocks = SampleCorpus.blocks(en.train(), bpe, 64);
+    List<int[]> valBlocks = SampleCorpus.blocks(en.val(), bpe, 64);
 
     // Unigram model from train counts (add-one): its cross-entropy on the validation targets.
     double[] counts = new double[bpe.vocabSize()];
@@ -75,13 +54,5 @@ class SampleCorpusTrainingTest {
         "val loss " + after.meanLoss() + " vs unigram " + unigram + " (before training " + before.meanLoss() + ")");
     assertTrue(after.bitsPerByte() > 0.5 && after.bitsPerByte() < before.bitsPerByte(), "bits/byte " + after.bitsPerByte());
     assertTrue(Math.abs(after.perplexity() - Math.exp(after.meanLoss())) < 1e-9);
-  }
-
-  private static List<int[]> pack(List<String> docs, BpeTokenizer tokenizer, int seqLen) {
-    BlockPacker packer = new BlockPacker(seqLen);
-    List<int[]> blocks = new ArrayList<>();
-    docs.forEach(d -> blocks.addAll(packer.add(tokenizer.encode(d))));
-    blocks.addAll(packer.finish());
-    return blocks;
   }
 }

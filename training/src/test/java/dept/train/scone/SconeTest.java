@@ -1,22 +1,15 @@
 package dept.train.scone;
 
+import dept.train.SampleCorpus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dept.prep.ingest.ContentHash;
 import dept.prep.ngram.FgramMatcher;
-import dept.prep.pack.BlockPacker;
 import dept.prep.tokenizer.BpeModel;
-import dept.prep.tokenizer.BpeTokenizer;
-import dept.prep.tokenizer.BpeTrainer;
-import dept.prep.tokenizer.PreTokenizer;
 import dept.prep.tokenizer.SpecialTokens;
-import dept.prep.tokenizer.WordCounter;
 import dept.train.local.AdamW;
 import dept.train.local.Batches;
 import dept.train.local.BlockBatches;
@@ -27,8 +20,6 @@ import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -57,36 +48,16 @@ class SconeTest {
 
   @BeforeAll
   static void sample() throws Exception {
-    List<String> trainDocs = new ArrayList<>();
-    List<String> valDocs = new ArrayList<>();
-    ObjectMapper json = new ObjectMapper();
-    for (String line : Files.readAllLines(Path.of("../data-prep/sample/sample.jsonl"))) {
-      var doc = json.readTree(line);
-      if (doc.get("lang").asText().equals("en")) {
-        String text = doc.get("text").asText();
-        (ContentHash.isValidation(ContentHash.of(text), 0.15) ? valDocs : trainDocs).add(text);
-      }
-    }
-    WordCounter words = new WordCounter(PreTokenizer.standard());
-    trainDocs.forEach(words::add);
-    BpeModel bpe = new BpeTrainer(512, 2).fit(words.counts()).model();
-    BpeTokenizer tokenizer = new BpeTokenizer(PreTokenizer.standard(), bpe);
-    train = pack(trainDocs, tokenizer);
-    val = pack(valDocs, tokenizer);
+    SampleCorpus.Split en = SampleCorpus.documents("en");
+    BpeModel bpe = SampleCorpus.bpe(en.train(), 512);
+    train = SampleCorpus.blocks(en.train(), bpe, SEQ);
+    val = SampleCorpus.blocks(en.val(), bpe, SEQ);
     vocab = bpe.vocabSize();
     tokenBytes = new int[vocab];
     for (int id = BpeModel.FIRST_BYTE_ID; id < vocab; id++) {
       tokenBytes[id] = bpe.tokenBytes(id).length;
     }
     fgrams = topFgrams(train, 4, 2, 4000);
-  }
-
-  private static List<int[]> pack(List<String> docs, BpeTokenizer tokenizer) {
-    BlockPacker packer = new BlockPacker(SEQ);
-    List<int[]> blocks = new ArrayList<>();
-    docs.forEach(d -> blocks.addAll(packer.add(tokenizer.encode(d))));
-    blocks.addAll(packer.finish());
-    return blocks;
   }
 
   /** The ngrams stage's selection in miniature: 2..maxN-grams inside documents, by count, then length, then ids. */
