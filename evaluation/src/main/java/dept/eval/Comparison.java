@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 
-import dept.train.dept.TrainedModel;
+import dept.train.rounds.TrainedModel;
 import dept.train.params.NamedTensors;
 import java.util.ArrayList;
 import java.util.List;

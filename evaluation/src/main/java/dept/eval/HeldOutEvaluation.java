@@ -3,7 +3,7 @@ package dept.eval;
 import dept.prep.pack.BlockPacker;
 import dept.prep.tokenizer.BpeModel;
 import dept.prep.tokenizer.BpeTokenizer;
-import dept.train.dept.TrainedModel;
+import dept.train.rounds.TrainedModel;
 import dept.train.local.Evaluator;
 import dept.train.model.DecoderLm;
 import dept.train.params.NamedTensors;

@@ -1,6 +1,6 @@
 package dept.eval;
 
-import dept.train.dept.TrainedModel;
+import dept.train.rounds.TrainedModel;
 import dept.train.local.Evaluator;
 import dept.train.model.DecoderLm;
 import dept.train.scone.FgramEmbeddingStore;

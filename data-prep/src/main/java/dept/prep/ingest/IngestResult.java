@@ -10,8 +10,8 @@ import org.apache.spark.sql.Row;
  * @param cleaned every record read after cleaning, before de-duplication
  * @param records every record read after cleaning, with {@code reason} set on rejects and a null
  *     {@code source} on those that matched no source's filter
- * @param documents {@link IngestStage#DOCUMENTS_SCHEMA}
- * @param rejects {@link IngestStage#REJECTS_SCHEMA}
+ * @param documents {@link IngestJob#DOCUMENTS_SCHEMA}
+ * @param rejects {@link IngestJob#REJECTS_SCHEMA}
  */
 public record IngestResult(
     Dataset<Row> cleaned, Dataset<Row> records, Dataset<Row> documents, Dataset<Row> rejects) {

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * What an ingest run did: per-source accounting and statistics, plus records that matched no
- * source's filter. Rendering only; the numbers come from {@link IngestStage#summarize}.
+ * source's filter. Rendering only; the numbers come from {@link IngestJob#summarize}.
  */
 public record IngestSummary(List<SourceStats> sources, long unrouted) {
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dept.prep.ingest.ContentHash;
 import dept.prep.ingest.IngestConfig;
 import dept.prep.ingest.IngestResult;
-import dept.prep.ingest.IngestStage;
+import dept.prep.ingest.IngestJob;
 import dept.prep.ingest.IngestSummary;
 import dept.prep.ingest.InputPlanner;
 import dept.prep.ingest.SourceSpec;
@@ -93,7 +93,7 @@ public final class IngestBenchmark {
     PeakMemory mem = new PeakMemory();
     long t0 = System.nanoTime();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    IngestStage stage = new IngestStage(spark, config, hadoop);
+    IngestJob stage = new IngestJob(spark, config, hadoop);
     IngestResult result = stage.run(new InputPlanner(hadoop).plan(config));
     AtomicOutput.writeParquet(result.documents(), work.resolve("dept-documents").toString(), hadoop, "source");
     AtomicOutput.writeParquet(result.rejects().coalesce(1), work.resolve("dept-rejects").toString(), hadoop);

@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.expr;
 
 import dept.prep.ngram.FgramMatcher;
 import dept.prep.ngram.NgramConfig;
-import dept.prep.ngram.NgramStage;
+import dept.prep.ngram.NgramJob;
 import dept.prep.pack.BlockPacker;
 import dept.prep.tokenizer.BpeTokenizer;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ public final class NgramBenchmark {
         blocks.size(), tok.vocabSize(), spark.sparkContext().defaultParallelism()));
     String fmt = "%-8s %12s %14s %14s %12s%n";
     out.append(String.format(Locale.ROOT, fmt, "data", "tokens", "dept tok/s", "MLlib tok/s", "dept/MLlib"));
-    NgramStage stage = new NgramStage(spark, new NgramConfig(4, 1L, 100_000, List.of(100_000)));
+    NgramJob stage = new NgramJob(spark, new NgramConfig(4, 1L, 100_000, List.of(100_000)));
     List<int[]> fgrams = null;
     for (int factor : new int[] {1, 2, 4}) {
       Dataset<Row> df = frame(blocks.subList(0, quarter * factor)).cache();
@@ -65,7 +65,7 @@ public final class NgramBenchmark {
       counts.write().format("noop").mode("overwrite").save();
       double ours = (System.nanoTime() - t0) / 1e9;
       if (factor == 1) {
-        fgrams = NgramStage.collect(stage.select(counts)).get("b");
+        fgrams = NgramJob.collect(stage.select(counts)).get("b");
       }
       long t1 = System.nanoTime();
       mllib(df);

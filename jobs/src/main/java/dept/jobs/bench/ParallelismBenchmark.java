@@ -1,6 +1,6 @@
 package dept.jobs.bench;
 
-import dept.jobs.cli.SparkSessions;
+import dept.jobs.run.SparkSessions;
 import dept.jobs.config.SparkSettings;
 import dept.prep.tokenizer.TokenizerJson;
 import java.nio.charset.StandardCharsets;

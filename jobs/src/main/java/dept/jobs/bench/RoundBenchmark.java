@@ -1,9 +1,9 @@
 package dept.jobs.bench;
 
-import dept.train.dept.RoundEngine;
-import dept.train.dept.RunLog;
-import dept.train.dept.SharingPolicy;
-import dept.train.dept.TrainConfig;
+import dept.train.rounds.RoundEngine;
+import dept.train.rounds.RunLog;
+import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.TrainConfig;
 import dept.train.local.AdamW;
 import dept.train.local.BlockBatches;
 import dept.train.local.LocalTrainer;

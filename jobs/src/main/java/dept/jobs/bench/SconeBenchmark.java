@@ -3,7 +3,7 @@ package dept.jobs.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dept.prep.ngram.FgramMatcher;
-import dept.train.dept.TrainedModel;
+import dept.train.rounds.TrainedModel;
 import dept.train.local.Batches;
 import dept.train.local.LocalTrainer;
 import dept.train.model.DecoderLm;

@@ -2,7 +2,7 @@ package dept.jobs.bench;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dept.prep.pack.TokenizeConfig;
-import dept.prep.pack.TokenizeStage;
+import dept.prep.pack.TokenizeJob;
 import dept.prep.tokenizer.BpeTokenizer;
 import dept.prep.tokenizer.BpeTrainer;
 import dept.prep.tokenizer.PreTokenizer;
@@ -144,10 +144,10 @@ public final class TokenizerBenchmark {
     int cores = spark.sparkContext().defaultParallelism();
     var documents = spark.createDataFrame(rows, schema).repartition(cores * 2).cache();
     documents.count();
-    TokenizeStage stage = new TokenizeStage(spark, new TokenizeConfig(128, encoder, false));
+    TokenizeJob stage = new TokenizeJob(spark, new TokenizeConfig(128, encoder, false));
     stage.run(documents, Map.of("bench", tokenizer)).release(); // warm-up
     long t0 = System.nanoTime();
-    TokenizeStage.Result r = stage.run(documents, Map.of("bench", tokenizer, VocabConfig.GLOBAL, tokenizer));
+    TokenizeJob.Result r = stage.run(documents, Map.of("bench", tokenizer, VocabConfig.GLOBAL, tokenizer));
     r.encoded().count();
     double seconds = secs(t0);
     r.release();

@@ -1,5 +1,6 @@
 package dept.jobs.cli;
 
+import dept.jobs.run.StageContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dept.jobs.bench.BenchSummary;
 import dept.jobs.bench.IngestBenchmark;
@@ -188,7 +189,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (scone) {
       boolean trained = ctx.config().train().variants().stream()
-          .filter(v -> dept.train.dept.SharingPolicy.of(v).scone())
+          .filter(v -> dept.train.rounds.SharingPolicy.of(v).scone())
           .anyMatch(v -> dept.prep.io.AtomicOutput.isComplete(ctx.layout().trainModel(v), ctx.hadoop()));
       if (!trained) {
         return "needs a trained +SCONE variant under " + ctx.layout().root() + " (run `dept pipeline` first)";
@@ -209,11 +210,11 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The SCONE benchmark on the first trained +SCONE variant and its largest table. */
   private String sconeBenchmark(StageContext ctx, Path work, BenchSummary summary) {
-    String variant = ctx.config().train().variants().stream().filter(v -> dept.train.dept.SharingPolicy.of(v).scone()).findFirst()
+    String variant = ctx.config().train().variants().stream().filter(v -> dept.train.rounds.SharingPolicy.of(v).scone()).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("bench scone needs a +SCONE variant in train.variants (e.g. SPEC+SCONE)"));
     ctx.requireComplete(ctx.layout().trainModel(variant), "train");
-    var model = dept.train.dept.TrainedModel.load(ctx.layout().trainModel(variant), ctx.hadoop());
-    var sets = dept.jobs.stages.TrainJob.fgramSets(ctx);
+    var model = dept.train.rounds.TrainedModel.load(ctx.layout().trainModel(variant), ctx.hadoop());
+    var sets = dept.jobs.stages.TrainStage.fgramSets(ctx);
     String tokenizer = model.embeddings().keySet().stream()
         .max(java.util.Comparator.comparingInt(t -> model.scone().usable(sets.getOrDefault(t, List.of())).size())).orElseThrow();
     List<int[]> blocks = new ArrayList<>();
@@ -222,13 +223,13 @@ final class BenchCommand implements Callable<Integer> {
         .orderBy("source", "block_id").limit(Math.max(sconeBatch, 16)).select("tokens").collectAsList()
         .forEach(r -> blocks.add(dept.prep.pack.TokenArrays.ints(r.getList(0))));
     var fgrams = ctx.spark().read().parquet(ctx.layout().fgrams());
-    var job = new dept.train.scone.SconeTableJob(ctx.spark(), ctx.hadoop());
+    var job = new dept.train.scone.table.SconeTableJob(ctx.spark(), ctx.hadoop());
     int partitions = Math.max(2, ctx.spark().sparkContext().defaultParallelism() * 2);
     job.run(model, fgrams, work.resolve("scone-warmup").toUri().toString(), partitions); // JIT and DJL warm-up, not timed
     long start = System.nanoTime();
     var stats = job.run(model, fgrams, work.resolve("scone").toUri().toString(), partitions);
     double secs = (System.nanoTime() - start) / 1e9;
-    long written = stats.stream().mapToLong(dept.train.scone.SconeTableJob.TableStats::fgrams).sum();
+    long written = stats.stream().mapToLong(dept.train.scone.table.SconeTableJob.TableStats::fgrams).sum();
     return new dept.jobs.bench.SconeBenchmark(model, tokenizer, model.scone().usable(sets.get(tokenizer)), blocks)
         .run(sconeBatch, sconeFgrams, new dept.jobs.bench.SconeBenchmark.SparkRun(written, secs), summary);
   }

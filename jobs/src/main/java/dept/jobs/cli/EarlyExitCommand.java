@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.EarlyExitJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.EarlyExitStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,6 @@ final class EarlyExitCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new EarlyExitJob());
+    return List.of(new EarlyExitStage());
   }
 }

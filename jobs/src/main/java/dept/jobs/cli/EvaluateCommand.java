@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.EvaluateJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.EvaluateStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,6 +25,6 @@ final class EvaluateCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new EvaluateJob(heldOut));
+    return List.of(new EvaluateStage(heldOut));
   }
 }

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.ExtendJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.ExtendStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +28,6 @@ final class ExtendCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new ExtendJob(baseRun, newSource, true));
+    return List.of(new ExtendStage(baseRun, newSource, true));
   }
 }

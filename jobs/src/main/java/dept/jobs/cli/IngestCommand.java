@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.IngestJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.IngestStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,6 @@ final class IngestCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new IngestJob());
+    return List.of(new IngestStage());
   }
 }

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.NgramsJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.NgramsStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,6 @@ final class NgramsCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new NgramsJob());
+    return List.of(new NgramsStage());
   }
 }

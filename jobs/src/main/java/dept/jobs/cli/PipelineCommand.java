@@ -1,16 +1,17 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.EarlyExitJob;
-import dept.jobs.stages.EvaluateJob;
-import dept.jobs.stages.ExtendJob;
-import dept.jobs.stages.IngestJob;
-import dept.jobs.stages.NgramsJob;
-import dept.jobs.stages.ReportJob;
-import dept.jobs.stages.SconePrecomputeJob;
-import dept.jobs.stages.SconeScalingJob;
-import dept.jobs.stages.TrainJob;
-import dept.jobs.stages.TokenizeJob;
-import dept.jobs.stages.VocabJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.EarlyExitStage;
+import dept.jobs.stages.EvaluateStage;
+import dept.jobs.stages.ExtendStage;
+import dept.jobs.stages.IngestStage;
+import dept.jobs.stages.NgramsStage;
+import dept.jobs.stages.ReportStage;
+import dept.jobs.stages.SconePrecomputeStage;
+import dept.jobs.stages.SconeScalingStage;
+import dept.jobs.stages.TrainStage;
+import dept.jobs.stages.TokenizeStage;
+import dept.jobs.stages.VocabStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -27,8 +28,8 @@ public final class PipelineCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new IngestJob(), new VocabJob(), new TokenizeJob(), new NgramsJob(), new TrainJob(null, false), new SconePrecomputeJob(),
-        new SconeScalingJob(), new ExtendJob(null, null, false), new EarlyExitJob(), new EvaluateJob(null),
-        new ReportJob());
+    return List.of(new IngestStage(), new VocabStage(), new TokenizeStage(), new NgramsStage(), new TrainStage(null, false), new SconePrecomputeStage(),
+        new SconeScalingStage(), new ExtendStage(null, null, false), new EarlyExitStage(), new EvaluateStage(null),
+        new ReportStage());
   }
 }

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.ReportJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.ReportStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,6 @@ final class ReportCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new ReportJob());
+    return List.of(new ReportStage());
   }
 }

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.SconePrecomputeJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.SconePrecomputeStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,6 @@ final class SconePrecomputeCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new SconePrecomputeJob());
+    return List.of(new SconePrecomputeStage());
   }
 }

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.SconeScalingJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.SconeScalingStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,6 @@ final class SconeScalingCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new SconeScalingJob());
+    return List.of(new SconeScalingStage());
   }
 }

@@ -1,5 +1,7 @@
 package dept.jobs.cli;
 
+import dept.jobs.run.StageContext;
+import dept.jobs.run.Stage;
 import dept.jobs.config.ConfigLoader;
 import dept.jobs.config.PipelineConfig;
 import java.util.concurrent.Callable;

@@ -1,10 +1,13 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.IngestJob;
-import dept.jobs.stages.NgramsJob;
-import dept.jobs.stages.TokenizeJob;
-import dept.jobs.stages.VocabJob;
-import dept.jobs.study.StudyJob;
+import dept.jobs.run.OutputLayout;
+import dept.jobs.run.StageContext;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.IngestStage;
+import dept.jobs.stages.NgramsStage;
+import dept.jobs.stages.TokenizeStage;
+import dept.jobs.stages.VocabStage;
+import dept.jobs.study.StudyStage;
 import dept.prep.io.AtomicOutput;
 import java.util.List;
 import java.util.function.Function;
@@ -31,11 +34,11 @@ final class StudyCommand extends StageCommand {
   @Override
   List<Stage> stages() {
     return List.of(
-        keptWhenResuming(new IngestJob(), OutputLayout::documents),
-        keptWhenResuming(new VocabJob(), OutputLayout::vocab),
-        keptWhenResuming(new TokenizeJob(), OutputLayout::blocks),
-        keptWhenResuming(new NgramsJob(), OutputLayout::fgrams),
-        new StudyJob(resume));
+        keptWhenResuming(new IngestStage(), OutputLayout::documents),
+        keptWhenResuming(new VocabStage(), OutputLayout::vocab),
+        keptWhenResuming(new TokenizeStage(), OutputLayout::blocks),
+        keptWhenResuming(new NgramsStage(), OutputLayout::fgrams),
+        new StudyStage(resume));
   }
 
   /** {@code stage}, skipped under --resume when its output is complete. */

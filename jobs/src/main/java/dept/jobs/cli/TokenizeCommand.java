@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.TokenizeJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.TokenizeStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,6 @@ final class TokenizeCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new TokenizeJob());
+    return List.of(new TokenizeStage());
   }
 }

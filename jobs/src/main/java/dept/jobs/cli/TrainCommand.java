@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.TrainJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.TrainStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,6 +29,6 @@ final class TrainCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new TrainJob(variant, resume));
+    return List.of(new TrainStage(variant, resume));
   }
 }

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
-import dept.jobs.stages.VocabJob;
+import dept.jobs.run.Stage;
+import dept.jobs.stages.VocabStage;
 import java.util.List;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,6 @@ final class VocabCommand extends StageCommand {
 
   @Override
   List<Stage> stages() {
-    return List.of(new VocabJob());
+    return List.of(new VocabStage());
   }
 }

@@ -4,7 +4,7 @@ import dept.prep.ingest.IngestConfig;
 import dept.prep.ngram.NgramConfig;
 import dept.prep.pack.TokenizeConfig;
 import dept.prep.tokenizer.VocabConfig;
-import dept.train.dept.TrainConfig;
+import dept.train.rounds.TrainConfig;
 import dept.train.extend.ExtendConfig;
 import dept.train.model.ModelConfig;
 

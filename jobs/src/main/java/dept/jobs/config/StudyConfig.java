@@ -1,6 +1,6 @@
 package dept.jobs.config;
 
-import dept.train.dept.SharingPolicy;
+import dept.train.rounds.SharingPolicy;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dept.jobs.stages;
 
-import dept.jobs.cli.StageContext;
+import dept.jobs.run.StageContext;
 import dept.prep.io.HadoopFiles;
 import dept.prep.tokenizer.BpeModel;
 import dept.prep.tokenizer.TokenizerJson;

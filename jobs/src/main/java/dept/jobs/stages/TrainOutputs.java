@@ -1,8 +1,8 @@
 package dept.jobs.stages;
 
-import dept.jobs.cli.StageContext;
+import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
-import dept.train.dept.RunLog;
+import dept.train.rounds.RunLog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dept.jobs.study;
 
 import dept.jobs.config.StudyConfig;
-import dept.train.dept.SharingPolicy;
+import dept.train.rounds.SharingPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

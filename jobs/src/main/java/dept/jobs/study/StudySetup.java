@@ -1,7 +1,7 @@
 package dept.jobs.study;
 
 import dept.eval.Study;
-import dept.jobs.cli.StageContext;
+import dept.jobs.run.StageContext;
 import dept.jobs.config.PipelineConfig;
 import java.util.List;
 import java.util.Locale;

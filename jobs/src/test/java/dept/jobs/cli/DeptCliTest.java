@@ -1,5 +1,6 @@
 package dept.jobs.cli;
 
+import dept.jobs.run.OutputLayout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +77,7 @@ class DeptCliTest {
         for (String d : List.of("model", "metrics", "validation", "timings")) {
           assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
         }
-        var model = dept.train.dept.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
+        var model = dept.train.rounds.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
         assertEquals(variant.toUpperCase(java.util.Locale.ROOT).replace('-', '+'), model.variant());
         assertEquals(variant.startsWith("spec") ? 8 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
         assertEquals(variant.endsWith("scone"), model.embeddings().values().iterator().next().names().stream()

@@ -1,6 +1,6 @@
 package dept.train.extend;
 
-import dept.train.dept.TrainedModel;
+import dept.train.rounds.TrainedModel;
 import dept.train.params.NamedTensors;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,0 +1,445 @@
+package dept.prep.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dept.prep.io.HadoopConfig;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The ingest stage: input files -> {@code documents} + {@code rejects}. Reads every planned file
+ * once in its own task, routes records to sources, normalises, rejects empty / short / duplicate
+ * documents, splits long ones, and assigns the train/val split by content hash. The session is
+ * passed in; reading config and writing outputs belong to the caller.
+ */
+public final class IngestJob {
+
+  /** Records as read, before cleaning (see {@link RawRecord}). */
+  public static final StructType RAW_SCHEMA =
+      new StructType()
+          .add("source", DataTypes.StringType, true)
+          .add("file", DataTypes.StringType, false)
+          .add("line", DataTypes.LongType, false)
+          .add("text", DataTypes.StringType, true)
+          .add("reason", DataTypes.StringType, true)
+          .add("raw", DataTypes.StringType, true);
+
+  /** Cleaned records: raw plus their location and content hash (null when rejected). */
+  static final StructType CLEAN_SCHEMA =
+      RAW_SCHEMA
+          .add("location", DataTypes.StringType, false)
+          .add("hash", DataTypes.StringType, true);
+
+  public static final StructType DOCUMENTS_SCHEMA =
+      new StructType()
+          .add("source", DataTypes.StringType, false)
+          .add("doc_id", DataTypes.StringType, false)
+          .add("text", DataTypes.StringType, false)
+          .add("split", DataTypes.StringType, false)
+          .add("bytes", DataTypes.LongType, false);
+
+  public static final StructType REJECTS_SCHEMA =
+      new StructType()
+          .add("source", DataTypes.StringType, false)
+          .add("location", DataTypes.StringType, false)
+          .add("reason", DataTypes.StringType, false)
+          .add("raw", DataTypes.StringType, true);
+
+  public static final StructType STATS_SCHEMA =
+      new StructType()
+          .add("source", DataTypes.StringType, false)
+          .add("read", DataTypes.LongType, false)
+          .add("written", DataTypes.LongType, false)
+          .add("rejected", DataTypes.LongType, false)
+          .add("documents", DataTypes.LongType, false)
+          .add("train_documents", DataTypes.LongType, false)
+          .add("val_documents", DataTypes.LongType, false)
+          .add("bytes", DataTypes.LongType, false)
+          .add("chars", DataTypes.LongType, false)
+          .add("dominant_script", DataTypes.StringType, false)
+          .add(
+              "script_mix",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+          .add(
+              "rejected_by_reason",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
+          .add("tags", DataTypes.createArrayType(DataTypes.StringType), false);
+
+  private final SparkSession spark;
+  private final IngestConfig config;
+  private final HadoopConfig hadoop;
+
+  public IngestJob(SparkSession spark, IngestConfig config, Configuration hadoop) {
+    this.spark = spark;
+    this.config = config;
+    this.hadoop = new HadoopConfig(hadoop);
+  }
+
+  /** Documents, rejects and the records behind both; nothing is computed until an action. */
+  public IngestResult run(List<FileTask> tasks) {
+    Dataset<Row> raw = readRecords(tasks);
+    // A gzip file is one task to read; spread the records so cleaning and hashing use every core.
+    int cores = spark.sparkContext().defaultParallelism();
+    if (raw.rdd().getNumPartitions() < cores) {
+      raw = raw.repartition(cores);
+    }
+    // Records that matched no source ride along with a null source: counted, never written.
+    Dataset<Row> cleaned = clean(raw).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> records = markDuplicates(cleaned).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> routed = records.where(col("source").isNotNull());
+    Dataset<Row> rejects =
+        routed.where(col("reason").isNotNull()).select("source", "location", "reason", "raw");
+    Dataset<Row> documents = split(routed.where(col("reason").isNull()));
+    return new IngestResult(cleaned, records, documents, rejects);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  private Dataset<Row> readRecords(List<FileTask> tasks) {
+    List<FileTask> lineTasks =
+        tasks.stream().filter(t -> t.format() != InputFormat.PARQUET).toList();
+    Dataset<Row> records = spark.createDataFrame(List.of(), RAW_SCHEMA);
+    if (!lineTasks.isEmpty()) {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      HadoopConfig conf = hadoop;
+      long maxRecordBytes = config.maxRecordBytes();
+      JavaRDD<Row> rows =
+          jsc.parallelize(lineTasks, lineTasks.size())
+              .flatMap(task -> readFile(task, conf, maxRecordBytes));
+      records = records.union(spark.createDataFrame(rows, RAW_SCHEMA));
+    }
+    for (FileTask t : tasks) {
+      if (t.format() == InputFormat.PARQUET) {
+        records = records.union(readParquet(t));
+      }
+    }
+    return records;
+  }
+
+  private static Iterator<Row> readFile(FileTask task, HadoopConfig conf, long maxRecordBytes)
+      throws java.io.IOException {
+    Path path = new Path(task.path());
+    FileSystem fs = path.getFileSystem(conf.get());
+    InputStream in = fs.open(path);
+    CompressionCodec codec = new CompressionCodecFactory(conf.get()).getCodec(path);
+    if (codec != null) {
+      in = codec.createInputStream(in);
+    }
+    InputStream stream = in;
+    Iterator<RawRecord> records = new RecordExtractor(maxRecordBytes).records(task, stream);
+    return new Iterator<>() {
+      private boolean closed;
+
+      @Override
+      public boolean hasNext() {
+        boolean more = records.hasNext();
+        if (!more && !closed) {
+          closed = true;
+          try {
+            stream.close();
+          } catch (java.io.IOException ignored) {
+            // everything was read; a failing close loses nothing
+          }
+        }
+        return more;
+      }
+
+      @Override
+      public Row next() {
+        return toRow(records.next());
+      }
+    };
+  }
+
+  private static Row toRow(RawRecord r) {
+    return RowFactory.create(
+        r.source(), r.file(), r.line(), r.text(), r.reason() == null ? null : r.reason().code(),
+        r.raw());
+  }
+
+  /** One Parquet file of a source: the text column, validated like the line formats. */
+  private Dataset<Row> readParquet(FileTask task) {
+    Dataset<Row> df = spark.read().parquet(task.path());
+    checkColumn(df.schema(), task.textField(), task, true);
+    task.sources().forEach(s -> s.filter().keySet().forEach(f -> checkColumn(df.schema(), f, task, false)));
+    Dataset<Row> all = spark.createDataFrame(List.of(), RAW_SCHEMA);
+    Column anySource = lit(false);
+    for (SourceSpec s : task.sources()) {
+      Column accepted = lit(true);
+      for (Map.Entry<String, List<String>> f : s.filter().entrySet()) {
+        accepted = accepted.and(col(f.getKey()).cast("string").isin(f.getValue().toArray()));
+      }
+      anySource = anySource.or(accepted);
+      String name = s.name();
+      all =
+          all.union(
+              df.where(accepted)
+                  .select(
+                      col(task.textField()).cast("binary").as("payload"),
+                      input_file_name().as("file"),
+                      monotonically_increasing_id().as("id"))
+                  .map(
+                      (org.apache.spark.api.java.function.MapFunction<Row, Row>)
+                          r -> toRow(parquetRecord(name, r.getString(1), r.getLong(2) + 1, (byte[]) r.get(0))),
+                      Encoders.row(RAW_SCHEMA)));
+    }
+    Dataset<Row> unrouted =
+        df.where(anySource.isNull().or(anySource.equalTo(false)))
+            .select(
+                lit(null).cast("string").as("source"), input_file_name().as("file"),
+                monotonically_increasing_id().as("line"), lit(null).cast("string").as("text"),
+                lit(null).cast("string").as("reason"), lit(null).cast("string").as("raw"));
+    return all.union(unrouted);
+  }
+
+  /** A Parquet record; {@code id} is Spark's record id (unique, not a row number). */
+  private static RawRecord parquetRecord(String source, String file, long id, byte[] payload) {
+    if (payload == null) {
+      return RawRecord.rejected(source, file, id, RejectReason.MISSING_FIELD, "null text");
+    }
+    if (Utf8.hasNul(payload, payload.length)) {
+      return RawRecord.rejected(
+          source, file, id, RejectReason.BINARY, Utf8.preview(payload, payload.length, 1000));
+    }
+    String text = Utf8.decodeStrict(payload, payload.length);
+    return text == null
+        ? RawRecord.rejected(
+            source, file, id, RejectReason.INVALID_UTF8, Utf8.preview(payload, payload.length, 1000))
+        : RawRecord.ok(source, file, id, text);
+  }
+
+  private static void checkColumn(StructType schema, String name, FileTask task, boolean text) {
+    StructField field =
+        java.util.Arrays.stream(schema.fields())
+            .filter(f -> f.name().equals(name))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        task.path() + ": no column '" + name + "' (columns: "
+                            + String.join(", ", schema.fieldNames()) + ")"));
+    if (text && !(field.dataType() instanceof StringType)) {
+      throw new IllegalArgumentException(
+          task.path() + ": column '" + name + "' is " + field.dataType().simpleString()
+              + ", text_field must be a string column");
+    }
+  }
+
+  // ---- cleaning --------------------------------------------------------------------------
+
+  private Dataset<Row> clean(Dataset<Row> routed) {
+    Map<String, WhitespaceMode> modes = new HashMap<>();
+    config.sources().forEach(s -> modes.put(s.name(), s.whitespace()));
+    int minChars = config.minChars();
+    return routed.map(
+        (org.apache.spark.api.java.function.MapFunction<Row, Row>)
+            r -> cleanRecord(r, modes, minChars),
+        Encoders.row(CLEAN_SCHEMA));
+  }
+
+  private static Row cleanRecord(Row r, Map<String, WhitespaceMode> modes, int minChars) {
+    String source = r.getString(0);
+    String file = r.getString(1);
+    long line = r.getLong(2);
+    String text = r.getString(3);
+    String reason = r.getString(4);
+    String raw = r.getString(5);
+    String hash = null;
+    if (source != null && reason == null) {
+      String cleaned = new TextNormalizer(modes.get(source)).normalize(text);
+      if (cleaned.isEmpty() || !TextNormalizer.hasVisibleText(cleaned)) { // e.g. only zero-width characters
+        reason = RejectReason.EMPTY.code();
+        raw = Utf8.truncate(text, RecordExtractor.PREVIEW_CHARS);
+      } else if (cleaned.codePointCount(0, cleaned.length()) < minChars) {
+        reason = RejectReason.TOO_SHORT.code();
+        raw = cleaned;
+      } else {
+        hash = ContentHash.of(cleaned);
+      }
+      text = reason == null ? cleaned : null;
+    }
+    return RowFactory.create(source, file, line, text, reason, raw, RawRecord.location(file, line), hash);
+  }
+
+  /**
+   * Exact duplicates within a source: the first by (file, line) stays, the rest are rejected. Only
+   * the small keys are shuffled to find them; the texts stay where they are unless Spark chooses
+   * to shuffle them for the join (it broadcasts the duplicate keys when they are few).
+   */
+  private static Dataset<Row> markDuplicates(Dataset<Row> cleaned) {
+    var byContent = Window.partitionBy("source", "hash").orderBy("file", "line");
+    Dataset<Row> duplicates =
+        cleaned
+            .where(col("hash").isNotNull())
+            .select("source", "hash", "file", "line", "location")
+            .withColumn("rank", row_number().over(byContent))
+            .withColumn("first_location", first("location").over(byContent))
+            .where(col("rank").gt(1))
+            .select(col("source"), col("file"), col("line"), col("first_location"));
+    Column duplicate = col("first_location").isNotNull();
+    return cleaned
+        .join(duplicates, scala.jdk.javaapi.CollectionConverters.asScala(List.of("source", "file", "line")).toSeq(), "left")
+        .withColumn(
+            "raw",
+            when(duplicate, concat(lit("duplicate of "), col("first_location"), lit(": "), substring(col("text"), 1, 200)))
+                .otherwise(col("raw")))
+        .withColumn("reason", when(duplicate, lit(RejectReason.DUPLICATE.code())).otherwise(col("reason")))
+        .drop("first_location");
+  }
+
+  private Dataset<Row> split(Dataset<Row> accepted) {
+    int maxChars = config.maxChars();
+    double valFraction = config.valFraction();
+    return accepted
+        .select("source", "text", "hash")
+        .flatMap(
+            (org.apache.spark.api.java.function.FlatMapFunction<Row, Row>)
+                r -> pieces(r.getString(0), r.getString(1), r.getString(2), maxChars, valFraction),
+            Encoders.row(DOCUMENTS_SCHEMA));
+  }
+
+  private static Iterator<Row> pieces(
+      String source, String text, String hash, int maxChars, double valFraction) {
+    String split = ContentHash.isValidation(hash, valFraction) ? "val" : "train";
+    List<String> parts = new DocumentSplitter(maxChars).split(text);
+    List<Row> rows = new ArrayList<>(parts.size());
+    for (int i = 0; i < parts.size(); i++) {
+      String part = parts.get(i);
+      rows.add(
+          RowFactory.create(
+              source, hash + "-" + i, part, split, (long) part.getBytes(StandardCharsets.UTF_8).length));
+    }
+    return rows.iterator();
+  }
+
+  // ---- accounting ------------------------------------------------------------------------
+
+  /** Per-source accounting and statistics of a run's result (runs Spark actions). */
+  public IngestSummary summarize(IngestResult result) {
+    Map<String, long[]> counts = new TreeMap<>(); // read, written
+    long unrouted = 0;
+    for (Row r :
+        result.records()
+            .groupBy("source")
+            .agg(count(lit(1)), sum(when(col("reason").isNull(), 1).otherwise(0)))
+            .collectAsList()) {
+      if (r.isNullAt(0)) {
+        unrouted = r.getLong(1);
+      } else {
+        counts.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+      }
+    }
+    Map<String, TreeMap<String, Long>> reasons = new HashMap<>();
+    for (Row r : result.rejects().groupBy("source", "reason").count().collectAsList()) {
+      reasons.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
+    }
+    Map<String, long[]> docs = new HashMap<>(); // documents, train, val, bytes, chars
+    for (Row r :
+        result.documents()
+            .groupBy("source")
+            .agg(
+                count(lit(1)),
+                sum(when(col("split").equalTo("train"), 1).otherwise(0)),
+                sum(when(col("split").equalTo("val"), 1).otherwise(0)),
+                sum("bytes"),
+                sum(org.apache.spark.sql.functions.length(col("text"))))
+            .collectAsList()) {
+      docs.put(
+          r.getString(0),
+          new long[] {r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)});
+    }
+    Map<String, Map<String, Long>> scripts = scriptCounts(result.documents());
+
+    List<SourceStats> stats = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : counts.entrySet()) {
+      String source = e.getKey();
+      long[] d = docs.getOrDefault(source, new long[5]);
+      Map<String, Long> letters = scripts.getOrDefault(source, Map.of());
+      long totalLetters = letters.values().stream().mapToLong(Long::longValue).sum();
+      TreeMap<String, Double> mix = new TreeMap<>();
+      letters.forEach((s, n) -> mix.put(s, n / (double) totalLetters));
+      List<String> tags =
+          source.equals(RawRecord.UNATTRIBUTED) ? List.of() : config.source(source).tags();
+      stats.add(
+          new SourceStats(
+              source, e.getValue()[0], e.getValue()[1], reasons.getOrDefault(source, new TreeMap<>()),
+              d[0], d[1], d[2], d[3], d[4], mix, tags));
+    }
+    return new IngestSummary(stats, unrouted);
+  }
+
+  private static Map<String, Map<String, Long>> scriptCounts(Dataset<Row> documents) {
+    StructType schema =
+        new StructType()
+            .add("source", DataTypes.StringType)
+            .add("script", DataTypes.StringType)
+            .add("letters", DataTypes.LongType);
+    Dataset<Row> perDoc =
+        documents
+            .select("source", "text")
+            .flatMap(
+                (org.apache.spark.api.java.function.FlatMapFunction<Row, Row>)
+                    r -> {
+                      List<Row> rows = new ArrayList<>();
+                      ScriptMix.count(r.getString(1))
+                          .forEach((s, n) -> rows.add(RowFactory.create(r.getString(0), s, n)));
+                      return rows.iterator();
+                    },
+                Encoders.row(schema));
+    Map<String, Map<String, Long>> out = new TreeMap<>();
+    for (Row r : perDoc.groupBy("source", "script").agg(sum("letters")).collectAsList()) {
+      out.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
+    }
+    return out;
+  }
+
+  /** The statistics as the {@code source_stats} table. */
+  public Dataset<Row> statsTable(IngestSummary summary) {
+    List<Row> rows = new ArrayList<>();
+    for (SourceStats s : summary.sources()) {
+      rows.add(
+          RowFactory.create(
+              s.source(), s.read(), s.written(), s.rejectedTotal(), s.documents(),
+              s.trainDocuments(), s.valDocuments(), s.bytes(), s.chars(), s.dominantScript(),
+              scala.jdk.javaapi.CollectionConverters.asScala(s.scriptMix()),
+              scala.jdk.javaapi.CollectionConverters.asScala(s.rejected()),
+              s.tags().toArray(new String[0])));
+    }
+    return spark.createDataFrame(rows, STATS_SCHEMA);
+  }
+}

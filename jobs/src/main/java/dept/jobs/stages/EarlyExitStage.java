@@ -1,0 +1,107 @@
+package dept.jobs.stages;
+
+import static org.apache.spark.sql.functions.col;
+
+import dept.eval.EarlyExit;
+import dept.jobs.run.Stage;
+import dept.jobs.run.StageContext;
+import dept.prep.io.AtomicOutput;
+import dept.prep.pack.TokenArrays;
+import dept.prep.tokenizer.VocabConfig;
+import dept.train.rounds.RoundEngine;
+import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.TrainConfig;
+import dept.train.rounds.TrainedModel;
+import dept.train.model.DecoderLm;
+import dept.train.rtd.RtdEvaluator;
+import dept.train.rtd.RtdModel;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * {@code dept early-exit}: scores every trained {@code +RTD} variant's replaced-token detection on
+ * each source's validation blocks at every exit threshold ({@code train.rtd.thresholds}), and
+ * trains the first one again with each generator of {@code train.rtd.compare_generators} (same
+ * settings otherwise) to answer whether the generator is needed. Writes {@code evaluation/early_exit}.
+ */
+public final class EarlyExitStage implements Stage {
+
+  @Override
+  public String name() {
+    return "early-exit";
+  }
+
+  @Override
+  public void run(StageContext ctx) {
+    TrainConfig train = ctx.config().train();
+    List<String> variants = train.variants().stream().filter(v -> SharingPolicy.of(v).rtd()).toList();
+    if (variants.isEmpty()) {
+      System.out.println("early-exit: no +RTD variant in train.variants (or train.objective: rtd); nothing to score");
+      return;
+    }
+    ctx.requireComplete(ctx.layout().blocks(), "tokenize");
+    Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
+    List<EarlyExit.Row> rows = new ArrayList<>();
+    for (String v : variants) {
+      ctx.requireComplete(ctx.layout().trainModel(v), "train");
+      TrainedModel model = TrainedModel.load(ctx.layout().trainModel(v), ctx.hadoop());
+      rows.addAll(score(ctx, v, model, blocks));
+    }
+    String first = variants.get(0);
+    SharingPolicy policy = SharingPolicy.of(first);
+    List<String> sources = TrainStage.trainingSources(ctx, blocks);
+    List<String> tokenizers = new ArrayList<>(policy.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources);
+    TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
+    for (String g : train.rtd().compareGenerators()) {
+      if (g.equals(train.rtd().generator())) {
+        continue;
+      }
+      TrainConfig other = train.withRtd(train.rtd().withGenerator(g));
+      RoundEngine engine = new RoundEngine(ctx.spark(), policy, other, ctx.config().model(), ctx.config().tokenize().seqLen(),
+          ctx.layout().rtdGeneratorRuns(g), tables.vocabSizes(), tables.tokenBytes());
+      TrainedModel model = engine.export(engine.run(blocks, sources, false), sources);
+      rows.addAll(score(ctx, first, model, blocks));
+    }
+    List<Row> out = new ArrayList<>();
+    rows.forEach(r -> out.add(RowFactory.create(r.variant(), r.generator(), r.source(), r.threshold(), r.positions(), r.replaced(),
+        r.accuracy(), r.auc(), r.skippedFraction(), r.majorityAccuracy())));
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(out, EarlyExit.SCHEMA).coalesce(1), ctx.layout().earlyExit(), ctx.hadoop());
+    System.out.print(EarlyExit.markdown(EarlyExit.summarize(rows)));
+    System.out.printf("early exit: %s%n", ctx.layout().earlyExit());
+  }
+
+  /** One model on each source's validation blocks (the ones training validated on) at every threshold. */
+  private static List<EarlyExit.Row> score(StageContext ctx, String variant, TrainedModel model, Dataset<Row> blocks) {
+    List<EarlyExit.Row> rows = new ArrayList<>();
+    int evalBlocks = ctx.config().train().evalBlocks();
+    List<String> sources = new ArrayList<>();
+    ctx.spark().read().parquet(ctx.layout().trainValidation(variant)).select("source").distinct().orderBy("source").collectAsList()
+        .forEach(r -> sources.add(r.getString(0)));
+    for (String source : sources) {
+      String tokenizer = model.embeddings().containsKey(source) ? source : VocabConfig.GLOBAL;
+      Dataset<Row> mine = blocks.where(col("source").equalTo(source).and(col("tokenizer").equalTo(tokenizer)));
+      List<int[]> val = tokens(mine.where(col("split").equalTo("val")).orderBy("block_id"), evalBlocks);
+      List<int[]> trainBlocks = tokens(mine.where(col("split").equalTo("train")), 0);
+      if (val.isEmpty()) {
+        continue;
+      }
+      int vocab = (int) model.embeddings().get(tokenizer).get(DecoderLm.EMBED + "wte").shape()[0];
+      RtdModel rtd = new RtdModel(model.model(), vocab, model.seqLen(), model.rtd());
+      for (RtdEvaluator.Row r : new RtdEvaluator(rtd, 16).evaluate(model.body(), model.embeddings().get(tokenizer), val,
+          RtdModel.unigramCdf(trainBlocks, vocab), model.rtd().thresholds(), ctx.config().train().seed())) {
+        rows.add(new EarlyExit.Row(variant, model.rtd().generator(), source, r.threshold(), r.positions(), r.replaced(), r.accuracy(),
+            r.auc(), r.skippedFraction(), r.majorityAccuracy()));
+      }
+    }
+    return rows;
+  }
+
+  private static List<int[]> tokens(Dataset<Row> rows, int limit) {
+    List<int[]> out = new ArrayList<>();
+    (limit > 0 ? rows.limit(limit) : rows).select("tokens").collectAsList().forEach(r -> out.add(TokenArrays.ints(r.getList(0))));
+    return out;
+  }
+}

@@ -1,0 +1,207 @@
+package dept.jobs.stages;
+
+import static org.apache.spark.sql.functions.col;
+
+import dept.eval.Comparison;
+import dept.eval.SconeLookup;
+import dept.train.rounds.TrainedModel;
+import dept.train.scone.FgramEmbeddingStore;
+import dept.train.scone.SconeTableReader;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import dept.eval.VariantSummary;
+import dept.jobs.run.Stage;
+import dept.jobs.run.StageContext;
+import dept.prep.io.AtomicOutput;
+import dept.prep.io.HadoopFiles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** {@code dept evaluate}: every trained variant side by side, as Parquet and Markdown. */
+public final class EvaluateStage implements Stage {
+
+  static final StructType COMPARISON = new StructType()
+      .add("variant", DataTypes.StringType, false)
+      .add("rounds", DataTypes.IntegerType, false)
+      .add("sources", DataTypes.IntegerType, false)
+      .add("bits_per_byte_mean", DataTypes.DoubleType, false)
+      .add("bits_per_byte_by_bytes", DataTypes.DoubleType, false)
+      .add("val_loss_mean", DataTypes.DoubleType, false)
+      .add("body_params", DataTypes.LongType, false)
+      .add("embedding_params", DataTypes.LongType, false)
+      .add("embedding_params_per_source", DataTypes.LongType, false)
+      .add("embedding_bytes", DataTypes.LongType, false)
+      .add("bytes_up_total", DataTypes.LongType, false)
+      .add("bytes_down_total", DataTypes.LongType, false)
+      .add("train_seconds", DataTypes.DoubleType, false)
+      .add("tokens_per_second", DataTypes.DoubleType, false);
+
+  static final StructType BITS_PER_BYTE = new StructType()
+      .add("variant", DataTypes.StringType, false)
+      .add("source", DataTypes.StringType, false)
+      .add("bits_per_byte", DataTypes.DoubleType, false);
+
+  static final StructType HELD_OUT = new StructType()
+      .add("variant", DataTypes.StringType, false)
+      .add("tokenizer", DataTypes.StringType, false)
+      .add("bits_per_byte", DataTypes.DoubleType, false)
+      .add("loss", DataTypes.DoubleType, false)
+      .add("tokens", DataTypes.LongType, false)
+      .add("bytes", DataTypes.LongType, false)
+      .add("best", DataTypes.BooleanType, false);
+
+  static final StructType SCONE_LOOKUP = new StructType()
+      .add("variant", DataTypes.StringType, false)
+      .add("source", DataTypes.StringType, false)
+      .add("tokenizer", DataTypes.StringType, false)
+      .add("bits_per_byte_lookup", DataTypes.DoubleType, false)
+      .add("bits_per_byte_fgram_model", DataTypes.DoubleType, false)
+      .add("table_rows", DataTypes.LongType, false)
+      .add("table_fgrams", DataTypes.LongType, false)
+      .add("table_bytes", DataTypes.LongType, false)
+      .add("lookup_us_per_token", DataTypes.DoubleType, false);
+
+  private final String heldOut;
+
+  /** @param heldOut a JSONL ({@code text} field) or plain-text corpus to score every variant on, or null */
+  public EvaluateStage(String heldOut) {
+    this.heldOut = heldOut;
+  }
+
+  @Override
+  public String name() {
+    return "evaluate";
+  }
+
+  /** The configured variants that `dept train` completed, in config order. */
+  static List<Comparison.VariantRun> trainedRuns(StageContext ctx) {
+    List<Comparison.VariantRun> runs = new ArrayList<>();
+    for (String v : ctx.config().train().variants()) {
+      if (dept.train.rounds.SharingPolicy.of(v).rtd()) {
+        continue; // not a language model: `dept early-exit` scores replaced-token detection
+      }
+      if (AtomicOutput.isComplete(ctx.layout().trainModel(v), ctx.hadoop())) {
+        runs.add(new Comparison.VariantRun(v, ctx.layout().trainModel(v), ctx.layout().trainMetrics(v),
+            ctx.layout().trainValidation(v), ctx.layout().trainTimings(v)));
+      }
+    }
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException("no trained model under " + ctx.layout().train("*") + " for train.variants "
+          + ctx.config().train().variants() + ": run `dept train` first");
+    }
+    return runs;
+  }
+
+  @Override
+  public void run(StageContext ctx) {
+    List<Comparison.VariantRun> runs = trainedRuns(ctx);
+    Comparison comparison = new Comparison(ctx.spark(), ctx.hadoop());
+    List<VariantSummary> summaries = comparison.summarize(runs);
+    List<Row> rows = new ArrayList<>();
+    summaries.forEach(s -> rows.add(RowFactory.create(s.variant(), s.rounds(), s.sources(), s.bitsPerByteUniform(),
+        s.bitsPerByteByBytes(), s.meanLoss(), s.bodyParams(), s.embeddingParams(), s.embeddingParamsPerSource(), s.embeddingBytes(), s.bytesUpTotal(),
+        s.bytesDownTotal(), s.trainSeconds(), s.tokensPerSecond())));
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, COMPARISON).coalesce(1), ctx.layout().comparison(), ctx.hadoop());
+    List<Row> bpb = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Double>> e : comparison.bitsPerByte(runs).entrySet()) {
+      e.getValue().forEach((source, value) -> bpb.add(RowFactory.create(e.getKey(), source, value)));
+    }
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(bpb, BITS_PER_BYTE).coalesce(1), ctx.layout().bitsPerByte(), ctx.hadoop());
+    String markdown = Comparison.markdown(summaries);
+    HadoopFiles.write(ctx.layout().comparisonMarkdown(), markdown, ctx.hadoop());
+    System.out.print(markdown);
+    System.out.printf("comparison: %s (and %s)%n", ctx.layout().comparison(), ctx.layout().comparisonMarkdown());
+    evaluateSconeLookups(ctx, runs);
+    if (heldOut != null) {
+      evaluateHeldOut(ctx, runs);
+    }
+  }
+
+  /** The lookup tables of every {@code +SCONE} variant, loaded once per tokenizer (they are host memory). */
+  private static Map<String, FgramEmbeddingStore> sconeTables(StageContext ctx, String variant, TrainedModel model) {
+    if (model.scone() == null) {
+      return Map.of();
+    }
+    ctx.requireComplete(ctx.layout().fgramEmbeddings(variant), "scone-precompute");
+    Map<String, FgramEmbeddingStore> tables = new TreeMap<>();
+    for (String t : model.embeddings().keySet()) {
+      tables.put(t, SconeTableReader.load(ctx.layout().fgramEmbeddings(variant, t), ctx.hadoop()));
+    }
+    return tables;
+  }
+
+  /**
+   * Every {@code +SCONE} variant scored on each source's validation blocks (the same ones training
+   * validated on) with its precomputed lookup table instead of its f-gram model.
+   */
+  private void evaluateSconeLookups(StageContext ctx, List<Comparison.VariantRun> runs) {
+    List<Row> rows = new ArrayList<>();
+    for (Comparison.VariantRun run : runs) {
+      TrainedModel model = TrainedModel.load(run.model(), ctx.hadoop());
+      if (model.scone() == null) {
+        continue;
+      }
+      Map<String, FgramEmbeddingStore> tables = sconeTables(ctx, run.variant(), model);
+      Map<String, Double> trained = new Comparison(ctx.spark(), ctx.hadoop()).bitsPerByte(List.of(run)).get(run.variant());
+      Dataset<Row> val = ctx.spark().read().parquet(ctx.layout().blocks()).where(col("split").equalTo("val"));
+      TokenizerTables tok = TokenizerTables.load(ctx, new ArrayList<>(model.embeddings().keySet()));
+      int evalBlocks = ctx.config().train().evalBlocks();
+      for (String source : trained.keySet()) {
+        String tokenizer = model.embeddings().containsKey(source) ? source : dept.prep.tokenizer.VocabConfig.GLOBAL;
+        Dataset<Row> mine = val.where(col("source").equalTo(source).and(col("tokenizer").equalTo(tokenizer))).orderBy("block_id");
+        List<int[]> blocks = new ArrayList<>();
+        (evalBlocks > 0 ? mine.limit(evalBlocks) : mine).select("tokens").collectAsList()
+            .forEach(r -> blocks.add(dept.prep.pack.TokenArrays.ints(r.getList(0))));
+        if (blocks.isEmpty()) {
+          continue;
+        }
+        SconeLookup.Row r = SconeLookup.evaluate(model, source, tokenizer, tables.get(tokenizer), blocks, tok.tokenBytes().get(tokenizer),
+            trained.get(source));
+        rows.add(RowFactory.create(r.variant(), r.source(), r.tokenizer(), r.bitsPerByteLookup(), r.bitsPerByteFgramModel(), r.tableRows(),
+            r.tableFgrams(), r.tableBytes(), r.lookupMicrosPerToken()));
+      }
+      tables.values().forEach(FgramEmbeddingStore::close);
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, SCONE_LOOKUP).coalesce(1), ctx.layout().sconeLookup(), ctx.hadoop());
+    System.out.println("SCONE at inference (lookup table in host memory, f-gram model not run), validation bits per byte:");
+    System.out.printf("%-12s %-6s %10s %12s %10s %10s %10s %8s%n", "variant", "source", "lookup", "f-gram model", "|diff|", "rows",
+        "table MB", "us/token");
+    for (Row r : rows) {
+      System.out.printf(java.util.Locale.ROOT, "%-12s %-6s %10.4f %12.4f %10.2e %10d %10.1f %8.3f%n", r.getString(0), r.getString(1),
+          r.getDouble(3), r.getDouble(4), Math.abs(r.getDouble(3) - r.getDouble(4)), r.getLong(5), r.getLong(7) / 1e6, r.getDouble(8));
+    }
+    System.out.printf("SCONE lookup evaluation: %s%n", ctx.layout().sconeLookup());
+  }
+
+  /** Every variant on the held-out corpus, with every tokenizer it has embeddings for. */
+  private void evaluateHeldOut(StageContext ctx, List<Comparison.VariantRun> runs) {
+    List<String> texts = HeldOutTexts.read(heldOut, ctx.hadoop());
+    List<Row> rows = new ArrayList<>();
+    System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.size());
+    System.out.printf("%-10s %-10s %14s %10s %10s%n", "variant", "tokenizer", "bits per byte", "tokens", "best");
+    for (Comparison.VariantRun run : runs) {
+      dept.train.rounds.TrainedModel model = dept.train.rounds.TrainedModel.load(run.model(), ctx.hadoop());
+      java.util.Map<String, dept.prep.tokenizer.BpeTokenizer> tokenizers = new java.util.TreeMap<>();
+      for (String name : model.embeddings().keySet()) {
+        tokenizers.put(name, dept.prep.tokenizer.TokenizerJson.read(HadoopFiles.read(ctx.layout().tokenizerJson(name), ctx.hadoop())));
+      }
+      Map<String, FgramEmbeddingStore> tables = sconeTables(ctx, run.variant(), model);
+      for (dept.eval.HeldOutEvaluation.Score s : dept.eval.HeldOutEvaluation.evaluate(model, tokenizers, texts, 256, tables)) {
+        rows.add(RowFactory.create(s.variant(), s.tokenizer(), s.bitsPerByte(), s.loss(), s.tokens(), s.bytes(), s.best()));
+        System.out.printf(java.util.Locale.ROOT, "%-10s %-10s %14.3f %10d %10s%n", s.variant(), s.tokenizer(), s.bitsPerByte(),
+            s.tokens(), s.best() ? "best" : "");
+      }
+      tables.values().forEach(FgramEmbeddingStore::close);
+    }
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, HELD_OUT).coalesce(1), ctx.layout().heldOut(), ctx.hadoop());
+    System.out.printf("held-out scores: %s%n", ctx.layout().heldOut());
+  }
+}

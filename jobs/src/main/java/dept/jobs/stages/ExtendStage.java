@@ -1,0 +1,189 @@
+package dept.jobs.stages;
+
+import static org.apache.spark.sql.functions.col;
+
+import dept.eval.Extension;
+import dept.jobs.run.Stage;
+import dept.jobs.run.StageContext;
+import dept.prep.io.AtomicOutput;
+import dept.prep.io.HadoopFiles;
+import dept.prep.pack.TokenArrays;
+import dept.prep.tokenizer.VocabConfig;
+import dept.train.rounds.TrainedModel;
+import dept.train.extend.ExtendConfig;
+import dept.train.extend.ExtensionData;
+import dept.train.extend.ExtensionJob;
+import dept.train.extend.ExtensionTask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * {@code dept extend}: grows a trained variant to a source it never saw with neutral-residue
+ * adapters, next to the baselines (plain adapters, LoRA, full fine-tuning) in the same run, and
+ * writes {@code extend/<base>-<new>/{results,gates,params}}: each method's new-source bits per byte,
+ * every original source's change (the forgetting), and the gates on old vs new data.
+ */
+public final class ExtendStage implements Stage {
+
+  private final String baseRun;
+  private final String newSource;
+  private final boolean explicit;
+
+  /**
+   * @param baseRun the variant to extend instead of {@code extend.base_variant} (null: the config's)
+   * @param newSource the source to add instead of {@code extend.new_source} (null: the config's)
+   * @param explicit run as a command: a missing base is an error (in the pipeline it is skipped)
+   */
+  public ExtendStage(String baseRun, String newSource, boolean explicit) {
+    this.baseRun = baseRun;
+    this.newSource = newSource;
+    this.explicit = explicit;
+  }
+
+  @Override
+  public String name() {
+    return "extend";
+  }
+
+  @Override
+  public void run(StageContext ctx) {
+    ExtendConfig cfg = ctx.config().extend().with(baseRun, newSource);
+    if (cfg.newSource() == null) {
+      skip("no extend.new_source (or --new-source) configured");
+      return;
+    }
+    String base = cfg.baseVariant();
+    if (!explicit && !AtomicOutput.isComplete(ctx.layout().trainModel(base), ctx.hadoop())) {
+      skip("the base variant " + base + " was not trained in this run (train.variants " + ctx.config().train().variants() + ")");
+      return;
+    }
+    ctx.requireComplete(ctx.layout().trainModel(base), "train");
+    ctx.requireComplete(ctx.layout().blocks(), "tokenize");
+    TrainedModel model = TrainedModel.load(ctx.layout().trainModel(base), ctx.hadoop());
+    if (model.scone() != null) {
+      throw new IllegalArgumentException("dept extend: " + base + " has SCONE inputs; extending a +SCONE model is not supported yet");
+    }
+    Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
+    List<String> present = new ArrayList<>();
+    blocks.select("source").distinct().orderBy("source").collectAsList().forEach(r -> present.add(r.getString(0)));
+    if (!present.contains(cfg.newSource())) {
+      if (!explicit) {
+        skip("extend.new_source " + cfg.newSource() + " has no blocks (not among this run's sources)");
+        return;
+      }
+      throw new IllegalArgumentException("--new-source " + cfg.newSource() + " has no blocks: add it to ingest.sources and run "
+          + "ingest, vocab and tokenize (it is kept out of `dept train` as extend.new_source)");
+    }
+    List<String> originals = new ArrayList<>();
+    ctx.spark().read().parquet(ctx.layout().trainValidation(base)).select("source").distinct().orderBy("source").collectAsList()
+        .forEach(r -> originals.add(r.getString(0)));
+    if (originals.contains(cfg.newSource())) {
+      throw new IllegalArgumentException("dept extend: " + base + " was trained on " + cfg.newSource()
+          + "; set extend.new_source before `dept train` so the source is kept out of training");
+    }
+    String newTokenizer = cfg.ownTokenizer() ? cfg.newSource() : VocabConfig.GLOBAL;
+    if (!cfg.ownTokenizer() && !model.embeddings().containsKey(VocabConfig.GLOBAL)) {
+      throw new IllegalArgumentException("extend.tokenizer: global needs a base with the global tokenizer (STD, GLOB, TRIM), not " + base);
+    }
+    Map<String, String> originalTokenizers = new TreeMap<>();
+    originals.forEach(s -> originalTokenizers.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
+    Map<String, List<int[]>> train = new TreeMap<>();
+    Map<String, List<int[]>> val = new TreeMap<>();
+    List<String> all = new ArrayList<>(originals);
+    all.add(cfg.newSource());
+    int batch = cfg.batchSize() != null ? cfg.batchSize() : ctx.config().train().optim().batchSize();
+    // No method reads more than steps x batch blocks of one source: collect no more than that to the driver
+    // (the new source a ninth more: without a validation split its last tenth is held out below).
+    int trainCap = cfg.steps() * batch;
+    for (String s : all) {
+      String tok = s.equals(cfg.newSource()) ? newTokenizer : originalTokenizers.get(s);
+      Dataset<Row> mine = blocks.where(col("source").equalTo(s).and(col("tokenizer").equalTo(tok))).orderBy("block_id");
+      train.put(s, tokens(mine.where(col("split").equalTo("train")).limit(trainCap + (s.equals(cfg.newSource()) ? trainCap / 9 : 0))));
+      Dataset<Row> v = mine.where(col("split").equalTo("val"));
+      val.put(s, tokens(cfg.evalBlocks() > 0 ? v.limit(cfg.evalBlocks()) : v));
+    }
+    if (val.get(cfg.newSource()).isEmpty()) {
+      // A small new source may have no validation documents: hold out the last tenth of its train blocks instead.
+      List<int[]> own = train.get(cfg.newSource());
+      int held = Math.max(1, own.size() / 10);
+      if (own.size() < 2) {
+        throw new IllegalArgumentException("the new source " + cfg.newSource() + " has " + own.size() + " train blocks and no validation "
+            + "blocks: too little data to extend to");
+      }
+      val.put(cfg.newSource(), new ArrayList<>(own.subList(own.size() - held, own.size())));
+      train.put(cfg.newSource(), new ArrayList<>(own.subList(0, own.size() - held)));
+      System.out.printf("extend: %s has no validation split; its last %d of %d train blocks are held out for evaluation%n",
+          cfg.newSource(), held, own.size());
+    }
+    List<String> tokenizers = new ArrayList<>(new java.util.TreeSet<>(originalTokenizers.values()));
+    if (!tokenizers.contains(newTokenizer)) {
+      tokenizers.add(newTokenizer);
+    }
+    TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
+    ExtensionData data = new ExtensionData(cfg.newSource(), newTokenizer, originalTokenizers, train, val, tables.vocabSizes(),
+        tables.tokenBytes());
+    System.out.printf("extend %s with %s (%s tokenizer; %d train / %d val blocks), %d original sources; methods %s, %d steps, "
+            + "%.0f%% original batches, alpha %s, %s gate%n", base, cfg.newSource(), newTokenizer, train.get(cfg.newSource()).size(),
+        val.get(cfg.newSource()).size(), originals.size(), cfg.methods(), cfg.steps(), 100 * cfg.originalFraction(), cfg.alpha(), cfg.gate());
+    List<ExtensionTask.Result> results = new ExtensionJob(ctx.spark()).run(model, data, cfg, batch);
+    write(ctx, cfg, results);
+    System.out.print(Extension.markdown(base, cfg.newSource(), Extension.summarize(rowsOf(results), gatesOf(results))));
+    System.out.printf("extension results: %s%n", ctx.layout().extension(base, cfg.newSource()));
+  }
+
+  private static List<Extension.ResultRow> rowsOf(List<ExtensionTask.Result> results) {
+    List<Extension.ResultRow> out = new ArrayList<>();
+    results.forEach(r -> r.scores().forEach(s -> out.add(new Extension.ResultRow(r.method(), s.source(), s.isNew(), s.before(), s.after(),
+        r.trainableParams(), r.addedParams()))));
+    return out;
+  }
+
+  private static List<Extension.GateRow> gatesOf(List<ExtensionTask.Result> results) {
+    List<Extension.GateRow> out = new ArrayList<>();
+    results.forEach(r -> r.gates().forEach(g -> out.add(new Extension.GateRow(r.method(), g.domain(), g.layer(), g.meanGate(),
+        g.activeFraction(), g.meanAbsOutput()))));
+    return out;
+  }
+
+  private static List<int[]> tokens(Dataset<Row> rows) {
+    List<int[]> out = new ArrayList<>();
+    rows.select("tokens").collectAsList().forEach(r -> out.add(TokenArrays.ints(r.getList(0))));
+    return out;
+  }
+
+  private static void write(StageContext ctx, ExtendConfig cfg, List<ExtensionTask.Result> results) {
+    String base = cfg.baseVariant();
+    List<Row> rows = new ArrayList<>();
+    List<Row> gates = new ArrayList<>();
+    for (ExtensionTask.Result r : results) {
+      for (ExtensionTask.Score s : r.scores()) {
+        rows.add(RowFactory.create(r.method(), s.source(), s.isNew() ? "new" : "original", s.before(), s.after(), s.after() - s.before(),
+            r.trainableParams(), r.addedParams(), r.wallMillis() / 1000.0));
+      }
+      for (ExtensionTask.GateStats g : r.gates()) {
+        gates.add(RowFactory.create(r.method(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(), g.meanAbsOutput()));
+      }
+      if (r.extension().length > 0) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(ctx.layout().extensionParams(base, cfg.newSource(), r.method()));
+        try {
+          HadoopFiles.writeBytes(p.getFileSystem(ctx.hadoop()), p, r.extension());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("could not write " + p, e);
+        }
+      }
+    }
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, Extension.RESULTS).coalesce(1),
+        ctx.layout().extensionResults(base, cfg.newSource()), ctx.hadoop());
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(gates, Extension.GATES).coalesce(1),
+        ctx.layout().extensionGates(base, cfg.newSource()), ctx.hadoop());
+  }
+
+  private static void skip(String why) {
+    System.out.println("extend: skipped: " + why);
+  }
+}

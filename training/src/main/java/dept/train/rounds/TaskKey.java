@@ -1,0 +1,28 @@
+package dept.train.rounds;
+
+import java.io.Serializable;
+
+/**
+ * One training task of a round: a source (or {@code mixture} for STD/ACT) and a replica, which
+ * trains on the blocks whose id is congruent to it modulo the replica count (disjoint shards).
+ */
+record TaskKey(String source, int replica) implements Serializable, Comparable<TaskKey> {
+
+  static final String MIXTURE = "mixture";
+
+  /** Where this task's state lives under the store's {@code state/}. */
+  String statePath() {
+    return source + "/replica-" + replica;
+  }
+
+  @Override
+  public int compareTo(TaskKey o) {
+    int c = source.compareTo(o.source);
+    return c != 0 ? c : Integer.compare(replica, o.replica);
+  }
+
+  @Override
+  public String toString() {
+    return source + "#" + replica;
+  }
+}

@@ -1,0 +1,93 @@
+package dept.train.rounds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dept.prep.io.AtomicOutput;
+import dept.prep.io.HadoopFiles;
+import dept.train.model.DecoderLm;
+import dept.train.model.ModelConfig;
+import dept.train.scone.SconeModels;
+import dept.train.params.NamedTensors;
+import dept.train.rtd.RtdConfig;
+import dept.train.scone.SconeConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A trained model as the later stages (evaluation, SCONE, extension) read it: {@code model.json}
+ * (variant, shapes, context length, vocabulary sizes), {@code body.bin}, and one
+ * {@code embeddings/<tokenizer>.bin} per tokenizer the variant uses ({@code global}, or each
+ * source's own for SPEC), which for a {@code +SCONE} variant also hold its f-gram model
+ * ({@code scone.*}, settings in model.json). Written to a hidden directory and renamed, {@code _SUCCESS} last.
+ */
+public record TrainedModel(String variant, ModelConfig model, int seqLen, int rounds, NamedTensors body,
+    Map<String, NamedTensors> embeddings, SconeConfig scone, RtdConfig rtd) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public void save(String dir, Configuration conf) {
+    Path dest = new Path(dir);
+    try {
+      FileSystem fs = dest.getFileSystem(conf);
+      Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
+      ObjectNode meta = JSON.createObjectNode().put("variant", variant).put("seq_len", seqLen).put("rounds", rounds);
+      meta.putObject("model").put("d_model", model.dModel()).put("layers", model.layers()).put("heads", model.heads())
+          .put("mlp_ratio", model.mlpRatio());
+      if (scone != null) {
+        meta.set("scone", JSON.valueToTree(scone));
+      }
+      if (rtd != null) {
+        meta.set("rtd", JSON.valueToTree(rtd));
+      }
+      ObjectNode vocab = meta.putObject("vocab_sizes");
+      HadoopFiles.writeBytes(fs, new Path(tmp, "body.bin"), body.toBytes());
+      for (Map.Entry<String, NamedTensors> e : new TreeMap<>(embeddings).entrySet()) {
+        HadoopFiles.writeBytes(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue().toBytes());
+        vocab.put(e.getKey(), e.getValue().get("embed.wte").shape()[0]);
+      }
+      HadoopFiles.writeBytes(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+      fs.create(new Path(tmp, "_SUCCESS"), true).close();
+      AtomicOutput.replace(fs, tmp, dest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the model to " + dir, e);
+    }
+  }
+
+  /** The model as this tokenizer's data reads it: with SCONE inputs over {@code fgrams} (usable ones) when the variant has them. */
+  public DecoderLm decoder(String tokenizer, java.util.List<int[]> fgrams) {
+    DecoderLm lm = new DecoderLm(model, (int) embeddings.get(tokenizer).get(DecoderLm.EMBED + "wte").shape()[0], seqLen);
+    return SconeModels.withFgrams(lm, scone, scone == null ? null : scone.usable(fgrams));
+  }
+
+  public static TrainedModel load(String dir, Configuration conf) {
+    if (!AtomicOutput.isComplete(dir, conf)) {
+      throw new IllegalArgumentException(dir + " holds no complete model: run `dept train` first");
+    }
+    Path root = new Path(dir);
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      JsonNode meta = JSON.readTree(HadoopFiles.readBytes(fs, new Path(root, "model.json")));
+      JsonNode m = meta.path("model");
+      ModelConfig model = new ModelConfig(m.path("d_model").asInt(), m.path("layers").asInt(), m.path("heads").asInt(),
+          m.path("mlp_ratio").asInt());
+      Map<String, NamedTensors> embeddings = new TreeMap<>();
+      for (var it = meta.path("vocab_sizes").fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        embeddings.put(name, NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "embeddings/" + name + ".bin"))));
+      }
+      SconeConfig scone = meta.has("scone") ? JSON.treeToValue(meta.get("scone"), SconeConfig.class) : null;
+      RtdConfig rtd = meta.has("rtd") ? JSON.treeToValue(meta.get("rtd"), RtdConfig.class) : null;
+      return new TrainedModel(meta.path("variant").asText(), model, meta.path("seq_len").asInt(), meta.path("rounds").asInt(),
+          NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "body.bin"))), embeddings, scone, rtd);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the model in " + dir, e);
+    }
+  }
+}
