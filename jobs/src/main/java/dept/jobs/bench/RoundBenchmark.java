@@ -2,7 +2,9 @@ package dept.jobs.bench;
 
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.RunLog;
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.InnerState;
+import dept.train.rounds.Sharing;
+import dept.train.rounds.Variant;
 import dept.train.rounds.TrainConfig;
 import dept.train.local.AdamW;
 import dept.train.local.BlockBatches;
@@ -52,12 +54,13 @@ public final class RoundBenchmark {
       double checkpointMs, double bytesUp, double bytesDown, double embeddingParams, long tasks) {}
 
   public String run(List<String> variants, List<String> sources, TrainConfig base, int rounds, int localSteps, BenchSummary summary) {
-    TrainConfig train = new TrainConfig(variants, rounds, localSteps, 0, 1, base.seed(), 1, rounds + 1, 8, "reset",
-        base.temperature(), base.actResetEvery(), 0, 0, null, null, base.optim(), base.outer(), base.scone(), base.objective(), base.rtd());
+    TrainConfig train = base.toBuilder().variants(variants.toArray(String[]::new)).rounds(rounds).localSteps(localSteps)
+        .sourcesPerRound(0).replicas(1).checkpointEvery(1).evalEvery(rounds + 1).evalBlocks(8).innerState(InnerState.RESET)
+        .gpusPerTask(0).taskTimeoutS(0).faults(null).maxLossRatio(4.0).build();
     List<VariantTimes> rows = new ArrayList<>();
     long bodyParams = new DecoderLm(model, 1, seqLen).initBody(0).parameterCount();
     for (String v : variants) {
-      RoundEngine engine = new RoundEngine(spark, SharingPolicy.of(v), train, model, seqLen, storeRoot + "/" + v, vocabSizes, tokenBytes);
+      RoundEngine engine = new RoundEngine(spark, Variant.parse(v), train, model, seqLen, storeRoot + "/" + v, vocabSizes, tokenBytes);
       RunLog log = engine.run(blocks, sources, false).log();
       List<RunLog.RoundTiming> timed = log.timings().stream().filter(t -> t.round() >= 2).toList();
       List<RunLog.TaskRow> tasks = log.tasks().stream().filter(t -> t.round() >= 2).toList();
@@ -89,7 +92,7 @@ public final class RoundBenchmark {
 
   /** The peer: the same H local steps per source, one source after another, with no Spark at all (SPEC's shapes). */
   private double plainLoop(List<String> sources, TrainConfig train) {
-    RoundEngine shapes = new RoundEngine(spark, SharingPolicy.of("SPEC"), train, model, seqLen, storeRoot + "/plain", vocabSizes, tokenBytes);
+    RoundEngine shapes = new RoundEngine(spark, Variant.of(Sharing.SPEC), train, model, seqLen, storeRoot + "/plain", vocabSizes, tokenBytes);
     Map<String, List<int[]>> data = shapes.trainBlocks(blocks, sources);
     double total = 0;
     for (String s : sources) {

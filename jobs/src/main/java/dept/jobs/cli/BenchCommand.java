@@ -189,8 +189,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (scone) {
       boolean trained = ctx.config().train().variants().stream()
-          .filter(v -> dept.train.rounds.SharingPolicy.of(v).scone())
-          .anyMatch(v -> dept.prep.io.AtomicOutput.isComplete(ctx.layout().trainModel(v), ctx.hadoop()));
+          .filter(dept.train.rounds.Variant::scone)
+          .anyMatch(v -> dept.prep.io.AtomicOutput.isComplete(ctx.layout().trainModel(v.name()), ctx.hadoop()));
       if (!trained) {
         return "needs a trained +SCONE variant under " + ctx.layout().root() + " (run `dept pipeline` first)";
       }
@@ -210,7 +210,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The SCONE benchmark on the first trained +SCONE variant and its largest table. */
   private String sconeBenchmark(StageContext ctx, Path work, BenchSummary summary) {
-    String variant = ctx.config().train().variants().stream().filter(v -> dept.train.rounds.SharingPolicy.of(v).scone()).findFirst()
+    String variant = ctx.config().train().variants().stream().filter(dept.train.rounds.Variant::scone).map(dept.train.rounds.Variant::name).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("bench scone needs a +SCONE variant in train.variants (e.g. SPEC+SCONE)"));
     ctx.requireComplete(ctx.layout().trainModel(variant), "train");
     var model = dept.train.rounds.TrainedModel.load(ctx.layout().trainModel(variant), ctx.hadoop());

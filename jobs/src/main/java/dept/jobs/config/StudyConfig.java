@@ -1,6 +1,8 @@
 package dept.jobs.config;
 
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.Sharing;
+import dept.train.rounds.Variant;
+import java.util.stream.Stream;
 import java.util.List;
 
 /**
@@ -13,12 +15,12 @@ import java.util.List;
  * @param extendMethods `dept extend` methods run on each seed's {@code extend.base_variant}
  *     towards {@code extend.new_source} (empty: no extension)
  */
-public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<String> variants, List<String> extendMethods) {
+public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<Variant> variants, List<String> extendMethods) {
 
   public StudyConfig {
     seeds = seeds == null ? List.of(1L, 2L, 3L) : List.copyOf(seeds);
     stdTemperatures = stdTemperatures == null ? List.of(0.0, 0.3, 1.0) : List.copyOf(stdTemperatures);
-    variants = variants == null ? List.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE") : List.copyOf(variants);
+    variants = variants == null ? Stream.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE").map(Variant::parse).toList() : List.copyOf(variants);
     extendMethods = extendMethods == null ? List.of("neutral", "finetune") : List.copyOf(extendMethods);
     if (seeds.isEmpty() || seeds.size() != seeds.stream().distinct().count()) {
       throw new IllegalArgumentException("study.seeds must be distinct and non-empty, got " + seeds);
@@ -28,8 +30,8 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<S
         throw new IllegalArgumentException("study.std_temperatures must be in [0, 1], got " + t);
       }
     }
-    for (String v : variants) {
-      if (SharingPolicy.of(v).name().equals("STD")) {
+    for (Variant v : variants) {
+      if (v.sharing() == Sharing.STD) {
         throw new IllegalArgumentException("study.variants: " + v + " is an STD baseline; list its temperatures in study.std_temperatures");
       }
     }

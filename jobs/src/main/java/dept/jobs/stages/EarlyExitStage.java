@@ -9,7 +9,7 @@ import dept.prep.io.AtomicOutput;
 import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.RoundEngine;
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.Variant;
 import dept.train.rounds.TrainConfig;
 import dept.train.rounds.TrainedModel;
 import dept.train.model.DecoderLm;
@@ -37,7 +37,7 @@ public final class EarlyExitStage implements Stage {
   @Override
   public void run(StageContext ctx) {
     TrainConfig train = ctx.config().train();
-    List<String> variants = train.variants().stream().filter(v -> SharingPolicy.of(v).rtd()).toList();
+    List<String> variants = train.variants().stream().filter(Variant::rtd).map(Variant::name).toList();
     if (variants.isEmpty()) {
       System.out.println("early-exit: no +RTD variant in train.variants (or train.objective: rtd); nothing to score");
       return;
@@ -51,7 +51,7 @@ public final class EarlyExitStage implements Stage {
       rows.addAll(score(ctx, v, model, blocks));
     }
     String first = variants.get(0);
-    SharingPolicy policy = SharingPolicy.of(first);
+    Variant policy = Variant.parse(first);
     List<String> sources = TrainStage.trainingSources(ctx, blocks);
     List<String> tokenizers = new ArrayList<>(policy.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources);
     TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
@@ -59,7 +59,7 @@ public final class EarlyExitStage implements Stage {
       if (g.equals(train.rtd().generator())) {
         continue;
       }
-      TrainConfig other = train.withRtd(train.rtd().withGenerator(g));
+      TrainConfig other = train.toBuilder().rtd(train.rtd().withGenerator(g)).build();
       RoundEngine engine = new RoundEngine(ctx.spark(), policy, other, ctx.config().model(), ctx.config().tokenize().seqLen(),
           ctx.layout().rtdGeneratorRuns(g), tables.vocabSizes(), tables.tokenBytes());
       TrainedModel model = engine.export(engine.run(blocks, sources, false), sources);

@@ -81,8 +81,8 @@ public final class EvaluateStage implements Stage {
   /** The configured variants that `dept train` completed, in config order. */
   static List<Comparison.VariantRun> trainedRuns(StageContext ctx) {
     List<Comparison.VariantRun> runs = new ArrayList<>();
-    for (String v : ctx.config().train().variants()) {
-      if (dept.train.rounds.SharingPolicy.of(v).rtd()) {
+    for (String v : ctx.config().train().variants().stream().map(dept.train.rounds.Variant::name).toList()) {
+      if (dept.train.rounds.Variant.parse(v).rtd()) {
         continue; // not a language model: `dept early-exit` scores replaced-token detection
       }
       if (AtomicOutput.isComplete(ctx.layout().trainModel(v), ctx.hadoop())) {

@@ -2,7 +2,7 @@ package dept.jobs.stages;
 
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.Variant;
 import dept.train.rounds.TrainedModel;
 import dept.train.scone.table.SconeTableJob;
 import java.io.IOException;
@@ -28,7 +28,7 @@ public final class SconePrecomputeStage implements Stage {
 
   /** The configured variants with SCONE inputs. */
   static List<String> sconeVariants(StageContext ctx) {
-    return ctx.config().train().variants().stream().filter(v -> SharingPolicy.of(v).scone()).toList();
+    return ctx.config().train().variants().stream().filter(Variant::scone).map(Variant::name).toList();
   }
 
   @Override

@@ -10,7 +10,7 @@ import dept.prep.io.AtomicOutput;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.RunLog;
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.Variant;
 import dept.train.rounds.TrainConfig;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
@@ -49,8 +49,8 @@ public final class SconeScalingStage implements Stage {
     }
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
     String variant = variants.get(0);
-    SharingPolicy scone = SharingPolicy.of(variant);
-    SharingPolicy plain = scone.base();
+    Variant scone = Variant.parse(variant);
+    Variant plain = scone.withoutScone();
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
     List<String> sources = TrainStage.trainingSources(ctx, blocks);
     List<String> tokenizers = plain.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources;
@@ -81,11 +81,11 @@ public final class SconeScalingStage implements Stage {
   }
 
   /** One setting's final validation: from the train stage's run when it is the same setting, else trained here. */
-  private static SconeScaling.Point point(StageContext ctx, String knob, SharingPolicy policy, TrainConfig train, SconeConfig scone,
+  private static SconeScaling.Point point(StageContext ctx, String knob, Variant policy, TrainConfig train, SconeConfig scone,
       TokenizerTables tables, Map<String, List<int[]>> fgrams, List<String> tokenizers, Dataset<Row> blocks, List<String> sources,
       ModelConfig model, int seqLen) {
     String name = policy.name();
-    boolean trainedAlready = (knob.equals("baseline") || knob.equals("configured")) && train.variants().contains(name)
+    boolean trainedAlready = (knob.equals("baseline") || knob.equals("configured")) && train.variants().contains(policy)
         && AtomicOutput.isComplete(ctx.layout().trainValidation(name), ctx.hadoop());
     double bpb;
     double loss;
@@ -98,7 +98,7 @@ public final class SconeScalingStage implements Stage {
       loss = r.getDouble(1);
     } else {
       String label = knob + (scone == null ? "" : "-k" + scone.fgrams() + "-l" + scone.layers());
-      TrainConfig settings = scone == null ? train : train.withScone(scone);
+      TrainConfig settings = scone == null ? train : train.toBuilder().scone(scone).build();
       RoundEngine engine = new RoundEngine(ctx.spark(), policy, settings, model, seqLen, ctx.layout().sconeScalingRuns() + "/" + label,
           tables.vocabSizes(), tables.tokenBytes()).withFgrams(fgrams);
       RoundEngine.Outcome out = engine.run(blocks, sources, false);

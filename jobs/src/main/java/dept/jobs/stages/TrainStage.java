@@ -4,7 +4,7 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.RoundEngine;
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.Variant;
 import dept.train.rounds.TrainConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,10 +40,10 @@ public final class TrainStage implements Stage {
   @Override
   public void run(StageContext ctx) {
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
-    TrainConfig train = onlyVariant == null ? ctx.config().train() : ctx.config().train().only(onlyVariant);
+    TrainConfig train = onlyVariant == null ? ctx.config().train() : ctx.config().train().only(Variant.parse(onlyVariant));
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
     List<String> sources = trainingSources(ctx, blocks);
-    boolean needGlobal = train.variants().stream().map(SharingPolicy::of).anyMatch(SharingPolicy::globalVocabulary);
+    boolean needGlobal = train.variants().stream().anyMatch(Variant::globalVocabulary);
     List<String> tokenizers = new ArrayList<>(sources);
     if (needGlobal) {
       tokenizers.add(VocabConfig.GLOBAL);
@@ -54,12 +54,12 @@ public final class TrainStage implements Stage {
         train.variants(), sources.size(), train.rounds(), train.localSteps(),
         train.sourcesPerRound() == 0 ? "all" : train.sourcesPerRound(), train.replicas(), train.innerState(), train.outer().kind());
 
-    Map<String, List<int[]>> fgrams = train.variants().stream().map(SharingPolicy::of).anyMatch(SharingPolicy::scone)
+    Map<String, List<int[]>> fgrams = train.variants().stream().anyMatch(Variant::scone)
         ? fgramSets(ctx) : Map.of();
     TrainOutputs outputs = new TrainOutputs(ctx);
-    for (String variant : train.variants()) {
-      SharingPolicy policy = SharingPolicy.of(variant);
-      RoundEngine engine = new RoundEngine(ctx.spark(), policy, train, ctx.config().model(), seqLen,
+    for (Variant v : train.variants()) {
+      String variant = v.name();
+      RoundEngine engine = new RoundEngine(ctx.spark(), v, train, ctx.config().model(), seqLen,
           ctx.layout().trainCheckpoints(variant), tables.vocabSizes(), tables.tokenBytes()).withFgrams(fgrams);
       long start = System.nanoTime();
       RoundEngine.Outcome outcome = engine.run(blocks, sources, resume);
@@ -68,7 +68,7 @@ public final class TrainStage implements Stage {
       System.out.printf("%s: %d rounds in %.1f s%s; model %s%n", variant, train.rounds(), (System.nanoTime() - start) / 1e9,
           outcome.resumedFrom() > 0 ? " (resumed after round " + outcome.resumedFrom() + ")" : "", ctx.layout().trainModel(variant));
     }
-    outputs.printSummary(train.variants(), train.localSteps());
+    outputs.printSummary(train.variants().stream().map(Variant::name).toList(), train.localSteps());
   }
 
   /** The sources DEPT trains on: every source in the blocks but {@code extend.new_source}, which `dept extend` adds later. */

@@ -1,7 +1,7 @@
 package dept.jobs.study;
 
 import dept.jobs.config.StudyConfig;
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.Variant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +21,8 @@ public record StudyArm(String name, String variant, Double temperature) {
     for (double t : study.stdTemperatures()) {
       arms.add(new StudyArm("std-t" + trimmed(t), "STD", t));
     }
-    for (String v : study.variants()) {
-      arms.add(new StudyArm(v.toLowerCase(Locale.ROOT).replace('+', '-'), v, null));
+    for (Variant v : study.variants()) {
+      arms.add(new StudyArm(v.directory(), v.name(), null));
     }
     return arms;
   }
@@ -57,7 +57,7 @@ public record StudyArm(String name, String variant, Double temperature) {
     if (temperature != null) {
       o.add("train.temperature=" + temperature);
     }
-    if (SharingPolicy.of(variant).mixture()) {
+    if (Variant.parse(variant).mixture()) {
       o.add("train.local_steps=" + (long) localSteps * sourcesPerRound);
     }
     o.add("extend.methods=[" + String.join(", ", extendMethods) + "]");

@@ -14,7 +14,7 @@ import dept.jobs.run.StageContext;
 import dept.jobs.stages.TokenizerTables;
 import dept.prep.io.AtomicOutput;
 import dept.prep.tokenizer.VocabConfig;
-import dept.train.rounds.SharingPolicy;
+import dept.train.rounds.Variant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -85,7 +85,7 @@ final class StudyResults {
     List<Study.ExtensionRun> extension = new ArrayList<>();
     for (Arm a : arms) {
       String variant = a.arm().variant();
-      boolean global = SharingPolicy.of(variant).globalVocabulary();
+      boolean global = Variant.parse(variant).globalVocabulary();
       StageContext run = a.run();
       Comparison.VariantRun files = new Comparison.VariantRun(variant, run.layout().trainModel(variant), run.layout().trainMetrics(variant),
           run.layout().trainValidation(variant), run.layout().trainTimings(variant));

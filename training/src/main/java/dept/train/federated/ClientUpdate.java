@@ -1,6 +1,7 @@
 package dept.train.federated;
 
 import dept.train.params.NamedTensors;
+import java.util.Map;
 
 /**
  * What one source's task sends back after its local steps.
@@ -10,5 +11,16 @@ import dept.train.params.NamedTensors;
  *     new values rather than deltas, so that averaging one source's update reproduces its local
  *     training bit for bit (old + (new - old) is not exact in float)
  * @param tokens tokens trained on: the FedAvg weight
+ * @param rowIds for a tensor the source holds only some rows of (TRIM's token table): the global
+ *     row of each of its rows; tensors not named here are whole
  */
-public record ClientUpdate(String source, NamedTensors trained, long tokens) {}
+public record ClientUpdate(String source, NamedTensors trained, long tokens, Map<String, int[]> rowIds) {
+
+  public ClientUpdate(String source, NamedTensors trained, long tokens) {
+    this(source, trained, tokens, Map.of());
+  }
+
+  public ClientUpdate {
+    rowIds = Map.copyOf(rowIds);
+  }
+}

@@ -21,6 +21,11 @@ public final class FedAvg implements AggregationStrategy {
     if (results.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(Aggregates.meanTrained(results, weightByTokens));
+    return Optional.of(Aggregates.meanTrained(global, results, weightByTokens));
+  }
+
+  @Override
+  public NamedTensors serverState() {
+    return NamedTensors.EMPTY;
   }
 }

@@ -23,7 +23,7 @@ public final class NesterovOuter implements AggregationStrategy {
     this.lr = lr;
     this.momentum = momentum;
     this.weightByTokens = weightByTokens;
-    this.velocity = velocity;
+    this.velocity = velocity == null || velocity.names().isEmpty() ? null : velocity;
   }
 
   @Override
@@ -39,5 +39,10 @@ public final class NesterovOuter implements AggregationStrategy {
   /** The momentum buffer (null before the first round). */
   public NamedTensors velocity() {
     return velocity;
+  }
+
+  @Override
+  public NamedTensors serverState() {
+    return velocity == null ? NamedTensors.EMPTY : velocity;
   }
 }

@@ -1,8 +1,8 @@
 package dept.train.federated;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dept.train.params.NamedTensors;
 import java.io.Serializable;
-import java.util.Locale;
 
 /**
  * The driver's outer optimiser.
@@ -13,17 +13,20 @@ import java.util.Locale;
  * @param momentum Nesterov momentum (nesterov only)
  * @param weightByTokens weight each source's update by the tokens it trained on (else uniform)
  */
-public record OuterConfig(String kind, Double lr, Double momentum, Boolean weightByTokens) implements Serializable {
+public record OuterConfig(Kind kind, Double lr, Double momentum, Boolean weightByTokens) implements Serializable {
+
+  /** The outer optimisers there are. */
+  public enum Kind {
+    @JsonProperty("fedavg") FEDAVG,
+    @JsonProperty("nesterov") NESTEROV
+  }
 
   public OuterConfig {
-    kind = kind == null ? "fedavg" : kind.toLowerCase(Locale.ROOT);
+    kind = kind == null ? Kind.FEDAVG : kind;
     lr = lr == null ? 0.7 : lr;
     momentum = momentum == null ? 0.9 : momentum;
     weightByTokens = weightByTokens == null || weightByTokens;
-    if (!kind.equals("fedavg") && !kind.equals("nesterov")) {
-      throw new IllegalArgumentException("train.outer.kind must be fedavg or nesterov, got '" + kind + "'");
-    }
-    if (kind.equals("nesterov") && (!(lr > 0) || momentum < 0 || momentum >= 1)) {
+    if (kind == Kind.NESTEROV && (!(lr > 0) || momentum < 0 || momentum >= 1)) {
       throw new IllegalArgumentException("train.outer: nesterov needs lr > 0 and momentum in [0, 1), got " + lr + ", " + momentum);
     }
   }
@@ -32,8 +35,11 @@ public record OuterConfig(String kind, Double lr, Double momentum, Boolean weigh
     return new OuterConfig(null, null, null, null);
   }
 
-  /** The strategy, resuming from {@code velocity} (a checkpoint's momentum; null for a fresh run). */
-  public AggregationStrategy create(NamedTensors velocity) {
-    return kind.equals("fedavg") ? new FedAvg(weightByTokens) : new NesterovOuter(lr, momentum, weightByTokens, velocity);
+  /** The strategy, resuming from {@code serverState} (a checkpoint's {@link AggregationStrategy#serverState()}; empty or null when fresh). */
+  public AggregationStrategy create(NamedTensors serverState) {
+    return switch (kind) {
+      case FEDAVG -> new FedAvg(weightByTokens);
+      case NESTEROV -> new NesterovOuter(lr, momentum, weightByTokens, serverState);
+    };
   }
 }

@@ -33,6 +33,9 @@ public final class NamedTensors {
 
   private final TreeMap<String, Tensor> tensors;
 
+  /** No tensors: e.g. the server state of a strategy that keeps none. */
+  public static final NamedTensors EMPTY = new NamedTensors(Map.of());
+
   public NamedTensors(Map<String, Tensor> tensors) {
     this.tensors = new TreeMap<>(tensors);
   }

@@ -14,18 +14,18 @@ final class InputSide {
 
   private InputSide() {}
 
-  static NamedTensors init(DecoderLm lm, TrainConfig train, SharingPolicy policy, long seed) {
-    NamedTensors inputs = SconeModels.initInputs(lm, train.sconeFor(policy), seed);
-    if (policy.rtd()) {
+  static NamedTensors init(DecoderLm lm, TrainConfig train, Variant variant, long seed) {
+    NamedTensors inputs = SconeModels.initInputs(lm, train.sconeFor(variant), seed);
+    if (variant.rtd()) {
       inputs = inputs.with(rtdModel(lm, train).initGenerator(seed));
     }
     return inputs;
   }
 
   /** A fresh body, with the exit heads for +RTD. */
-  static NamedTensors body(DecoderLm lm, TrainConfig train, SharingPolicy policy, long seed) {
+  static NamedTensors body(DecoderLm lm, TrainConfig train, Variant variant, long seed) {
     NamedTensors body = lm.initBody(seed);
-    return policy.rtd() ? body.with(rtdModel(lm, train).initHeads(seed)) : body;
+    return variant.rtd() ? body.with(rtdModel(lm, train).initHeads(seed)) : body;
   }
 
   static RtdModel rtdModel(DecoderLm lm, TrainConfig train) {

@@ -19,26 +19,26 @@ record RunFingerprint(Map<String, String> settings) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static RunFingerprint of(SharingPolicy policy, TrainConfig train, ModelConfig model, int seqLen, List<String> sources) {
+  static RunFingerprint of(Variant variant, TrainConfig train, ModelConfig model, int seqLen, List<String> sources) {
     Map<String, String> s = new TreeMap<>();
-    s.put("variant", policy.name());
+    s.put("variant", variant.name());
     s.put("sources", String.join(",", sources));
     s.put("rounds", String.valueOf(train.rounds()));
     s.put("local_steps", String.valueOf(train.localSteps()));
     s.put("sources_per_round", String.valueOf(train.sourcesPerRound()));
     s.put("replicas", String.valueOf(train.replicas()));
     s.put("seed", String.valueOf(train.seed()));
-    s.put("inner_state", train.innerFor(policy).name());
+    s.put("inner_state", train.innerFor(variant).name());
     s.put("temperature", String.valueOf(train.temperature()));
     s.put("act_reset_every", String.valueOf(train.actResetEvery()));
     s.put("optim", String.valueOf(train.optim()));
     s.put("outer", String.valueOf(train.outer()));
     s.put("model", String.valueOf(model));
     s.put("seq_len", String.valueOf(seqLen));
-    if (policy.rtd()) {
+    if (variant.rtd()) {
       s.put("rtd", String.valueOf(train.rtd()));
     }
-    if (policy.scone()) {
+    if (variant.scone()) {
       s.put("scone", String.valueOf(train.scone()));
     }
     return new RunFingerprint(s);

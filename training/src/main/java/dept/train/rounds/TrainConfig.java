@@ -1,19 +1,19 @@
 package dept.train.rounds;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dept.train.federated.OuterConfig;
 import dept.train.local.OptimConfig;
 import dept.train.rtd.RtdConfig;
 import dept.train.scone.SconeConfig;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The {@code train:} section: how DEPT rounds run. The model comes from {@code model:} and the
- * context length from {@code tokenize.seq_len}.
+ * context length from {@code tokenize.seq_len}. Read from YAML (null = default); in code, built
+ * with {@link #builder()} or changed with {@link #toBuilder()}.
  *
- * @param variants the variants {@code dept train} runs, each into its own directory: STD, ACT, GLOB, TRIM, SPEC,
- *     each optionally with SCONE inputs ({@code SPEC+SCONE})
+ * @param variants the variants {@code dept train} runs, each into its own directory (see {@link Variant})
  * @param rounds outer rounds R
  * @param localSteps inner steps H per round
  * @param sourcesPerRound sources sampled per round (seeded); 0 = all
@@ -22,7 +22,7 @@ import java.util.Locale;
  * @param checkpointEvery write a checkpoint every C rounds (and after the last)
  * @param evalEvery validate every E rounds (and after the last)
  * @param evalBlocks at most this many validation blocks per source (0 = all)
- * @param innerState reset | keep | average (see {@link InnerState}); STD and ACT always keep
+ * @param innerState see {@link InnerState}; STD and ACT always keep
  * @param temperature STD/ACT mixture: source i is sampled with p ~ blocks_i^t (0 uniform, 1 by size)
  * @param actResetEvery ACT re-initialises the token embeddings every N steps
  * @param gpusPerTask GPUs each training task asks for on a cluster (0 = CPU)
@@ -34,25 +34,29 @@ import java.util.Locale;
  * @param optim the inner AdamW
  * @param outer the driver's outer optimiser
  * @param scone the f-gram inputs of the {@code +SCONE} variants
- * @param objective clm (next-token prediction) or rtd (ELECTRA's replaced-token detection for every
- *     variant, as if each were written {@code <variant>+RTD})
+ * @param objective clm (next-token prediction) or rtd (replaced-token detection for every variant,
+ *     as if each were written {@code <variant>+RTD})
  * @param rtd the replaced-token detection of the {@code +RTD} variants
  */
 public record TrainConfig(
-    List<String> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
-    Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, String innerState, Double temperature,
+    List<Variant> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
+    Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, InnerState innerState, Double temperature,
     Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, Double maxLossRatio,
-    OptimConfig optim, OuterConfig outer, SconeConfig scone, String objective, RtdConfig rtd) implements Serializable {
+    OptimConfig optim, OuterConfig outer, SconeConfig scone, Objective objective, RtdConfig rtd) implements Serializable {
+
+  /** What the body learns to predict. */
+  public enum Objective {
+    /** Next-token prediction (causal language modelling). */
+    @JsonProperty("clm") CLM,
+    /** ELECTRA's replaced-token detection, for every variant. */
+    @JsonProperty("rtd") RTD
+  }
 
   public TrainConfig {
-    objective = objective == null ? "clm" : objective.toLowerCase(Locale.ROOT);
-    if (!objective.equals("clm") && !objective.equals("rtd")) {
-      throw new IllegalArgumentException("train.objective must be clm or rtd, got '" + objective + "'");
-    }
-    boolean allRtd = objective.equals("rtd");
-    variants = variants == null ? List.of("SPEC") : variants.stream().map(v -> v.toUpperCase(Locale.ROOT))
-        .map(v -> allRtd && !v.endsWith(RtdConfig.SUFFIX) ? v + RtdConfig.SUFFIX : v).toList();
-    variants.forEach(SharingPolicy::of);
+    objective = objective == null ? Objective.CLM : objective;
+    boolean allRtd = objective == Objective.RTD;
+    variants = variants == null ? List.of(Variant.of(Sharing.SPEC))
+        : variants.stream().map(v -> allRtd ? v.withRtd() : v).distinct().toList();
     rtd = rtd == null ? RtdConfig.defaults() : rtd;
     rounds = rounds == null ? 10 : rounds;
     localSteps = localSteps == null ? 50 : localSteps;
@@ -62,8 +66,7 @@ public record TrainConfig(
     checkpointEvery = checkpointEvery == null ? 1 : checkpointEvery;
     evalEvery = evalEvery == null ? 5 : evalEvery;
     evalBlocks = evalBlocks == null ? 0 : evalBlocks;
-    innerState = innerState == null ? "reset" : innerState.toLowerCase(Locale.ROOT);
-    InnerState.of(innerState);
+    innerState = innerState == null ? InnerState.RESET : innerState;
     temperature = temperature == null ? 0.3 : temperature;
     actResetEvery = actResetEvery == null ? 100 : actResetEvery;
     gpusPerTask = gpusPerTask == null ? 0 : gpusPerTask;
@@ -89,46 +92,201 @@ public record TrainConfig(
   }
 
   public static TrainConfig defaults() {
-    return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return builder().build();
   }
 
-  public InnerState inner() {
-    return InnerState.of(innerState);
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's values, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.variants = variants;
+    b.rounds = rounds;
+    b.localSteps = localSteps;
+    b.sourcesPerRound = sourcesPerRound;
+    b.replicas = replicas;
+    b.seed = seed;
+    b.checkpointEvery = checkpointEvery;
+    b.evalEvery = evalEvery;
+    b.evalBlocks = evalBlocks;
+    b.innerState = innerState;
+    b.temperature = temperature;
+    b.actResetEvery = actResetEvery;
+    b.gpusPerTask = gpusPerTask;
+    b.taskTimeoutS = taskTimeoutS;
+    b.faults = faults;
+    b.maxLossRatio = maxLossRatio;
+    b.optim = optim;
+    b.outer = outer;
+    b.scone = scone;
+    b.objective = objective;
+    b.rtd = rtd;
+    return b;
   }
 
   /** A copy that runs only {@code variant}, e.g. for {@code dept train --variant}. */
-  public TrainConfig only(String variant) {
-    return new TrainConfig(List.of(variant), rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
-        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
-        scone, objective, rtd);
-  }
-
-  /** A copy with other SCONE settings (the scaling sweep). */
-  public TrainConfig withScone(SconeConfig other) {
-    return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
-        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
-        other, objective, rtd);
-  }
-
-  /** A copy with other replaced-token-detection settings (the generator comparison). */
-  public TrainConfig withRtd(RtdConfig other) {
-    return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery,
-        evalEvery, evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
-        scone, objective, other);
+  public TrainConfig only(Variant variant) {
+    return toBuilder().variants(List.of(variant)).build();
   }
 
   /** The replaced-token-detection settings a variant trains with: null for next-token prediction. */
-  public RtdConfig rtdFor(SharingPolicy policy) {
-    return policy.rtd() ? rtd : null;
+  public RtdConfig rtdFor(Variant variant) {
+    return variant.rtd() ? rtd : null;
   }
 
   /** The SCONE settings a variant trains with: null when it has no SCONE inputs. */
-  public SconeConfig sconeFor(SharingPolicy policy) {
-    return policy.scone() ? scone : null;
+  public SconeConfig sconeFor(Variant variant) {
+    return variant.scone() ? scone : null;
   }
 
   /** The inner-state mode a variant uses: the mixture baselines are one continuous model, so they keep. */
-  public InnerState innerFor(SharingPolicy policy) {
-    return policy.mixture() ? InnerState.KEEP : inner();
+  public InnerState innerFor(Variant variant) {
+    return variant.mixture() ? InnerState.KEEP : innerState;
+  }
+
+  /** Sets any of {@link TrainConfig}'s fields; the rest keep their defaults (or the copied config's values). */
+  public static final class Builder {
+    private List<Variant> variants;
+    private Integer rounds;
+    private Integer localSteps;
+    private Integer sourcesPerRound;
+    private Integer replicas;
+    private Long seed;
+    private Integer checkpointEvery;
+    private Integer evalEvery;
+    private Integer evalBlocks;
+    private InnerState innerState;
+    private Double temperature;
+    private Integer actResetEvery;
+    private Integer gpusPerTask;
+    private Integer taskTimeoutS;
+    private FaultConfig faults;
+    private Double maxLossRatio;
+    private OptimConfig optim;
+    private OuterConfig outer;
+    private SconeConfig scone;
+    private Objective objective;
+    private RtdConfig rtd;
+
+    private Builder() {}
+
+    public Builder variants(List<Variant> v) {
+      variants = v;
+      return this;
+    }
+
+    /** Variants by name, e.g. {@code "SPEC+SCONE"}. */
+    public Builder variants(String... names) {
+      variants = java.util.Arrays.stream(names).map(Variant::parse).toList();
+      return this;
+    }
+
+    public Builder rounds(int v) {
+      rounds = v;
+      return this;
+    }
+
+    public Builder localSteps(int v) {
+      localSteps = v;
+      return this;
+    }
+
+    public Builder sourcesPerRound(int v) {
+      sourcesPerRound = v;
+      return this;
+    }
+
+    public Builder replicas(int v) {
+      replicas = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder checkpointEvery(int v) {
+      checkpointEvery = v;
+      return this;
+    }
+
+    public Builder evalEvery(int v) {
+      evalEvery = v;
+      return this;
+    }
+
+    public Builder evalBlocks(int v) {
+      evalBlocks = v;
+      return this;
+    }
+
+    public Builder innerState(InnerState v) {
+      innerState = v;
+      return this;
+    }
+
+    public Builder temperature(double v) {
+      temperature = v;
+      return this;
+    }
+
+    public Builder actResetEvery(int v) {
+      actResetEvery = v;
+      return this;
+    }
+
+    public Builder gpusPerTask(int v) {
+      gpusPerTask = v;
+      return this;
+    }
+
+    public Builder taskTimeoutS(int v) {
+      taskTimeoutS = v;
+      return this;
+    }
+
+    public Builder faults(FaultConfig v) {
+      faults = v;
+      return this;
+    }
+
+    public Builder maxLossRatio(double v) {
+      maxLossRatio = v;
+      return this;
+    }
+
+    public Builder optim(OptimConfig v) {
+      optim = v;
+      return this;
+    }
+
+    public Builder outer(OuterConfig v) {
+      outer = v;
+      return this;
+    }
+
+    public Builder scone(SconeConfig v) {
+      scone = v;
+      return this;
+    }
+
+    public Builder objective(Objective v) {
+      objective = v;
+      return this;
+    }
+
+    public Builder rtd(RtdConfig v) {
+      rtd = v;
+      return this;
+    }
+
+    public TrainConfig build() {
+      return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery, evalEvery,
+          evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
+          scone, objective, rtd);
+    }
   }
 }

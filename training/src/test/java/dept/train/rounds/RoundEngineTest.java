@@ -115,18 +115,23 @@ class RoundEngineTest {
   }
 
   private static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
-    return new TrainConfig(List.of(variant), rounds, 20, sourcesPerRound, replicas, 7L, 2, 2, 0, inner, 0.3, 30, 0, 0, null, null,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), outer, null, null, null);
+    return base(variant, rounds).sourcesPerRound(sourcesPerRound).replicas(replicas).checkpointEvery(2)
+        .innerState(InnerState.valueOf(inner.toUpperCase(java.util.Locale.ROOT))).outer(outer).build();
   }
 
   /** A config with fault injection and a round task timeout (seconds). */
   private static TrainConfig faulty(String variant, int rounds, int timeoutS, FaultConfig faults, int checkpointEvery) {
-    return new TrainConfig(List.of(variant), rounds, 20, 0, 1, 7L, checkpointEvery, 2, 0, "reset", 0.3, 30, 0, timeoutS, faults, null,
-        new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8), OuterConfig.defaults(), null, null, null);
+    return base(variant, rounds).checkpointEvery(checkpointEvery).taskTimeoutS(timeoutS).faults(faults).build();
+  }
+
+  /** The tests' small runs: 20 local steps, seed 7, validation every 2 rounds, ACT resets every 30 steps. */
+  private static TrainConfig.Builder base(String variant, int rounds) {
+    return TrainConfig.builder().variants(variant).rounds(rounds).localSteps(20).seed(7L).evalEvery(2).actResetEvery(30)
+        .optim(new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8));
   }
 
   private static RoundEngine engine(TrainConfig train, Path store) {
-    return new RoundEngine(spark, SharingPolicy.of(train.variants().get(0)), train, new ModelConfig(32, 1, 2, 4), 32,
+    return new RoundEngine(spark, train.variants().get(0), train, new ModelConfig(32, 1, 2, 4), 32,
         store.toString(), vocab, tokenBytes).withFgrams(fgramSets);
   }
 
@@ -187,7 +192,7 @@ class RoundEngineTest {
       assertEquals((long) vocab.get(t.table()), t.tokens(), t.table() + ": one row per token");
       assertEquals(t.fgrams() + t.tokens(), t.rows());
     }
-    List<int[]> en = engine.blocksByTask(blocks, "val", List.of("en"), false, 1).collect().get(0)._2().get("en").subList(0, 8);
+    List<int[]> en = TaskBlocks.of(blocks, train.variants().get(0), "val", List.of("en"), false, 1).collect().get(0)._2().get("en").subList(0, 8);
     try (FgramEmbeddingStore store = SconeTableReader.load(target + "/table=en", new Configuration());
         NDManager root = NDManager.newBaseManager();
         ModelParams params = new ModelParams(model.body().with(model.embeddings().get("en")), root, root.getDevice(), false);
@@ -218,7 +223,7 @@ class RoundEngineTest {
     RoundEngine engine = engine(train, dir.resolve("one"));
     NamedTensors viaSpark = engine.run(blocks, List.of("en"), false).body();
 
-    List<int[]> en = engine.blocksByTask(blocks, "train", List.of("en"), false, 1).collect().get(0)._2().get("en");
+    List<int[]> en = TaskBlocks.of(blocks, train.variants().get(0), "train", List.of("en"), false, 1).collect().get(0)._2().get("en");
     DecoderLm lm = new DecoderLm(new ModelConfig(32, 1, 2, 4), vocab.get("en"), 32);
     long sourceSeed = 7 * 1_000_003L + "en".hashCode() * 7919L;
     NamedTensors body = lm.initBody(7);
@@ -234,7 +239,7 @@ class RoundEngineTest {
   void killedAndResumedRunEqualsUninterruptedRun(String setup) {
     String[] p = setup.split(":");
     int killedAfter = Integer.parseInt(p[3]);
-    TrainConfig train = config(p[0], 4, p[0].startsWith("STD") ? 0 : 3, 1, p[1], new OuterConfig(p[2], 0.7, 0.9, true));
+    TrainConfig train = config(p[0], 4, p[0].startsWith("STD") ? 0 : 3, 1, p[1], new OuterConfig(OuterConfig.Kind.valueOf(p[2].toUpperCase(java.util.Locale.ROOT)), 0.7, 0.9, true));
     RoundEngine.Outcome whole = engine(train, dir.resolve("whole-" + setup.replace(':', '-'))).run(blocks, SOURCES, false);
 
     Path store = dir.resolve("killed-" + setup.replace(':', '-'));
@@ -277,7 +282,7 @@ class RoundEngineTest {
   @Test
   void replicasTrainDisjointShardsOfTheirSource() {
     RoundEngine engine = engine(config("SPEC", 2, 0, 2, "reset", OuterConfig.defaults()), dir.resolve("replicas"));
-    var shards = engine.blocksByTask(blocks, "train", List.of("en"), false, 2).collectAsMap();
+    var shards = TaskBlocks.of(blocks, Variant.parse("SPEC"), "train", List.of("en"), false, 2).collectAsMap();
     List<int[]> a = shards.get(new TaskKey("en", 0)).get("en");
     List<int[]> b = shards.get(new TaskKey("en", 1)).get("en");
     assertFalse(a.isEmpty() || b.isEmpty());
@@ -351,8 +356,9 @@ class RoundEngineTest {
   @Test
   void soakOfManyRoundsKeepsMemoryFlat() throws Exception {
     int rounds = 120;
-    TrainConfig train = new TrainConfig(List.of("SPEC"), rounds, 2, 2, 1, 3L, 5, 1000, 4, "keep", 0.3, 30, 0, 0, null, null,
-        new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2), OuterConfig.defaults(), null, null, null);
+    TrainConfig train = TrainConfig.builder().variants("SPEC").rounds(rounds).localSteps(2).sourcesPerRound(2).seed(3L)
+        .checkpointEvery(5).evalEvery(1000).evalBlocks(4).innerState(InnerState.KEEP).actResetEvery(30)
+        .optim(new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2)).build();
     Path store = dir.resolve("soak");
     long[] heap = new long[4];
     long[] rss = new long[4];
@@ -380,8 +386,8 @@ class RoundEngineTest {
 
   @Test
   void whenEverySourceExplodesTheBodyStaysAsItWas() {
-    TrainConfig reckless = new TrainConfig(List.of("SPEC"), 1, 20, 0, 1, 7L, 1, 1, 0, "reset", 0.3, 30, 0, 0, null, 1.5,
-        new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8), OuterConfig.defaults(), null, null, null);
+    TrainConfig reckless = base("SPEC", 1).evalEvery(1).maxLossRatio(1.5)
+        .optim(new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8)).build();
     RoundEngine engine = engine(reckless, dir.resolve("reckless"));
     RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
     assertTrue(out.log().tasks().stream().allMatch(RunLog.TaskRow::excluded), "lr 5 diverges everywhere");

@@ -1,0 +1,47 @@
+package dept.train.rounds;
+
+import dept.train.local.LocalTrainer;
+import dept.train.local.MixtureBatches;
+import dept.train.params.NamedTensors;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * STD and ACT, the non-decoupled baselines: one task trains one model on the temperature-sampled
+ * mixture of every source with the global vocabulary, and everything is shared. ACT re-initialises
+ * the token embeddings every {@code act_reset_every} steps (active forgetting, Chen et al. 2023).
+ */
+record MixtureSharing(boolean activeForgetting) implements SharingPolicy {
+
+  @Override
+  public boolean aggregated(String name) {
+    return true;
+  }
+
+  @Override
+  public TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
+      List<int[]> fgrams) {
+    return TaskInputs.global(side, global, blocks, fgrams);
+  }
+
+  @Override
+  public NamedTensors scoringEmbeddings(SourceSide side, int round, NamedTensors global) {
+    return global;
+  }
+
+  @Override
+  public Iterator<int[][]> batches(TreeMap<String, List<int[]>> data, TrainConfig train, long seed) {
+    return new MixtureBatches(data, train.temperature(), train.optim().batchSize(), seed);
+  }
+
+  @Override
+  public LocalTrainer configure(LocalTrainer trainer, TrainConfig train, long seed) {
+    return activeForgetting ? trainer.withActiveForgetting(train.actResetEvery(), seed) : trainer;
+  }
+
+  @Override
+  public boolean mixture() {
+    return true;
+  }
+}

@@ -1,0 +1,84 @@
+package dept.train.rounds;
+
+import dept.prep.tokenizer.SpecialTokens;
+import dept.train.model.DecoderLm;
+import dept.train.params.NamedTensors;
+import dept.train.params.Tensor;
+import dept.train.scone.FgramModel;
+import dept.train.scone.SconeModels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
+/**
+ * TRIM: the global vocabulary, but a source holds only the token rows its data uses (row i of its
+ * table is global id {@code rowIds[i]}, so its softmax covers those rows) and trains on its data
+ * in those local ids. Positions and SCONE's f-gram model are shared whole; the token rows go up
+ * with their global ids and the outer strategy merges them row by row.
+ */
+record TrimSharing() implements SharingPolicy {
+
+  @Override
+  public boolean aggregated(String name) {
+    return !name.equals(Upload.TABLE);
+  }
+
+  @Override
+  public TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
+      List<int[]> fgrams) {
+    List<int[]> own = blocks.firstEntry().getValue();
+    int[] ids = distinctTokens(own);
+    NamedTensors table = new NamedTensors(Map.of(Upload.TABLE, gather(global.get(Upload.TABLE), ids),
+        DecoderLm.EMBED + "wpe", global.get(DecoderLm.EMBED + "wpe")))
+        .with(global.select(n -> n.startsWith(FgramModel.PREFIX)));
+    TreeMap<String, List<int[]>> local = new TreeMap<>(Map.of(side.source(), remap(own, ids)));
+    List<int[]> localFgrams = fgrams == null ? null : SconeModels.toLocalIds(fgrams, ids);
+    // The driver would send only these rows.
+    return new TaskInputs(side.lm(ids.length), table, local, localFgrams, ids, table.toBytes().length, table.parameterCount());
+  }
+
+  @Override
+  public Upload upload(NamedTensors trained, TaskInputs inputs) {
+    return new Upload(trained.select(n -> aggregated(n) || n.equals(Upload.TABLE)), inputs.rowIds());
+  }
+
+  @Override
+  public NamedTensors scoringEmbeddings(SourceSide side, int round, NamedTensors global) {
+    return global;
+  }
+
+  /** The global ids a source holds: the specials (so they keep ids 0-2 locally) and its tokens. */
+  static int[] distinctTokens(List<int[]> blocks) {
+    IntStream specials = IntStream.range(0, SpecialTokens.ALL.size());
+    return IntStream.concat(specials, blocks.stream().flatMapToInt(Arrays::stream)).distinct().sorted().toArray();
+  }
+
+  /** The local table: rows {@code ids} of {@code global} (V x d), in that order. */
+  static Tensor gather(Tensor global, int[] ids) {
+    int d = (int) global.shape()[1];
+    float[] out = new float[ids.length * d];
+    for (int i = 0; i < ids.length; i++) {
+      System.arraycopy(global.data(), ids[i] * d, out, i * d, d);
+    }
+    return new Tensor(new long[] {ids.length, d}, out);
+  }
+
+  private static List<int[]> remap(List<int[]> blocks, int[] ids) {
+    Map<Integer, Integer> local = new TreeMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      local.put(ids[i], i);
+    }
+    List<int[]> out = new ArrayList<>(blocks.size());
+    for (int[] b : blocks) {
+      int[] m = new int[b.length];
+      for (int i = 0; i < b.length; i++) {
+        m[i] = local.get(b[i]);
+      }
+      out.add(m);
+    }
+    return out;
+  }
+}
