@@ -176,7 +176,8 @@ final class BenchCommand implements Callable<Integer> {
         (System.nanoTime() - start) / 60e9) + summary.markdown();
     System.out.print(table);
     if (summaryFile != null) {
-      Files.writeString(summaryFile, table);
+      dept.prep.io.AtomicOutput.writeFile(summaryFile.toAbsolutePath().toUri().toString(), table.getBytes(StandardCharsets.UTF_8),
+          new org.apache.hadoop.conf.Configuration());
       System.out.printf("summary written to %s%n", summaryFile);
     }
     return 0;

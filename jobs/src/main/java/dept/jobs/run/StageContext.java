@@ -4,7 +4,7 @@ import dept.jobs.config.ConfigLoader;
 import dept.jobs.config.PipelineConfig;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
-import dept.prep.io.HadoopFiles;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -98,11 +98,9 @@ public final class StageContext implements AutoCloseable {
   /** Writes the effective config of {@code stage} next to the outputs (atomically). */
   public void writeEffectiveConfig(String stage) {
     String target = layout.effectiveConfig(stage);
-    HadoopFiles.write(
-        target,
-        "# effective config of stage '" + stage + "' (defaults filled in), written " + Instant.now() + "\n"
-            + loader.toYaml(config),
-        hadoop());
+    String yaml = "# effective config of stage '" + stage + "' (defaults filled in), written " + Instant.now() + "\n"
+        + loader.toYaml(config);
+    AtomicOutput.writeFile(target, yaml.getBytes(StandardCharsets.UTF_8), hadoop());
     LOG.info("effective config: {}", target);
   }
 

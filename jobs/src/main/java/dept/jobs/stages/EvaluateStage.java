@@ -14,6 +14,7 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class EvaluateStage implements Stage {
     }
     AtomicOutput.writeParquet(ctx.spark().createDataFrame(bpb, BITS_PER_BYTE).coalesce(1), ctx.layout().bitsPerByte(), ctx.hadoop());
     String markdown = Comparison.markdown(summaries);
-    HadoopFiles.write(ctx.layout().comparisonMarkdown(), markdown, ctx.hadoop());
+    AtomicOutput.writeFile(ctx.layout().comparisonMarkdown(), markdown.getBytes(StandardCharsets.UTF_8), ctx.hadoop());
     System.out.print(markdown);
     System.out.printf("comparison: %s (and %s)%n", ctx.layout().comparison(), ctx.layout().comparisonMarkdown());
     evaluateSconeLookups(ctx, runs);

@@ -6,7 +6,6 @@ import dept.eval.Extension;
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
-import dept.prep.io.HadoopFiles;
 import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.TrainedModel;
@@ -169,12 +168,7 @@ public final class ExtendStage implements Stage {
         gates.add(RowFactory.create(r.method(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(), g.meanAbsOutput()));
       }
       if (r.extension().length > 0) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(ctx.layout().extensionParams(base, cfg.newSource(), r.method()));
-        try {
-          HadoopFiles.writeBytes(p.getFileSystem(ctx.hadoop()), p, r.extension());
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException("could not write " + p, e);
-        }
+        AtomicOutput.writeFile(ctx.layout().extensionParams(base, cfg.newSource(), r.method()), r.extension(), ctx.hadoop());
       }
     }
     AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, Extension.RESULTS).coalesce(1),
