@@ -33,7 +33,7 @@ public final class HadoopFiles {
     try (InputStream in = p.getFileSystem(conf).open(p)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (java.io.FileNotFoundException e) {
-      throw new IllegalArgumentException("missing file: " + path);
+      throw new InputPathException("missing file: " + path);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }

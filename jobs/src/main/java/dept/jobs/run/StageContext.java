@@ -4,6 +4,7 @@ import dept.jobs.config.ConfigLoader;
 import dept.jobs.config.PipelineConfig;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
+import dept.prep.io.InputPathException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
@@ -107,7 +108,7 @@ public final class StageContext implements AutoCloseable {
   /** Fails with the stage to run first when {@code path} is not a complete dataset. */
   public void requireComplete(String path, String producer) {
     if (!AtomicOutput.isComplete(path, hadoop())) {
-      throw new IllegalArgumentException(path + " is missing or incomplete: run `dept " + producer + "` first");
+      throw new InputPathException(path + " is missing or incomplete: run `dept " + producer + "` first");
     }
   }
 

@@ -14,6 +14,7 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
+import dept.prep.io.InputPathException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class EvaluateStage implements Stage {
       }
     }
     if (runs.isEmpty()) {
-      throw new IllegalArgumentException("no trained model under " + ctx.layout().train("*") + " for train.variants "
+      throw new InputPathException("no trained model under " + ctx.layout().train("*") + " for train.variants "
           + ctx.config().train().variants() + ": run `dept train` first");
     }
     return runs;
