@@ -3,11 +3,9 @@ package dept.eval;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -38,10 +36,7 @@ public final class Report {
   public record Scone(List<SconeLookup.Row> lookup, String scalingVariant, List<SconeScaling.Point> scaling) {}
 
   public static void write(String dir, Contents c, Configuration conf) {
-    Path dest = new Path(dir);
-    try {
-      FileSystem fs = dest.getFileSystem(conf);
-      Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
+    AtomicOutput.writeDirectory(dir, conf, (fs, tmp) -> {
       StringBuilder md = new StringBuilder("# ").append(c.title()).append("\n\n");
       md.append("Bits per UTF-8 byte is the only fair comparison across tokenizers (SPEC's own vs the global one): "
           + "total validation nats / (bytes x ln 2). Loss is per token of each variant's own tokenizer.\n\n");
@@ -79,11 +74,7 @@ public final class Report {
             ReportPlots.extensionTradeoff(c.extension().newSource(), c.extension().methods()));
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
-      fs.create(new Path(tmp, "_SUCCESS"), true).close();
-      AtomicOutput.replace(fs, tmp, dest);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the report to " + dir, e);
-    }
+    });
   }
 
   private static void writeScone(FileSystem fs, Path tmp, StringBuilder md, Scone s) throws IOException {

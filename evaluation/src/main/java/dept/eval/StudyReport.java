@@ -2,16 +2,12 @@ package dept.eval;
 
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** {@code study/report/}: report.md with the study's tables and its PNG charts, written as one unit. */
+/** {@code study/report/}: report.md with the study's tables and its PNG charts, written as one unit ({@code _SUCCESS} last). */
 public final class StudyReport {
 
   /**
@@ -54,10 +50,7 @@ public final class StudyReport {
   }
 
   public static void write(String dir, Contents c, Configuration conf) {
-    Path dest = new Path(dir);
-    try {
-      FileSystem fs = dest.getFileSystem(conf);
-      Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
+    AtomicOutput.writeDirectory(dir, conf, (fs, tmp) -> {
       HadoopFiles.writeBytes(fs, new Path(tmp, "arms_bits_per_byte.png"), StudyPlots.armBitsPerByte(c.runs()));
       HadoopFiles.writeBytes(fs, new Path(tmp, "per_source_bits_per_byte.png"),
           StudyPlots.perSource(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte)));
@@ -65,9 +58,6 @@ public final class StudyReport {
         HadoopFiles.writeBytes(fs, new Path(tmp, "extension.png"), StudyPlots.extension(c.newSource(), c.extension()));
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), markdown(c).getBytes(StandardCharsets.UTF_8));
-      AtomicOutput.replace(fs, tmp, dest);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the study report to " + dir, e);
-    }
+    });
   }
 }

@@ -69,7 +69,7 @@ public final class InputPlanner {
         }
       }
       if (files.isEmpty()) {
-        throw new IllegalArgumentException(key + ": no input file matches '" + input + "'");
+        throw new dept.prep.io.InputPathException(key + ": no input file matches '" + input + "'");
       }
       files.sort(null);
       return files;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -104,6 +105,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scone-batch", paramLabel = "B", defaultValue = "16", description = "scone: blocks per lookup batch (default: ${DEFAULT-VALUE})")
   int sconeBatch;
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone");
 
   @Override
@@ -111,15 +114,15 @@ final class BenchCommand implements Callable<Integer> {
     List<String> chosen = benchmarks.isEmpty() ? ALL : benchmarks;
     for (String b : chosen) {
       if (!ALL.contains(b)) {
-        throw new IllegalArgumentException("unknown benchmark '" + b + "': choose from " + ALL);
+        throw new CommandLine.ParameterException(spec.commandLine(), "unknown benchmark '" + b + "': choose from " + ALL);
       }
     }
     if (repeats < 1 || trainMb < 1 || encodeMb < 1 || parallelMb < 1) {
-      throw new IllegalArgumentException("--repeats, --train-mb, --encode-mb and --parallel-mb must be >= 1");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--repeats, --train-mb, --encode-mb and --parallel-mb must be >= 1");
     }
     Path corpus = input != null ? input : defaultCorpus();
     if (!Files.isRegularFile(corpus)) {
-      throw new IllegalArgumentException("--input: no such file: " + corpus);
+      throw new dept.prep.io.InputPathException("--input: no such file: " + corpus);
     }
     ConfigLoader loader = new ConfigLoader();
     PipelineConfig config = loader.load(options.config, options.overrides);
@@ -176,7 +179,8 @@ final class BenchCommand implements Callable<Integer> {
         (System.nanoTime() - start) / 60e9) + summary.markdown();
     System.out.print(table);
     if (summaryFile != null) {
-      Files.writeString(summaryFile, table);
+      dept.prep.io.AtomicOutput.writeFile(summaryFile.toAbsolutePath().toUri().toString(), table.getBytes(StandardCharsets.UTF_8),
+          new org.apache.hadoop.conf.Configuration());
       System.out.printf("summary written to %s%n", summaryFile);
     }
     return 0;

@@ -1,6 +1,7 @@
 package dept.jobs.cli;
 
 import dept.jobs.config.ConfigException;
+import dept.prep.io.InputPathException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
     })
 public final class DeptCli implements Runnable {
 
-  /** Exit code of a config or input error found before any work. */
+  /** Exit code of a config, option or input-path error found before any work. */
   public static final int EXIT_CONFIG = 2;
 
   /** Exit code of a failure during the work. */
@@ -48,10 +49,16 @@ public final class DeptCli implements Runnable {
     return cli.execute(args);
   }
 
-  /** One line that says what went wrong; the stack trace only with DEPT_DEBUG=1. */
+  /**
+   * One line that says what went wrong; the stack trace only with DEPT_DEBUG=1. Only the checks that
+   * run before the work (config, options, input paths) exit {@link #EXIT_CONFIG}, by their types;
+   * anything else, an IllegalArgumentException from deep code included, or any error once a
+   * command's earlier stage has finished, is a failure during the work.
+   */
   private static int onError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
-    boolean config = e instanceof ConfigException || e instanceof IllegalArgumentException;
+    boolean beforeWork = !(cli.getCommand() instanceof StageCommand c && c.workStarted());
+    boolean config = beforeWork && (e instanceof ConfigException || e instanceof InputPathException);
     err.println("dept " + cli.getCommandName() + ": error: " + reason(e));
     if ("1".equals(System.getenv("DEPT_DEBUG"))) {
       e.printStackTrace(err);

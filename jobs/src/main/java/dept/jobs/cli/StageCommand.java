@@ -12,6 +12,8 @@ abstract class StageCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
+  private boolean stageFinished;
+
   /** The stages this command runs, in order. */
   abstract java.util.List<Stage> stages();
 
@@ -29,8 +31,14 @@ abstract class StageCommand implements Callable<Integer> {
           context.writeEffectiveConfig(stage.name());
         }
         System.out.printf("== %s done in %.1f s ==%n", stage.name(), (System.nanoTime() - start) / 1e9);
+        stageFinished = true;
       }
     }
     return 0;
+  }
+
+  /** Whether an earlier stage of this command has done its work, so that any error now is a failure during the work. */
+  boolean workStarted() {
+    return stageFinished;
   }
 }

@@ -4,7 +4,8 @@ import dept.jobs.config.ConfigLoader;
 import dept.jobs.config.PipelineConfig;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
-import dept.prep.io.HadoopFiles;
+import dept.prep.io.InputPathException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -98,18 +99,16 @@ public final class StageContext implements AutoCloseable {
   /** Writes the effective config of {@code stage} next to the outputs (atomically). */
   public void writeEffectiveConfig(String stage) {
     String target = layout.effectiveConfig(stage);
-    HadoopFiles.write(
-        target,
-        "# effective config of stage '" + stage + "' (defaults filled in), written " + Instant.now() + "\n"
-            + loader.toYaml(config),
-        hadoop());
+    String yaml = "# effective config of stage '" + stage + "' (defaults filled in), written " + Instant.now() + "\n"
+        + loader.toYaml(config);
+    AtomicOutput.writeFile(target, yaml.getBytes(StandardCharsets.UTF_8), hadoop());
     LOG.info("effective config: {}", target);
   }
 
   /** Fails with the stage to run first when {@code path} is not a complete dataset. */
   public void requireComplete(String path, String producer) {
     if (!AtomicOutput.isComplete(path, hadoop())) {
-      throw new IllegalArgumentException(path + " is missing or incomplete: run `dept " + producer + "` first");
+      throw new InputPathException(path + " is missing or incomplete: run `dept " + producer + "` first");
     }
   }
 

@@ -14,6 +14,8 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
+import dept.prep.io.InputPathException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +93,7 @@ public final class EvaluateStage implements Stage {
       }
     }
     if (runs.isEmpty()) {
-      throw new IllegalArgumentException("no trained model under " + ctx.layout().train("*") + " for train.variants "
+      throw new InputPathException("no trained model under " + ctx.layout().train("*") + " for train.variants "
           + ctx.config().train().variants() + ": run `dept train` first");
     }
     return runs;
@@ -113,7 +115,7 @@ public final class EvaluateStage implements Stage {
     }
     AtomicOutput.writeParquet(ctx.spark().createDataFrame(bpb, BITS_PER_BYTE).coalesce(1), ctx.layout().bitsPerByte(), ctx.hadoop());
     String markdown = Comparison.markdown(summaries);
-    HadoopFiles.write(ctx.layout().comparisonMarkdown(), markdown, ctx.hadoop());
+    AtomicOutput.writeFile(ctx.layout().comparisonMarkdown(), markdown.getBytes(StandardCharsets.UTF_8), ctx.hadoop());
     System.out.print(markdown);
     System.out.printf("comparison: %s (and %s)%n", ctx.layout().comparison(), ctx.layout().comparisonMarkdown());
     evaluateSconeLookups(ctx, runs);

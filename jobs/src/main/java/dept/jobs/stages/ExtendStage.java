@@ -3,10 +3,10 @@ package dept.jobs.stages;
 import static org.apache.spark.sql.functions.col;
 
 import dept.eval.Extension;
+import dept.jobs.config.ConfigException;
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
-import dept.prep.io.HadoopFiles;
 import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.TrainedModel;
@@ -66,7 +66,7 @@ public final class ExtendStage implements Stage {
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
     TrainedModel model = TrainedModel.load(ctx.layout().trainModel(base), ctx.hadoop());
     if (model.scone() != null) {
-      throw new IllegalArgumentException("dept extend: " + base + " has SCONE inputs; extending a +SCONE model is not supported yet");
+      throw new ConfigException("dept extend: " + base + " has SCONE inputs; extending a +SCONE model is not supported yet");
     }
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
     List<String> present = new ArrayList<>();
@@ -76,19 +76,19 @@ public final class ExtendStage implements Stage {
         skip("extend.new_source " + cfg.newSource() + " has no blocks (not among this run's sources)");
         return;
       }
-      throw new IllegalArgumentException("--new-source " + cfg.newSource() + " has no blocks: add it to ingest.sources and run "
+      throw new ConfigException("--new-source " + cfg.newSource() + " has no blocks: add it to ingest.sources and run "
           + "ingest, vocab and tokenize (it is kept out of `dept train` as extend.new_source)");
     }
     List<String> originals = new ArrayList<>();
     ctx.spark().read().parquet(ctx.layout().trainValidation(base)).select("source").distinct().orderBy("source").collectAsList()
         .forEach(r -> originals.add(r.getString(0)));
     if (originals.contains(cfg.newSource())) {
-      throw new IllegalArgumentException("dept extend: " + base + " was trained on " + cfg.newSource()
+      throw new ConfigException("dept extend: " + base + " was trained on " + cfg.newSource()
           + "; set extend.new_source before `dept train` so the source is kept out of training");
     }
     String newTokenizer = cfg.ownTokenizer() ? cfg.newSource() : VocabConfig.GLOBAL;
     if (!cfg.ownTokenizer() && !model.embeddings().containsKey(VocabConfig.GLOBAL)) {
-      throw new IllegalArgumentException("extend.tokenizer: global needs a base with the global tokenizer (STD, GLOB, TRIM), not " + base);
+      throw new ConfigException("extend.tokenizer: global needs a base with the global tokenizer (STD, GLOB, TRIM), not " + base);
     }
     Map<String, String> originalTokenizers = new TreeMap<>();
     originals.forEach(s -> originalTokenizers.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
@@ -169,12 +169,7 @@ public final class ExtendStage implements Stage {
         gates.add(RowFactory.create(r.method(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(), g.meanAbsOutput()));
       }
       if (r.extension().length > 0) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(ctx.layout().extensionParams(base, cfg.newSource(), r.method()));
-        try {
-          HadoopFiles.writeBytes(p.getFileSystem(ctx.hadoop()), p, r.extension());
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException("could not write " + p, e);
-        }
+        AtomicOutput.writeFile(ctx.layout().extensionParams(base, cfg.newSource(), r.method()), r.extension(), ctx.hadoop());
       }
     }
     AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, Extension.RESULTS).coalesce(1),

@@ -4,6 +4,7 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
+import dept.prep.io.InputPathException;
 import dept.prep.pack.EmbeddingMemory;
 import dept.prep.pack.TokenizeJob;
 import dept.prep.tokenizer.TokenizerJson;
@@ -50,8 +51,8 @@ public final class TokenizeStage implements Stage {
       String path = ctx.layout().tokenizerJson(name);
       try {
         tokenizers.put(name, HadoopFiles.read(path, ctx.hadoop()));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(path + " is missing: run `dept vocab` on the same sources first");
+      } catch (InputPathException e) {
+        throw new InputPathException(path + " is missing: run `dept vocab` on the same sources first");
       }
     }
     LOG.info("tokenize: {} sources, {} tokenizers, encoder {}", sources.size(), tokenizers.size(), ctx.config().tokenize().encoder());

@@ -2,6 +2,7 @@ package dept.jobs.stages;
 
 import dept.jobs.run.StageContext;
 import dept.prep.io.HadoopFiles;
+import dept.prep.io.InputPathException;
 import dept.prep.tokenizer.BpeModel;
 import dept.prep.tokenizer.TokenizerJson;
 import java.util.List;
@@ -19,8 +20,8 @@ public record TokenizerTables(Map<String, Integer> vocabSizes, Map<String, int[]
       BpeModel model;
       try {
         model = TokenizerJson.read(HadoopFiles.read(path, ctx.hadoop())).model();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(path + " is missing: run `dept vocab` and `dept tokenize` on the same sources first");
+      } catch (InputPathException e) {
+        throw new InputPathException(path + " is missing: run `dept vocab` and `dept tokenize` on the same sources first");
       }
       sizes.put(name, model.vocabSize());
       int[] b = new int[model.vocabSize()];

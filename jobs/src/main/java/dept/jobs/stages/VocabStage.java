@@ -5,12 +5,14 @@ import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
 import dept.prep.tokenizer.BpeTokenizer;
+import dept.prep.tokenizer.BpeTrainer;
 import dept.prep.tokenizer.PreTokenizer;
 import dept.prep.tokenizer.TokenizerJson;
 import dept.prep.tokenizer.VocabJob;
-import java.util.LinkedHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -32,10 +34,12 @@ public final class VocabStage implements Stage {
     VocabJob.Result result = stage.fit(documents);
     double seconds = (System.nanoTime() - t0) / 1e9;
 
-    Map<String, String> files = new LinkedHashMap<>();
-    result.tokenizers().forEach((name, r) ->
-        files.put(name + "/tokenizer.json", TokenizerJson.write(new BpeTokenizer(PreTokenizer.standard(), r.model()))));
-    HadoopFiles.writeAll(ctx.layout().tokenizers(), files, ctx.hadoop(), true);
+    AtomicOutput.writeDirectory(ctx.layout().tokenizers(), ctx.hadoop(), (fs, tmp) -> {
+      for (Map.Entry<String, BpeTrainer.Result> t : result.tokenizers().entrySet()) {
+        String json = TokenizerJson.write(new BpeTokenizer(PreTokenizer.standard(), t.getValue().model()));
+        HadoopFiles.writeBytes(fs, new Path(tmp, t.getKey() + "/tokenizer.json"), json.getBytes(StandardCharsets.UTF_8));
+      }
+    });
     AtomicOutput.writeParquet(stage.vocabTable(result).coalesce(1), ctx.layout().vocab(), ctx.hadoop());
 
     System.out.printf(Locale.ROOT, "%-10s %8s %8s %14s%n", "tokenizer", "vocab", "merges", "train bytes");

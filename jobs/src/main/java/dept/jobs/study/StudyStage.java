@@ -2,6 +2,7 @@ package dept.jobs.study;
 
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
+import dept.jobs.config.ConfigException;
 import dept.jobs.config.StudyConfig;
 import dept.jobs.stages.ExtendStage;
 import dept.jobs.stages.TrainStage;
@@ -41,7 +42,7 @@ public final class StudyStage implements Stage {
     String newSource = ctx.config().extend().newSource();
     boolean extend = newSource != null && !study.extendMethods().isEmpty();
     if (extend && arms.stream().noneMatch(a -> a.variant().equals(base) && a.temperature() == null)) {
-      throw new IllegalArgumentException("study: extend.base_variant " + base + " is not one of study.variants " + study.variants()
+      throw new ConfigException("study: extend.base_variant " + base + " is not one of study.variants " + study.variants()
           + " (or set study.extend_methods: [] to skip the extension)");
     }
     System.out.printf("study: %d arms x %d seeds on %d sources (%d per round), %d rounds of %d steps; extension of %s to %s: %s%n",

@@ -1,5 +1,6 @@
 package dept.train.params;
 
+import dept.prep.io.AtomicOutput;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Named float32 tensors in name order: a body, a source's embeddings, an optimiser state. What
@@ -255,14 +257,9 @@ public final class NamedTensors {
     return HexFormat.of().formatHex(b, b.length - 32, b.length);
   }
 
+  /** Writes {@link #toBytes()} to a local file, replacing it whole. */
   public void save(Path file) {
-    try {
-      Path tmp = file.resolveSibling("._tmp-" + file.getFileName());
-      Files.write(tmp, toBytes());
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save " + file, e);
-    }
+    AtomicOutput.writeFile(file.toUri().toString(), toBytes(), new Configuration());
   }
 
   public static NamedTensors load(Path file) {

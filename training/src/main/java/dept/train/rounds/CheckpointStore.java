@@ -3,6 +3,7 @@ package dept.train.rounds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -52,9 +52,7 @@ public final class CheckpointStore {
 
   /** Writes round {@code round}'s files, then its manifest, then moves the directory into place. */
   public void writeRound(int round, Map<String, byte[]> files) {
-    try {
-      FileSystem fs = fs();
-      Path tmp = new Path(root, "._tmp-" + roundName(round) + "-" + UUID.randomUUID());
+    AtomicOutput.writeDirectory(new Path(root, roundName(round)).toString(), conf, (fs, tmp) -> {
       ObjectNode manifest = JSON.createObjectNode().put("round", round);
       ObjectNode entries = manifest.putObject("files");
       for (Map.Entry<String, byte[]> f : new TreeMap<>(files).entrySet()) {
@@ -62,16 +60,7 @@ public final class CheckpointStore {
         entries.putObject(f.getKey()).put("sha256", sha256(f.getValue())).put("bytes", f.getValue().length);
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-      Path dest = new Path(root, roundName(round));
-      if (fs.exists(dest)) {
-        fs.delete(dest, true);
-      }
-      if (!fs.rename(tmp, dest)) {
-        throw new IOException("could not rename " + tmp + " to " + dest);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint round " + round + " under " + root, e);
-    }
+    });
   }
 
   /** The newest checkpoint whose manifest and checksums are intact; older ones are tried in turn. */
@@ -182,21 +171,8 @@ public final class CheckpointStore {
 
   /** Saves a source's local state after {@code round} (atomically); {@code source} may be a path such as {@code en/replica-0}. */
   public void writeSourceState(String source, int round, byte[] state) {
-    try {
-      FileSystem fs = fs();
-      Path dir = new Path(new Path(root, "state"), source);
-      Path tmp = new Path(dir, "._tmp-" + UUID.randomUUID());
-      HadoopFiles.writeBytes(fs, tmp, state);
-      Path dest = new Path(dir, roundName(round) + ".bin");
-      if (fs.exists(dest)) {
-        fs.delete(dest, false);
-      }
-      if (!fs.rename(tmp, dest)) {
-        throw new IOException("could not rename " + tmp + " to " + dest);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the state of " + source + " after round " + round, e);
-    }
+    Path dir = new Path(new Path(root, "state"), source);
+    AtomicOutput.writeFile(new Path(dir, roundName(round) + ".bin").toString(), state, conf);
   }
 
   /** The newest state of {@code source} saved after a round <= {@code round}, if any. */

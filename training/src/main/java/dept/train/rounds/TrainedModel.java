@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -33,10 +32,7 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public void save(String dir, Configuration conf) {
-    Path dest = new Path(dir);
-    try {
-      FileSystem fs = dest.getFileSystem(conf);
-      Path tmp = new Path(dest.getParent(), "._tmp-" + dest.getName() + "-" + UUID.randomUUID());
+    AtomicOutput.writeDirectory(dir, conf, (fs, tmp) -> {
       ObjectNode meta = JSON.createObjectNode().put("variant", variant).put("seq_len", seqLen).put("rounds", rounds);
       meta.putObject("model").put("d_model", model.dModel()).put("layers", model.layers()).put("heads", model.heads())
           .put("mlp_ratio", model.mlpRatio());
@@ -53,11 +49,7 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
         vocab.put(e.getKey(), e.getValue().get("embed.wte").shape()[0]);
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
-      fs.create(new Path(tmp, "_SUCCESS"), true).close();
-      AtomicOutput.replace(fs, tmp, dest);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the model to " + dir, e);
-    }
+    });
   }
 
   /** The model as this tokenizer's data reads it: with SCONE inputs over {@code fgrams} (usable ones) when the variant has them. */
