@@ -16,9 +16,9 @@ public interface TokenEncoder extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** An encoder of {@code kind} ({@code dept} or {@code hf}) for a tokenizer.json text. */
-  static TokenEncoder of(String kind, String tokenizerJson) {
-    if (kind.equals("dept")) {
+  /** An encoder of {@code kind} for a tokenizer.json text. */
+  static TokenEncoder of(TokenizeConfig.Encoder kind, String tokenizerJson) {
+    if (kind == TokenizeConfig.Encoder.DEPT) {
       BpeTokenizer t = TokenizerJson.read(tokenizerJson);
       return t::encode;
     }

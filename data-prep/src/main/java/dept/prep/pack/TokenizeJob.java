@@ -70,7 +70,7 @@ public final class TokenizeJob {
    */
   public Result run(Dataset<Row> documents, Map<String, String> tokenizers) {
     Broadcast<Map<String, String>> json = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(new HashMap<>(tokenizers));
-    String kind = config.encoder();
+    TokenizeConfig.Encoder kind = config.encoder();
     boolean withGlobal = config.withGlobal();
     Dataset<Row> encoded =
         documents
@@ -91,7 +91,7 @@ public final class TokenizeJob {
   }
 
   private static Iterator<Row> encodePartition(
-      Iterator<Row> rows, Map<String, String> json, String kind, boolean withGlobal) {
+      Iterator<Row> rows, Map<String, String> json, TokenizeConfig.Encoder kind, boolean withGlobal) {
     Map<String, TokenEncoder> encoders = new HashMap<>();
     return new StreamingRows<Row, Row>(
         rows,

@@ -100,7 +100,7 @@ class TokenizeJobTest {
 
   @Test
   void blocksHoldEachSourcesDocumentsEncodedWithItsTokenizerInDocIdOrder() {
-    TokenizeJob.Result r = new TokenizeJob(spark, new TokenizeConfig(32, "dept", true)).run(documents, json);
+    TokenizeJob.Result r = new TokenizeJob(spark, new TokenizeConfig(32, TokenizeConfig.Encoder.DEPT, true)).run(documents, json);
     try {
       List<Row> blocks = r.blocks().orderBy("tokenizer", "source", "split", "block_id").collectAsList();
       Map<String, List<Row>> byGroup = new TreeMap<>();
@@ -130,9 +130,9 @@ class TokenizeJobTest {
 
   @Test
   void hfEncoderGivesTheSameBlocks() {
-    TokenizeJob stage = new TokenizeJob(spark, new TokenizeConfig(64, "dept", false));
+    TokenizeJob stage = new TokenizeJob(spark, new TokenizeConfig(64, TokenizeConfig.Encoder.DEPT, false));
     TokenizeJob.Result ours = stage.run(documents, json);
-    TokenizeJob.Result hf = new TokenizeJob(spark, new TokenizeConfig(64, "hf", false)).run(documents, json);
+    TokenizeJob.Result hf = new TokenizeJob(spark, new TokenizeConfig(64, TokenizeConfig.Encoder.HF, false)).run(documents, json);
     try {
       assertEquals(
           ours.blocks().orderBy("tokenizer", "source", "split", "block_id").collectAsList(),

@@ -34,7 +34,7 @@ public final class ParallelismBenchmark {
       SparkSession spark = SparkSessions.start(new SparkSettings(master, settings.shufflePartitions(), settings.conf()), "dept bench " + master);
       double rate;
       try {
-        rate = TokenizerBenchmark.jobMbPerSecond(spark, documents, "dept", tokenizer);
+        rate = TokenizerBenchmark.jobMbPerSecond(spark, documents, dept.prep.pack.TokenizeConfig.Encoder.DEPT, tokenizer);
       } finally {
         spark.stop();
       }

@@ -80,8 +80,8 @@ public final class TokenizerBenchmark {
     }
 
     // Encoding as a Spark job (local[*]): the tokenize stage with either encoder.
-    double jobOurs = jobMbPerSecond(documents, "dept", json);
-    double jobHf = jobMbPerSecond(documents, "hf", json);
+    double jobOurs = jobMbPerSecond(documents, TokenizeConfig.Encoder.DEPT, json);
+    double jobHf = jobMbPerSecond(documents, TokenizeConfig.Encoder.HF, json);
     out.append(row(fmt, "encode MB/s, Spark job (peer: HF encoder)", jobOurs, jobHf, true));
     summary.add("tokenizer", "encode MB/s, tokenize Spark job on " + spark.sparkContext().master(), jobOurs, "the same job, encoder: hf", jobHf, true);
 
@@ -126,12 +126,12 @@ public final class TokenizerBenchmark {
     return bytes / 1e6 / secs(t0);
   }
 
-  private double jobMbPerSecond(List<String> docs, String encoder, Path json) throws IOException {
+  private double jobMbPerSecond(List<String> docs, TokenizeConfig.Encoder encoder, Path json) throws IOException {
     return jobMbPerSecond(spark, docs, encoder, Files.readString(json));
   }
 
   /** The tokenize stage's Spark job (encode, pack, statistics) over {@code docs} with {@code encoder}: MB/s after a warm-up run. */
-  static double jobMbPerSecond(SparkSession spark, List<String> docs, String encoder, String tokenizer) {
+  static double jobMbPerSecond(SparkSession spark, List<String> docs, TokenizeConfig.Encoder encoder, String tokenizer) {
     StructType schema = new StructType().add("source", "string").add("split", "string").add("doc_id", "string")
         .add("text", "string").add("bytes", DataTypes.LongType);
     List<Row> rows = new ArrayList<>();

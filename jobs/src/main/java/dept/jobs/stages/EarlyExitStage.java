@@ -10,6 +10,7 @@ import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.Variant;
+import dept.train.rtd.RtdConfig;
 import dept.train.rounds.TrainConfig;
 import dept.train.rounds.TrainedModel;
 import dept.train.model.DecoderLm;
@@ -55,13 +56,13 @@ public final class EarlyExitStage implements Stage {
     List<String> sources = TrainStage.trainingSources(ctx, blocks);
     List<String> tokenizers = new ArrayList<>(policy.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources);
     TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
-    for (String g : train.rtd().compareGenerators()) {
+    for (RtdConfig.Generator g : train.rtd().compareGenerators()) {
       if (g.equals(train.rtd().generator())) {
         continue;
       }
       TrainConfig other = train.toBuilder().rtd(train.rtd().withGenerator(g)).build();
       RoundEngine engine = new RoundEngine(ctx.spark(), policy, other, ctx.config().model(), ctx.config().tokenize().seqLen(),
-          ctx.layout().rtdGeneratorRuns(g), tables.vocabSizes(), tables.tokenBytes());
+          ctx.layout().rtdGeneratorRuns(g.key()), tables.vocabSizes(), tables.tokenBytes());
       TrainedModel model = engine.export(engine.run(blocks, sources, false), sources);
       rows.addAll(score(ctx, first, model, blocks));
     }
@@ -92,7 +93,7 @@ public final class EarlyExitStage implements Stage {
       RtdModel rtd = new RtdModel(model.model(), vocab, model.seqLen(), model.rtd());
       for (RtdEvaluator.Row r : new RtdEvaluator(rtd, 16).evaluate(model.body(), model.embeddings().get(tokenizer), val,
           RtdModel.unigramCdf(trainBlocks, vocab), model.rtd().thresholds(), ctx.config().train().seed())) {
-        rows.add(new EarlyExit.Row(variant, model.rtd().generator(), source, r.threshold(), r.positions(), r.replaced(), r.accuracy(),
+        rows.add(new EarlyExit.Row(variant, model.rtd().generator().key(), source, r.threshold(), r.positions(), r.replaced(), r.accuracy(),
             r.auc(), r.skippedFraction(), r.majorityAccuracy()));
       }
     }

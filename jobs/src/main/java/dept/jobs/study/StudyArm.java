@@ -53,6 +53,7 @@ public record StudyArm(String name, String variant, Double temperature) {
     o.add("run.name=" + runName + "-seed" + seed + "-" + name);
     o.add("run.seed=" + seed);
     o.add("train.seed=" + seed);
+    o.add("extend.seed=" + seed);
     o.add("train.variants=[" + quoted(variant) + "]");
     if (temperature != null) {
       o.add("train.temperature=" + temperature);

@@ -1,5 +1,6 @@
 package dept.train.extend;
 
+import dept.train.random.Seeds;
 import dept.train.local.BlockBatches;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ final class DomainBatches {
   private final Map<String, BlockBatches> bySource = new TreeMap<>();
 
   DomainBatches(ExtensionData data, double originalFraction, int batchSize, long seed) {
-    this.draw = new Random(seed);
+    this.draw = new Random(Seeds.derive(seed, "domain"));
     this.originalFraction = originalFraction;
     this.newSource = data.newSource();
     this.originals = new ArrayList<>();
@@ -32,14 +33,14 @@ final class DomainBatches {
       List<int[]> blocks = data.train().get(s);
       if (blocks != null && !blocks.isEmpty()) {
         originals.add(s);
-        bySource.put(s, new BlockBatches(blocks, batchSize, seed + s.hashCode()));
+        bySource.put(s, new BlockBatches(blocks, batchSize, Seeds.derive(seed, "batches", s)));
       }
     }
     List<int[]> fresh = data.train().get(newSource);
     if (fresh == null || fresh.isEmpty()) {
       throw new IllegalArgumentException("the new source " + newSource + " has no train blocks");
     }
-    bySource.put(newSource, new BlockBatches(fresh, batchSize, seed + newSource.hashCode()));
+    bySource.put(newSource, new BlockBatches(fresh, batchSize, Seeds.derive(seed, "batches", newSource)));
   }
 
   Batch next() {

@@ -1,5 +1,6 @@
 package dept.train.local;
 
+import dept.train.random.Seeds;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class MixtureBatches implements Iterator<int[][]> {
     double[] weights = new double[bySource.size()];
     int i = 0;
     for (List<int[]> blocks : bySource.values()) {
-      streams.add(new BlockBatches(blocks, 1, seed + 31L * (i + 1)));
+      streams.add(new BlockBatches(blocks, 1, Seeds.derive(seed, "source", i)));
       weights[i++] = Math.pow(blocks.size(), temperature);
     }
     this.cumulative = cumulative(weights);

@@ -1,5 +1,6 @@
 package dept.train.rounds;
 
+import dept.train.random.Seeds;
 import static dept.train.rounds.RoundRunner.ms;
 
 import dept.prep.io.HadoopConfig;
@@ -199,8 +200,8 @@ public final class RoundEngine {
     DriverState s = new DriverState();
     DecoderLm shapes = new DecoderLm(setup.model(), variant.globalVocabulary() ? setup.vocabSizes().get(VocabConfig.GLOBAL) : 1,
         setup.seqLen());
-    s.body = InputSide.body(shapes, train, variant, train.seed());
-    s.embeddings = variant.globalVocabulary() ? InputSide.init(shapes, train, variant, train.seed()) : null;
+    s.body = InputSide.body(shapes, train, variant, Seeds.derive(train.seed(), "body"));
+    s.embeddings = variant.globalVocabulary() ? InputSide.init(shapes, train, variant, SourceTask.embeddingSeed(train.seed(), VocabConfig.GLOBAL)) : null;
     s.outer = train.outer().create(null);
     return s;
   }

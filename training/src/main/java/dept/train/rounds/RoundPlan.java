@@ -1,5 +1,6 @@
 package dept.train.rounds;
 
+import dept.train.random.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,7 +31,7 @@ final class RoundPlan {
       return sources;
     }
     List<String> shuffled = new ArrayList<>(sources);
-    Collections.shuffle(shuffled, new Random(train.seed() * 31 + round));
+    Collections.shuffle(shuffled, new Random(Seeds.derive(train.seed(), "sources", round)));
     List<String> chosen = new ArrayList<>(shuffled.subList(0, train.sourcesPerRound()));
     Collections.sort(chosen);
     return chosen;

@@ -1,5 +1,6 @@
 package dept.train.rounds;
 
+import dept.train.random.Seeds;
 import dept.train.local.Evaluator;
 import dept.train.model.DecoderLm;
 import dept.train.params.NamedTensors;
@@ -29,7 +30,7 @@ record SourceEvaluation(SourceSide side, int round, int[] tokenBytes) implements
       // accuracy, AUC and early exit are `dept early-exit`'s.
       RtdModel rtd = InputSide.rtdModel(lm, train);
       RtdEvaluator.Row r = new RtdEvaluator(rtd, 16).evaluate(NamedTensors.fromBytes(body), embeddings, sample,
-          RtdModel.unigramCdf(sample, lm.vocabSize()), List.of(1.0), train.seed() + round).get(0);
+          RtdModel.unigramCdf(sample, lm.vocabSize()), List.of(1.0), Seeds.derive(train.seed(), "validation", round)).get(0);
       return new RunLog.ValidationRow(name, round, side.source(), r.loss(), Double.NaN, Double.NaN, r.positions(), 0);
     }
     Evaluator.Metrics m = new Evaluator(lm, 16).evaluate(NamedTensors.fromBytes(body), embeddings, sample, tokenBytes);

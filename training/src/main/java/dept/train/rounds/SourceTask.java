@@ -1,5 +1,6 @@
 package dept.train.rounds;
 
+import dept.train.random.Seeds;
 import dept.train.local.AdamW;
 import dept.train.local.LocalTrainer;
 import dept.train.params.NamedTensors;
@@ -36,14 +37,14 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     }
   }
 
-  /** The seed of everything random at this task: inits of its own embeddings, its batches. */
+  /** The seed of everything random at this task: its batches, ACT's resets, RTD's corruptions. */
   long taskSeed() {
-    return side.train().seed() * 1_000_003L + key.source().hashCode() * 7919L + key.replica() * 104_729L;
+    return Seeds.derive(side.train().seed(), "task", key.source(), key.replica());
   }
 
   /** The seed of a source's own (SPEC) embeddings: shared by its replicas. */
   static long embeddingSeed(long seed, String source) {
-    return seed * 1_000_003L + source.hashCode() * 7919L;
+    return Seeds.derive(seed, "embeddings", source);
   }
 
   /** @param fgrams the f-grams a {@code +SCONE} variant uses for this source's tokenizer (null without SCONE) */
@@ -77,7 +78,7 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
       double[] unigram = RtdModel.unigramCdf(in.data().values().stream().flatMap(List::stream)::iterator, lm.vocabSize());
       long seed = taskSeed();
       // Corruption is seeded by the global step, so a resumed or retried round draws the same replacements.
-      trainer.withObjective((batch, arr, step, w, g) -> rtd.loss(batch, w, step, new Random(seed * 31 + g), unigram));
+      trainer.withObjective((batch, arr, step, w, g) -> rtd.loss(batch, w, step, new Random(Seeds.derive(seed, "corrupt", g)), unigram));
     }
     Iterator<int[][]> batches = policy.batches(in.data(), train, taskSeed());
     for (long b = 0; b < previous.batchesServed(); b++) {

@@ -1,5 +1,6 @@
 package dept.train.rtd;
 
+import dept.train.random.Seeds;
 import ai.djl.ndarray.NDManager;
 import dept.train.local.LocalTrainer;
 import dept.train.model.ModelParams;
@@ -51,9 +52,9 @@ public final class RtdEvaluator {
         int t = part.get(0).length - 1;
         int[][] inputsOf = part.stream().map(b -> Arrays.copyOf(b, t)).toArray(int[][]::new);
         try (NDManager step = p.manager().newSubManager()) {
-          lossSum += model.loss(part.toArray(new int[0][]), p, step, new Random(seed + from), unigram).getFloat();
+          lossSum += model.loss(part.toArray(new int[0][]), p, step, new Random(Seeds.derive(seed, "corrupt", from)), unigram).getFloat();
           batches++;
-          RtdModel.Corrupted c = model.corrupt(inputsOf, p, step, new Random(seed + from), unigram);
+          RtdModel.Corrupted c = model.corrupt(inputsOf, p, step, new Random(Seeds.derive(seed, "corrupt", from)), unigram);
           RtdModel.Detection full = model.discriminate(c.tokens(), part.size(), t, p, step, 1.0, true);
           float[] last = full.probs()[layers - 1];
           for (int q = 0; q < last.length; q++) {

@@ -80,7 +80,7 @@ public final class RtdModel {
     TreeMap<String, Tensor> t = new TreeMap<>();
     Tensor mask = TransformerBlocks.normal(seed, GEN + "mask", 0.02, 1, d);
     t.put(GEN + "mask", mask);
-    if (rtd.generator().equals("mlm")) {
+    if (rtd.generator() == RtdConfig.Generator.MLM) {
       int dg = generatorSize.dModel();
       t.put(GEN + "in.w", TransformerBlocks.normal(seed, GEN + "in.w", 1 / Math.sqrt(d), d, dg));
       t.put(GEN + "out.w", TransformerBlocks.normal(seed, GEN + "out.w", 1 / Math.sqrt(dg), dg, d));
@@ -115,7 +115,7 @@ public final class RtdModel {
     }
     long[] out = flat.clone();
     NDArray genLoss = null;
-    if (rtd.generator().equals("mlm")) {
+    if (rtd.generator() == RtdConfig.Generator.MLM) {
       NDArray logits = generatorLogits(flat, masked, b, t, w, step); // (B,T,V)
       NDArray logp = logits.logSoftmax(-1);
       NDArray original = step.create(flat, new Shape(b, t));
@@ -135,7 +135,7 @@ public final class RtdModel {
     } else {
       for (int p = 0; p < flat.length; p++) {
         if (masked[p]) {
-          out[p] = rtd.generator().equals("unigram") ? sampleUnigram(unigram, rnd) : 3 + rnd.nextInt(Math.max(1, vocabSize - 3));
+          out[p] = rtd.generator() == RtdConfig.Generator.UNIGRAM ? sampleUnigram(unigram, rnd) : 3 + rnd.nextInt(Math.max(1, vocabSize - 3));
         }
       }
     }

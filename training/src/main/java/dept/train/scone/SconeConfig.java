@@ -1,10 +1,11 @@
 package dept.train.scone;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import dept.train.model.ModelConfig;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The {@code train.scone:} section: how the {@code +SCONE} variants (e.g. {@code SPEC+SCONE})
@@ -23,7 +24,7 @@ import java.util.Locale;
  * @param precomputeBatch f-grams per forward pass in {@code dept scone-precompute}
  * @param scaling the settings {@code dept scone-scaling} sweeps
  */
-public record SconeConfig(String mode, Integer fgrams, Integer maxN, Integer layers, Integer dModel, Integer heads,
+public record SconeConfig(Mode mode, Integer fgrams, Integer maxN, Integer layers, Integer dModel, Integer heads,
     Integer mlpRatio, Integer precomputeBatch, Scaling scaling) implements Serializable {
 
   /**
@@ -42,13 +43,18 @@ public record SconeConfig(String mode, Integer fgrams, Integer maxN, Integer lay
     }
   }
 
+  /** How an f-gram embedding enters the main model. */
+  public enum Mode {
+    /** The paper: the f-gram embedding stands in for the token's. */
+    @JsonProperty("replace") REPLACE,
+    /** Added to the token's embedding. */
+    @JsonProperty("add") ADD
+  }
+
   public static final String SUFFIX = "+SCONE";
 
   public SconeConfig {
-    mode = mode == null ? "replace" : mode.toLowerCase(Locale.ROOT);
-    if (!mode.equals("replace") && !mode.equals("add")) {
-      throw new IllegalArgumentException("train.scone.mode must be replace or add, got '" + mode + "'");
-    }
+    mode = mode == null ? Mode.REPLACE : mode;
     fgrams = fgrams == null ? 0 : fgrams;
     maxN = maxN == null ? 4 : maxN;
     layers = layers == null ? 1 : layers;
@@ -67,7 +73,7 @@ public record SconeConfig(String mode, Integer fgrams, Integer maxN, Integer lay
   }
 
   public boolean additive() {
-    return mode.equals("add");
+    return mode == Mode.ADD;
   }
 
   /** The f-gram model's sizes given the main model's. */

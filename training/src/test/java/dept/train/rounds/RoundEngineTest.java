@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dept.train.random.Seeds;
 import dept.prep.ingest.IngestConfig;
 import dept.prep.ingest.IngestResult;
 import dept.prep.ingest.IngestJob;
@@ -94,7 +95,7 @@ class RoundEngineTest {
       }
       tokenBytes.put(n, bytes);
     });
-    TokenizeJob.Result packed = new TokenizeJob(spark, new TokenizeConfig(32, "dept", true)).run(documents, json);
+    TokenizeJob.Result packed = new TokenizeJob(spark, new TokenizeConfig(32, TokenizeConfig.Encoder.DEPT, true)).run(documents, json);
     blocks = packed.blocks().persist(StorageLevel.MEMORY_AND_DISK());
     blocks.count();
     NgramJob ngrams = new NgramJob(spark, new NgramConfig(4, 2L, 3000, List.of(1000)));
@@ -225,11 +226,10 @@ class RoundEngineTest {
 
     List<int[]> en = TaskBlocks.of(blocks, train.variants().get(0), "train", List.of("en"), false, 1).collect().get(0)._2().get("en");
     DecoderLm lm = new DecoderLm(new ModelConfig(32, 1, 2, 4), vocab.get("en"), 32);
-    long sourceSeed = 7 * 1_000_003L + "en".hashCode() * 7919L;
-    NamedTensors body = lm.initBody(7);
-    NamedTensors embed = lm.initEmbeddings(sourceSeed);
+    NamedTensors body = lm.initBody(Seeds.derive(7, "body"));
+    NamedTensors embed = lm.initEmbeddings(Seeds.derive(7, "embeddings", "en"));
     NamedTensors direct = new LocalTrainer(lm, train.optim(), 20, "direct", 0)
-        .train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(en, 8, sourceSeed), 20, 0).body();
+        .train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(en, 8, Seeds.derive(7, "task", "en", 0)), 20, 0).body();
     assertEquals(direct, viaSpark, "bit for bit: tasks send new values, and the mean of one is itself");
   }
 
@@ -391,6 +391,6 @@ class RoundEngineTest {
     RoundEngine engine = engine(reckless, dir.resolve("reckless"));
     RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
     assertTrue(out.log().tasks().stream().allMatch(RunLog.TaskRow::excluded), "lr 5 diverges everywhere");
-    assertEquals(new DecoderLm(new ModelConfig(32, 1, 2, 4), 1, 32).initBody(7), out.body(), "no update was applied");
+    assertEquals(new DecoderLm(new ModelConfig(32, 1, 2, 4), 1, 32).initBody(Seeds.derive(7, "body")), out.body(), "no update was applied");
   }
 }

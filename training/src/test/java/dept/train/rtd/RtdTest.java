@@ -42,7 +42,7 @@ class RtdTest {
   }
 
   private static RtdConfig config(String generator) {
-    return new RtdConfig(generator, 0.15, 0.25, 1, 50.0, List.of(1.0, 0.999, 0.99, 0.95, 0.9, 0.8, 0.7, 0.6), 1.0, null);
+    return new RtdConfig(RtdConfig.Generator.valueOf(generator.toUpperCase(java.util.Locale.ROOT)), 0.15, 0.25, 1, 50.0, List.of(1.0, 0.999, 0.99, 0.95, 0.9, 0.8, 0.7, 0.6), 1.0, null);
   }
 
   @ParameterizedTest
