@@ -4,16 +4,21 @@ import dept.train.local.Evaluator;
 import java.io.Serializable;
 
 /**
- * A language model's sums over scored blocks: loss, targets and bytes, and for a model that reads
- * a SCONE lookup table, the host time its lookups took over how many positions.
+ * A language model's sums over scored blocks (loss, targets, bytes) and, for a model that reads a
+ * SCONE lookup table, the table's size and the host time its lookups took (null otherwise).
  */
-public record LanguageModelScore(Evaluator.Metrics metrics, long lookupNanos, long lookupPositions) implements Serializable {
+public record LanguageModelScore(Evaluator.Metrics metrics, TableLookups table) implements Serializable {
 
-  public LanguageModelScore plus(LanguageModelScore later) {
-    return new LanguageModelScore(metrics.plus(later.metrics), lookupNanos + later.lookupNanos, lookupPositions + later.lookupPositions);
+  /** A lookup table's size, and its lookups' time over how many positions. */
+  public record TableLookups(long rows, int fgrams, long bytes, long nanos, long positions) implements Serializable {
+
+    public double microsPerToken() {
+      return nanos / 1e3 / Math.max(1, positions);
+    }
   }
 
-  public double lookupMicrosPerToken() {
-    return lookupNanos / 1e3 / Math.max(1, lookupPositions);
+  public LanguageModelScore plus(LanguageModelScore later) {
+    return new LanguageModelScore(metrics.plus(later.metrics), table == null ? null
+        : new TableLookups(table.rows, table.fgrams, table.bytes, table.nanos + later.table.nanos, table.positions + later.table.positions));
   }
 }

@@ -45,7 +45,7 @@ public record LanguageModelScorer(BroadcastModel model, Map<String, String> toke
       @Override
       public LanguageModelScore score(long first, List<int[]> batch) {
         Evaluator.Metrics m = evaluator.evaluateBatch(params, batch, bytes);
-        return table == null ? new LanguageModelScore(m, 0, 0) : timedLookups(table, batch, m);
+        return new LanguageModelScore(m, table == null ? null : timedLookups(table, batch));
       }
 
       @Override
@@ -69,14 +69,15 @@ public record LanguageModelScorer(BroadcastModel model, Map<String, String> toke
   }
 
   /** Host-side lookup time of the batch (probes + row copy), a few times after a warm-up. */
-  private static LanguageModelScore timedLookups(FgramEmbeddingStore table, List<int[]> blocks, Evaluator.Metrics m) {
+  private static LanguageModelScore.TableLookups timedLookups(FgramEmbeddingStore table, List<int[]> blocks) {
     int[][] batch = blocks.toArray(new int[0][]);
     table.lookup(batch);
     long start = System.nanoTime();
     for (int r = 0; r < LOOKUP_REPEATS; r++) {
       table.lookup(batch);
     }
-    return new LanguageModelScore(m, System.nanoTime() - start, (long) LOOKUP_REPEATS * batch.length * batch[0].length);
+    return new LanguageModelScore.TableLookups(table.rows(), table.fgrams(), table.bytes(), System.nanoTime() - start,
+        (long) LOOKUP_REPEATS * batch.length * batch[0].length);
   }
 
   @Override

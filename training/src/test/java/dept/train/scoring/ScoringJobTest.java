@@ -28,8 +28,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,11 +42,6 @@ class ScoringJobTest {
   private static final int SEQ = 32;
   private static final ModelConfig MODEL = new ModelConfig(32, 2, 4, 2);
   private static final List<String> LANGS = List.of("de", "en");
-  private static final StructType BLOCKS = new StructType()
-      .add("unit", DataTypes.StringType, false)
-      .add("block_id", DataTypes.LongType, false)
-      .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
-
   private static SparkSession spark;
   private static final Map<String, List<int[]>> train = new TreeMap<>();
   private static final Map<String, List<int[]>> val = new TreeMap<>();
@@ -99,7 +92,7 @@ class ScoringJobTest {
       }
     });
     Collections.shuffle(rows, new Random(5));
-    return spark.createDataFrame(rows, BLOCKS).repartition(3);
+    return spark.createDataFrame(rows, ScoringBlocks.SCHEMA).repartition(3);
   }
 
   private static BroadcastModel broadcast() {
