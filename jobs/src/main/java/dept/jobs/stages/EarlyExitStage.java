@@ -1,23 +1,25 @@
 package dept.jobs.stages;
 
-import static org.apache.spark.sql.functions.col;
-
 import dept.eval.EarlyExit;
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
-import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.Variant;
 import dept.train.rtd.RtdConfig;
 import dept.train.rounds.TrainConfig;
 import dept.train.rounds.TrainedModel;
-import dept.train.model.DecoderLm;
-import dept.train.rtd.RtdEvaluator;
 import dept.train.rtd.RtdModel;
+import dept.train.scoring.BroadcastModel;
+import dept.train.scoring.RtdScorer;
+import dept.train.scoring.ScoringBlocks;
+import dept.train.scoring.ScoringJob;
+import dept.train.scoring.UnigramCounts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -74,35 +76,31 @@ public final class EarlyExitStage implements Stage {
     System.out.printf("early exit: %s%n", ctx.layout().earlyExit());
   }
 
-  /** One model on each source's validation blocks (the ones training validated on) at every threshold. */
+  /**
+   * One model on each source's validation blocks (the ones training validated on) at every
+   * threshold, in Spark: replacements drawn from the unigram counts of the source's train blocks.
+   */
   private static List<EarlyExit.Row> score(StageContext ctx, String variant, TrainedModel model, Dataset<Row> blocks) {
+    Map<String, String> tokenizerOf = new TreeMap<>();
+    ctx.spark().read().parquet(ctx.layout().trainValidation(variant)).select("source").distinct().collectAsList()
+        .forEach(r -> tokenizerOf.put(r.getString(0), model.embeddings().containsKey(r.getString(0)) ? r.getString(0) : VocabConfig.GLOBAL));
+    if (tokenizerOf.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Integer> vocab = new TreeMap<>();
+    tokenizerOf.forEach((s, t) -> vocab.put(s, BroadcastModel.vocabSize(model.embeddings().get(t))));
+    Map<String, double[]> unigram = new TreeMap<>();
+    UnigramCounts.count(ScoringBlocks.bySource(blocks, "train", tokenizerOf), vocab).forEach((s, c) -> unigram.put(s, RtdModel.unigramCdf(c)));
+    BroadcastModel weights = BroadcastModel.of(ctx.spark(), model.model(), model.seqLen(), model.body(), model.embeddings());
     List<EarlyExit.Row> rows = new ArrayList<>();
-    int evalBlocks = ctx.config().train().evalBlocks();
-    List<String> sources = new ArrayList<>();
-    ctx.spark().read().parquet(ctx.layout().trainValidation(variant)).select("source").distinct().orderBy("source").collectAsList()
-        .forEach(r -> sources.add(r.getString(0)));
-    for (String source : sources) {
-      String tokenizer = model.embeddings().containsKey(source) ? source : VocabConfig.GLOBAL;
-      Dataset<Row> mine = blocks.where(col("source").equalTo(source).and(col("tokenizer").equalTo(tokenizer)));
-      List<int[]> val = tokens(mine.where(col("split").equalTo("val")).orderBy("block_id"), evalBlocks);
-      List<int[]> trainBlocks = tokens(mine.where(col("split").equalTo("train")), 0);
-      if (val.isEmpty()) {
-        continue;
-      }
-      int vocab = (int) model.embeddings().get(tokenizer).get(DecoderLm.EMBED + "wte").shape()[0];
-      RtdModel rtd = new RtdModel(model.model(), vocab, model.seqLen(), model.rtd());
-      for (RtdEvaluator.Row r : new RtdEvaluator(rtd, 16).evaluate(model.body(), model.embeddings().get(tokenizer), val,
-          RtdModel.unigramCdf(trainBlocks, vocab), model.rtd().thresholds(), ctx.config().train().seed())) {
-        rows.add(new EarlyExit.Row(variant, model.rtd().generator().key(), source, r.threshold(), r.positions(), r.replaced(), r.accuracy(),
-            r.auc(), r.skippedFraction(), r.majorityAccuracy()));
-      }
+    try {
+      new ScoringJob(16).run(ScoringBlocks.bySource(blocks, "val", tokenizerOf), ctx.config().train().evalBlocks(),
+              new RtdScorer(weights, model.rtd(), tokenizerOf, unigram, ctx.config().train().seed()))
+          .forEach((source, thresholds) -> thresholds.forEach(r -> rows.add(new EarlyExit.Row(variant, model.rtd().generator().key(), source,
+              r.threshold(), r.positions(), r.replaced(), r.accuracy(), r.auc(), r.skippedFraction(), r.majorityAccuracy()))));
+    } finally {
+      weights.destroy();
     }
     return rows;
-  }
-
-  private static List<int[]> tokens(Dataset<Row> rows, int limit) {
-    List<int[]> out = new ArrayList<>();
-    (limit > 0 ? rows.limit(limit) : rows).select("tokens").collectAsList().forEach(r -> out.add(TokenArrays.ints(r.getList(0))));
-    return out;
   }
 }

@@ -1,12 +1,18 @@
 package dept.jobs.stages;
 
-import static org.apache.spark.sql.functions.col;
-
 import dept.eval.Comparison;
-import dept.eval.SconeLookup;
 import dept.train.rounds.TrainedModel;
-import dept.train.scone.FgramEmbeddingStore;
-import dept.train.scone.SconeTableReader;
+import dept.eval.HeldOutEvaluation;
+import dept.prep.io.HadoopConfig;
+import dept.prep.tokenizer.BpeTokenizer;
+import dept.prep.tokenizer.TokenizerJson;
+import dept.prep.tokenizer.VocabConfig;
+import dept.train.scoring.BroadcastModel;
+import dept.train.scoring.LanguageModelScore;
+import dept.train.scoring.LanguageModelScorer;
+import dept.train.scoring.ScoringBlocks;
+import dept.train.scoring.ScoringJob;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import dept.eval.VariantSummary;
@@ -124,17 +130,27 @@ public final class EvaluateStage implements Stage {
     }
   }
 
-  /** The lookup tables of every {@code +SCONE} variant, loaded once per tokenizer (they are host memory). */
-  private static Map<String, FgramEmbeddingStore> sconeTables(StageContext ctx, String variant, TrainedModel model) {
+  /** The lookup table directory per tokenizer of a {@code +SCONE} variant (empty for others); scoring tasks load them. */
+  private static Map<String, String> sconeTables(StageContext ctx, String variant, TrainedModel model) {
     if (model.scone() == null) {
       return Map.of();
     }
     ctx.requireComplete(ctx.layout().fgramEmbeddings(variant), "scone-precompute");
-    Map<String, FgramEmbeddingStore> tables = new TreeMap<>();
-    for (String t : model.embeddings().keySet()) {
-      tables.put(t, SconeTableReader.load(ctx.layout().fgramEmbeddings(variant, t), ctx.hadoop()));
-    }
+    Map<String, String> tables = new TreeMap<>();
+    model.embeddings().keySet().forEach(t -> tables.put(t, ctx.layout().fgramEmbeddings(variant, t)));
     return tables;
+  }
+
+  /** {@code model} on each unit's blocks in a scoring job, its weights broadcast for the job. */
+  private static SortedMap<String, LanguageModelScore> score(StageContext ctx, String variant, TrainedModel model, Dataset<Row> blocks,
+      int maxBlocks, Map<String, String> tokenizerOf, Map<String, int[]> tokenBytes) {
+    BroadcastModel weights = BroadcastModel.of(ctx.spark(), model.model(), model.seqLen(), model.body(), model.embeddings());
+    try {
+      return new ScoringJob(16).run(blocks, maxBlocks, new LanguageModelScorer(weights, tokenizerOf, tokenBytes,
+          sconeTables(ctx, variant, model), new HadoopConfig(ctx.hadoop())));
+    } finally {
+      weights.destroy();
+    }
   }
 
   /**
@@ -148,26 +164,21 @@ public final class EvaluateStage implements Stage {
       if (model.scone() == null) {
         continue;
       }
-      Map<String, FgramEmbeddingStore> tables = sconeTables(ctx, run.variant(), model);
       Map<String, Double> trained = new Comparison(ctx.spark(), ctx.hadoop()).bitsPerByte(List.of(run)).get(run.variant());
-      Dataset<Row> val = ctx.spark().read().parquet(ctx.layout().blocks()).where(col("split").equalTo("val"));
+      Map<String, String> tokenizerOf = new TreeMap<>();
+      trained.keySet().forEach(s -> tokenizerOf.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
       TokenizerTables tok = TokenizerTables.load(ctx, new ArrayList<>(model.embeddings().keySet()));
-      int evalBlocks = ctx.config().train().evalBlocks();
+      Dataset<Row> val = ScoringBlocks.bySource(ctx.spark().read().parquet(ctx.layout().blocks()), "val", tokenizerOf);
+      SortedMap<String, LanguageModelScore> scores = score(ctx, run.variant(), model, val, ctx.config().train().evalBlocks(), tokenizerOf,
+          tok.tokenBytes());
       for (String source : trained.keySet()) {
-        String tokenizer = model.embeddings().containsKey(source) ? source : dept.prep.tokenizer.VocabConfig.GLOBAL;
-        Dataset<Row> mine = val.where(col("source").equalTo(source).and(col("tokenizer").equalTo(tokenizer))).orderBy("block_id");
-        List<int[]> blocks = new ArrayList<>();
-        (evalBlocks > 0 ? mine.limit(evalBlocks) : mine).select("tokens").collectAsList()
-            .forEach(r -> blocks.add(dept.prep.pack.TokenArrays.ints(r.getList(0))));
-        if (blocks.isEmpty()) {
+        LanguageModelScore s = scores.get(source);
+        if (s == null) {
           continue;
         }
-        SconeLookup.Row r = SconeLookup.evaluate(model, source, tokenizer, tables.get(tokenizer), blocks, tok.tokenBytes().get(tokenizer),
-            trained.get(source));
-        rows.add(RowFactory.create(r.variant(), r.source(), r.tokenizer(), r.bitsPerByteLookup(), r.bitsPerByteFgramModel(), r.tableRows(),
-            r.tableFgrams(), r.tableBytes(), r.lookupMicrosPerToken()));
+        rows.add(RowFactory.create(run.variant(), source, tokenizerOf.get(source), s.metrics().bitsPerByte(), trained.get(source),
+            s.table().rows(), (long) s.table().fgrams(), s.table().bytes(), s.table().microsPerToken()));
       }
-      tables.values().forEach(FgramEmbeddingStore::close);
     }
     if (rows.isEmpty()) {
       return;
@@ -190,18 +201,21 @@ public final class EvaluateStage implements Stage {
     System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.size());
     System.out.printf("%-10s %-10s %14s %10s %10s%n", "variant", "tokenizer", "bits per byte", "tokens", "best");
     for (Comparison.VariantRun run : runs) {
-      dept.train.rounds.TrainedModel model = dept.train.rounds.TrainedModel.load(run.model(), ctx.hadoop());
-      java.util.Map<String, dept.prep.tokenizer.BpeTokenizer> tokenizers = new java.util.TreeMap<>();
+      TrainedModel model = TrainedModel.load(run.model(), ctx.hadoop());
+      Map<String, BpeTokenizer> tokenizers = new TreeMap<>();
       for (String name : model.embeddings().keySet()) {
-        tokenizers.put(name, dept.prep.tokenizer.TokenizerJson.read(HadoopFiles.read(ctx.layout().tokenizerJson(name), ctx.hadoop())));
+        tokenizers.put(name, TokenizerJson.read(HadoopFiles.read(ctx.layout().tokenizerJson(name), ctx.hadoop())));
       }
-      Map<String, FgramEmbeddingStore> tables = sconeTables(ctx, run.variant(), model);
-      for (dept.eval.HeldOutEvaluation.Score s : dept.eval.HeldOutEvaluation.evaluate(model, tokenizers, texts, 256, tables)) {
+      Map<String, String> tokenizerOf = new TreeMap<>();
+      tokenizers.keySet().forEach(t -> tokenizerOf.put(t, t));
+      SortedMap<String, LanguageModelScore> scores = score(ctx, run.variant(), model,
+          HeldOutEvaluation.blocks(ctx.spark(), model.seqLen(), tokenizers, texts), HeldOutEvaluation.MAX_BLOCKS, tokenizerOf,
+          HeldOutEvaluation.tokenBytes(tokenizers));
+      for (HeldOutEvaluation.Score s : HeldOutEvaluation.scores(run.variant(), scores)) {
         rows.add(RowFactory.create(s.variant(), s.tokenizer(), s.bitsPerByte(), s.loss(), s.tokens(), s.bytes(), s.best()));
         System.out.printf(java.util.Locale.ROOT, "%-10s %-10s %14.3f %10d %10s%n", s.variant(), s.tokenizer(), s.bitsPerByte(),
             s.tokens(), s.best() ? "best" : "");
       }
-      tables.values().forEach(FgramEmbeddingStore::close);
     }
     AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, HELD_OUT).coalesce(1), ctx.layout().heldOut(), ctx.hadoop());
     System.out.printf("held-out scores: %s%n", ctx.layout().heldOut());

@@ -1,10 +1,10 @@
 package dept.train.local;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -15,7 +15,14 @@ import java.util.List;
 public final class Evaluator {
 
   /** Loss over {@code tokens} real targets that stand for {@code bytes} UTF-8 bytes. */
-  public record Metrics(double totalNats, long tokens, long bytes) {
+  public record Metrics(double totalNats, long tokens, long bytes) implements Serializable {
+    public static final Metrics NONE = new Metrics(0, 0, 0);
+
+    /** These sums followed by {@code later}'s: adding batches in order gives the same double as one sequential pass. */
+    public Metrics plus(Metrics later) {
+      return new Metrics(totalNats + later.totalNats, tokens + later.tokens, bytes + later.bytes);
+    }
+
     public double meanLoss() {
       return totalNats / Math.max(1, tokens);
     }
@@ -41,24 +48,30 @@ public final class Evaluator {
    * @param tokenBytes UTF-8 bytes each token id stands for (0 for special tokens)
    */
   public Metrics evaluate(NamedTensors body, NamedTensors embeddings, List<int[]> blocks, int[] tokenBytes) {
-    double nats = 0;
-    long tokens = 0;
-    long bytes = 0;
+    Metrics total = Metrics.NONE;
     try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
         ModelParams params = new ModelParams(body.with(embeddings), root, LocalTrainer.device(), false)) {
       for (int from = 0; from < blocks.size(); from += batchSize) {
-        int[][] batch = blocks.subList(from, Math.min(blocks.size(), from + batchSize)).toArray(new int[0][]);
-        try (NDManager step = params.manager().newSubManager()) {
-          DecoderLm.TokenLoss loss = model.tokenLoss(Batches.toArray(batch, step), params, step);
-          NDArray masked = loss.nll().mul(loss.mask());
-          nats += masked.sum().getFloat();
-          tokens += (long) loss.mask().sum().getFloat();
-        }
-        for (int[] block : batch) {
-          for (int i = 1; i < block.length; i++) {
-            bytes += tokenBytes[block[i]];
-          }
-        }
+        total = total.plus(evaluateBatch(params, blocks.subList(from, Math.min(blocks.size(), from + batchSize)), tokenBytes));
+      }
+    }
+    return total;
+  }
+
+  /** One batch (at most the batch size) with weights already loaded, as a scoring task runs it. */
+  public Metrics evaluateBatch(ModelParams params, List<int[]> blocks, int[] tokenBytes) {
+    int[][] batch = blocks.toArray(new int[0][]);
+    double nats;
+    long tokens;
+    try (NDManager step = params.manager().newSubManager()) {
+      DecoderLm.TokenLoss loss = model.tokenLoss(Batches.toArray(batch, step), params, step);
+      nats = loss.nll().mul(loss.mask()).sum().getFloat();
+      tokens = (long) loss.mask().sum().getFloat();
+    }
+    long bytes = 0;
+    for (int[] block : batch) {
+      for (int i = 1; i < block.length; i++) {
+        bytes += tokenBytes[block[i]];
       }
     }
     return new Metrics(nats, tokens, bytes);

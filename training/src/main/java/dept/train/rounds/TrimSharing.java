@@ -1,10 +1,8 @@
 package dept.train.rounds;
 
 import dept.prep.tokenizer.SpecialTokens;
-import dept.train.model.DecoderLm;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;
-import dept.train.scone.FgramModel;
 import dept.train.scone.SconeModels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +14,7 @@ import java.util.stream.IntStream;
 /**
  * TRIM: the global vocabulary, but a source holds only the token rows its data uses (row i of its
  * table is global id {@code rowIds[i]}, so its softmax covers those rows) and trains on its data
- * in those local ids. Positions and SCONE's f-gram model are shared whole; the token rows go up
+ * in those local ids. Everything else on the input side is shared whole; the token rows go up
  * with their global ids and the outer strategy merges them row by row.
  */
 record TrimSharing() implements SharingPolicy {
@@ -31,9 +29,9 @@ record TrimSharing() implements SharingPolicy {
       List<int[]> fgrams) {
     List<int[]> own = blocks.firstEntry().getValue();
     int[] ids = distinctTokens(own);
-    NamedTensors table = new NamedTensors(Map.of(Upload.TABLE, gather(global.get(Upload.TABLE), ids),
-        DecoderLm.EMBED + "wpe", global.get(DecoderLm.EMBED + "wpe")))
-        .with(global.select(n -> n.startsWith(FgramModel.PREFIX)));
+    // Every other input-side tensor (positions, SCONE's f-gram model, ELECTRA's generator) whole.
+    NamedTensors table = global.select(n -> !n.equals(Upload.TABLE))
+        .with(new NamedTensors(Map.of(Upload.TABLE, gather(global.get(Upload.TABLE), ids))));
     TreeMap<String, List<int[]>> local = new TreeMap<>(Map.of(side.source(), remap(own, ids)));
     List<int[]> localFgrams = fgrams == null ? null : SconeModels.toLocalIds(fgrams, ids);
     // The driver would send only these rows.

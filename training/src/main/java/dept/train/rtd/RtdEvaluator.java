@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dept.train.local.LocalTrainer;
 import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +21,40 @@ public final class RtdEvaluator {
 
   /** One threshold's figures; {@code finalLayerAccuracy} is the same model with no exit at all. */
   public record Row(double threshold, long positions, long replaced, double accuracy, double auc, double skippedFraction,
-      double majorityAccuracy, double finalLayerAccuracy, double loss) {}
+      double majorityAccuracy, double finalLayerAccuracy, double loss) implements Serializable {}
+
+  /**
+   * Sums over batches, per threshold where indexed: what {@link #rows} turns into figures. Each
+   * (probability, label) pair a token exited with is kept for the AUC, which is no sum.
+   */
+  public record Counts(long positions, long replaced, long finalCorrect, double lossSum, int batches, long[] correct, long[] skipped,
+      List<List<float[]>> scored) implements Serializable {
+
+    /** No batch yet, for {@code thresholds} thresholds. */
+    public static Counts none(int thresholds) {
+      List<List<float[]>> scored = new ArrayList<>();
+      for (int i = 0; i < thresholds; i++) {
+        scored.add(List.of());
+      }
+      return new Counts(0, 0, 0, 0, 0, new long[thresholds], new long[thresholds], scored);
+    }
+
+    /** These counts followed by {@code later}'s (the loss sum adds in batch order, as one sequential pass does). */
+    public Counts plus(Counts later) {
+      long[] c = correct.clone();
+      long[] s = skipped.clone();
+      List<List<float[]>> pairs = new ArrayList<>();
+      for (int i = 0; i < c.length; i++) {
+        c[i] += later.correct[i];
+        s[i] += later.skipped[i];
+        List<float[]> p = new ArrayList<>(scored.get(i));
+        p.addAll(later.scored.get(i));
+        pairs.add(p);
+      }
+      return new Counts(positions + later.positions, replaced + later.replaced, finalCorrect + later.finalCorrect,
+          lossSum + later.lossSum, batches + later.batches, c, s, pairs);
+    }
+  }
 
   private final RtdModel model;
   private final int batchSize;
@@ -32,6 +66,23 @@ public final class RtdEvaluator {
 
   public List<Row> evaluate(NamedTensors body, NamedTensors inputs, List<int[]> blocks, double[] unigram, List<Double> thresholds,
       long seed) {
+    Counts total = Counts.none(thresholds.size());
+    try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
+        ModelParams p = new ModelParams(body.with(inputs), root, LocalTrainer.device(), false)) {
+      for (int from = 0; from < blocks.size(); from += batchSize) {
+        total = total.plus(evaluateBatch(p, blocks.subList(from, Math.min(blocks.size(), from + batchSize)), unigram, thresholds,
+            seed, from));
+      }
+    }
+    return rows(total, thresholds, model.layers());
+  }
+
+  /**
+   * One batch with weights already loaded, as a scoring task runs it; its corruption is seeded by
+   * the evaluation's {@code seed} and the index of the batch's {@code first} block, so it does not
+   * depend on which task scores the batch.
+   */
+  public Counts evaluateBatch(ModelParams p, List<int[]> part, double[] unigram, List<Double> thresholds, long seed, long first) {
     int layers = model.layers();
     int k = thresholds.size();
     long[] correct = new long[k];
@@ -43,49 +94,47 @@ public final class RtdEvaluator {
     long positions = 0;
     long replaced = 0;
     long finalCorrect = 0;
-    double lossSum = 0;
-    int batches = 0;
-    try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
-        ModelParams p = new ModelParams(body.with(inputs), root, LocalTrainer.device(), false)) {
-      for (int from = 0; from < blocks.size(); from += batchSize) {
-        List<int[]> part = blocks.subList(from, Math.min(blocks.size(), from + batchSize));
-        int t = part.get(0).length - 1;
-        int[][] inputsOf = part.stream().map(b -> Arrays.copyOf(b, t)).toArray(int[][]::new);
-        try (NDManager step = p.manager().newSubManager()) {
-          lossSum += model.loss(part.toArray(new int[0][]), p, step, new Random(Seeds.derive(seed, "corrupt", from)), unigram).getFloat();
-          batches++;
-          RtdModel.Corrupted c = model.corrupt(inputsOf, p, step, new Random(Seeds.derive(seed, "corrupt", from)), unigram);
-          RtdModel.Detection full = model.discriminate(c.tokens(), part.size(), t, p, step, 1.0, true);
-          float[] last = full.probs()[layers - 1];
-          for (int q = 0; q < last.length; q++) {
-            if (c.real()[q]) {
-              positions++;
-              replaced += (long) c.replaced()[q];
-              finalCorrect += (last[q] > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
-            }
+    double lossSum;
+    int t = part.get(0).length - 1;
+    int[][] inputsOf = part.stream().map(b -> Arrays.copyOf(b, t)).toArray(int[][]::new);
+    try (NDManager step = p.manager().newSubManager()) {
+      lossSum = model.loss(part.toArray(new int[0][]), p, step, new Random(Seeds.derive(seed, "corrupt", first)), unigram).getFloat();
+      RtdModel.Corrupted c = model.corrupt(inputsOf, p, step, new Random(Seeds.derive(seed, "corrupt", first)), unigram);
+      RtdModel.Detection full = model.discriminate(c.tokens(), part.size(), t, p, step, 1.0, true);
+      float[] last = full.probs()[layers - 1];
+      for (int q = 0; q < last.length; q++) {
+        if (c.real()[q]) {
+          positions++;
+          replaced += (long) c.replaced()[q];
+          finalCorrect += (last[q] > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
+        }
+      }
+      for (int i = 0; i < k; i++) {
+        RtdModel.Detection d = model.discriminate(c.tokens(), part.size(), t, p, step, thresholds.get(i), true);
+        for (int q = 0; q < last.length; q++) {
+          if (!c.real()[q]) {
+            continue;
           }
-          for (int i = 0; i < k; i++) {
-            RtdModel.Detection d = model.discriminate(c.tokens(), part.size(), t, p, step, thresholds.get(i), true);
-            for (int q = 0; q < last.length; q++) {
-              if (!c.real()[q]) {
-                continue;
-              }
-              int at = d.exitLayer()[q];
-              float prob = d.probs()[at][q];
-              correct[i] += (prob > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
-              skipped[i] += layers - 1 - at;
-              scored.get(i).add(new float[] {prob, c.replaced()[q]});
-            }
-          }
+          int at = d.exitLayer()[q];
+          float prob = d.probs()[at][q];
+          correct[i] += (prob > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
+          skipped[i] += layers - 1 - at;
+          scored.get(i).add(new float[] {prob, c.replaced()[q]});
         }
       }
     }
-    double share = replaced / (double) Math.max(1, positions);
+    return new Counts(positions, replaced, finalCorrect, lossSum, 1, correct, skipped, scored);
+  }
+
+  /** The figures per threshold from counts summed over every batch of a model with {@code layers} layers. */
+  public static List<Row> rows(Counts c, List<Double> thresholds, int layers) {
+    long positions = c.positions();
+    double share = c.replaced() / (double) Math.max(1, positions);
     List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      rows.add(new Row(thresholds.get(i), positions, replaced, correct[i] / (double) Math.max(1, positions), auc(scored.get(i)),
-          skipped[i] / (double) Math.max(1, positions * (long) layers), Math.max(share, 1 - share),
-          finalCorrect / (double) Math.max(1, positions), lossSum / Math.max(1, batches)));
+    for (int i = 0; i < thresholds.size(); i++) {
+      rows.add(new Row(thresholds.get(i), positions, c.replaced(), c.correct()[i] / (double) Math.max(1, positions),
+          auc(c.scored().get(i)), c.skipped()[i] / (double) Math.max(1, positions * (long) layers), Math.max(share, 1 - share),
+          c.finalCorrect() / (double) Math.max(1, positions), c.lossSum() / Math.max(1, c.batches())));
     }
     return rows;
   }

@@ -187,16 +187,23 @@ public final class RtdModel {
 
   /** The cumulative unigram distribution of the blocks' real tokens (add-one smoothed over non-special ids). */
   public static double[] unigramCdf(Iterable<int[]> blocks, int vocabSize) {
-    double[] counts = new double[vocabSize];
-    for (int v = SpecialTokens.ALL.size(); v < vocabSize; v++) {
-      counts[v] = 1;
-    }
+    long[] counts = new long[vocabSize];
     for (int[] b : blocks) {
       for (int x : b) {
-        if (x >= SpecialTokens.ALL.size() && x < vocabSize) {
+        if (x >= 0 && x < vocabSize) {
           counts[x]++;
         }
       }
+    }
+    return unigramCdf(counts);
+  }
+
+  /** As {@link #unigramCdf(Iterable, int)} from each token id's count (e.g. {@code UnigramCounts}, counted in Spark). */
+  public static double[] unigramCdf(long[] tokenCounts) {
+    int vocabSize = tokenCounts.length;
+    double[] counts = new double[vocabSize];
+    for (int v = SpecialTokens.ALL.size(); v < vocabSize; v++) {
+      counts[v] = 1 + tokenCounts[v];
     }
     double total = Arrays.stream(counts).sum();
     double[] cdf = new double[vocabSize];

