@@ -1,5 +1,9 @@
 package dept.jobs.config;
 
+import java.util.Map;
+import dept.train.federated.OuterConfig;
+import dept.train.rtd.RtdConfig;
+import dept.train.rounds.Variant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,8 +92,32 @@ class ConfigLoaderTest {
     }
     assertTrue(error(LOCAL, "train.faults.fail_fraction=0.7", "train.faults.nan_fraction=0.7").getMessage()
         .contains("train.faults: fractions must be >= 0 and sum to <= 1"));
-    assertTrue(error(LOCAL, "train.inner_state=sometimes").getMessage().contains("train.inner_state must be reset, keep or average"));
+    assertTrue(error(LOCAL, "train.inner_state=sometimes").getMessage().endsWith("train.inner_state: bad value 'sometimes'; accepted: reset, keep, average"));
     assertTrue(error(LOCAL, "ingest.sources[1].name=en").getMessage().contains("the name 'en' is used twice"));
+  }
+
+  @Test
+  void everyClosedChoiceIsRefusedAtLoadListingTheAllowedValues() {
+    Map<String, String> refusals = Map.of(
+        "train.outer.kind=adam", "train.outer.kind: bad value 'adam'; accepted: fedavg, nesterov",
+        "train.objective=mlm", "train.objective: bad value 'mlm'; accepted: clm, rtd",
+        "train.scone.mode=concat", "train.scone.mode: bad value 'concat'; accepted: replace, add",
+        "train.rtd.generator=gpt", "train.rtd.generator: bad value 'gpt'; accepted: mlm, unigram, uniform",
+        "tokenize.encoder=spm", "tokenize.encoder: bad value 'spm'; accepted: dept, hf");
+    refusals.forEach((override, message) -> assertTrue(error(LOCAL, override).getMessage().endsWith(message),
+        override + " -> " + error(LOCAL, override).getMessage()));
+    assertEquals(RtdConfig.Generator.UNIFORM, loader.load(LOCAL, List.of("train.rtd.generator=none")).train().rtd().generator());
+    assertEquals(OuterConfig.Kind.NESTEROV, loader.load(LOCAL, List.of("train.outer.kind=Nesterov")).train().outer().kind());
+  }
+
+  @Test
+  void variantsComposeOrAreRefusedAtLoadNamingTheKey() {
+    assertEquals(List.of(Variant.parse("TRIM+SCONE"), Variant.parse("GLOB+RTD")),
+        loader.load(LOCAL, List.of("train.variants=[trim+scone, glob+rtd]")).train().variants());
+    String both = error(LOCAL, "train.variants=[SPEC, SPEC+RTD+SCONE]").getMessage();
+    assertTrue(both.contains("train.variants[1]") && both.contains("+SCONE and +RTD do not combine"), both);
+    String unknown = error(LOCAL, "train.variants=[SPEC+LORA]").getMessage();
+    assertTrue(unknown.contains("train.variants[0]") && unknown.contains("unknown suffix +LORA"), unknown);
   }
 
   @Test
@@ -150,7 +178,7 @@ class ConfigLoaderTest {
     PipelineConfig study = loader.load(Path.of("../conf/study.yaml"), List.of());
     assertEquals(List.of(1L, 2L, 3L), study.study().seeds());
     assertEquals(List.of(0.0, 0.3, 1.0), study.study().stdTemperatures());
-    assertEquals(List.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE"), study.study().variants());
+    assertEquals(List.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE"), study.study().variants().stream().map(Variant::name).toList());
     assertTrue(study.ingest().sources().size() >= 9, "at least 8 training sources and the held-out one");
     assertEquals(study.run().output(), study.run().data(), "run.data defaults to run.output");
     PipelineConfig arm = loader.derive(study, List.of("run.output=\"x/study/seed-2/std-t1\"", "run.data=out-study", "train.seed=2",
