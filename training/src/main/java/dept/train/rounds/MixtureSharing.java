@@ -2,7 +2,6 @@ package dept.train.rounds;
 
 import dept.train.local.LocalTrainer;
 import dept.train.local.MixtureBatches;
-import dept.train.params.NamedTensors;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
@@ -19,16 +18,6 @@ record MixtureSharing(boolean activeForgetting) implements SharingPolicy {
     return true;
   }
 
-  @Override
-  public TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
-      List<int[]> fgrams) {
-    return TaskInputs.global(side, global, blocks, fgrams);
-  }
-
-  @Override
-  public NamedTensors scoringEmbeddings(SourceSide side, int round, NamedTensors global) {
-    return global;
-  }
 
   @Override
   public Iterator<int[][]> batches(TreeMap<String, List<int[]>> data, TrainConfig train, long seed) {

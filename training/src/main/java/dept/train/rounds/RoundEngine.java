@@ -128,8 +128,7 @@ public final class RoundEngine {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> trainBlocks =
         TaskBlocks.of(blocks, variant, "train", sorted, variant.mixture(), train.replicas()).persist(StorageLevel.MEMORY_AND_DISK());
-    JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> valBlocks =
-        TaskBlocks.of(blocks, variant, "val", sorted, false, 1).persist(StorageLevel.MEMORY_AND_DISK());
+    RoundValidation validation = new RoundValidation(jsc, setup, tokenBytes, blocks, sorted);
     Broadcast<Map<String, List<int[]>>> fgrams = jsc.broadcast(fgramsBySource(sorted));
     RoundCheckpoints checkpoints = new RoundCheckpoints(new CheckpointStore(storeRoot, spark.sparkContext().hadoopConfiguration()),
         storeRoot, RunFingerprint.of(variant, train, setup.model(), setup.seqLen(), sorted), train);
@@ -139,7 +138,7 @@ public final class RoundEngine {
       checkpoints.clear();
       state = fresh();
       long t0 = System.nanoTime();
-      state.log.validation().addAll(RoundValidation.run(jsc, setup, tokenBytes, valBlocks, sorted, 0, state, fgrams));
+      state.log.validation().addAll(validation.run(0, state, fgrams));
       LOG.info("{} before training: {}", variant, RoundProgress.lossLine(state.log.validation(), 0));
       state.log.timings().add(new RunLog.RoundTiming(variant.name(), 0, ms(t0), 0, 0, 0, 0, 0, ms(t0)));
     } else {
@@ -160,7 +159,7 @@ public final class RoundEngine {
         long validateMs = 0;
         if (round % train.evalEvery() == 0 || round == train.rounds()) {
           long v = System.nanoTime();
-          state.log.validation().addAll(RoundValidation.run(jsc, setup, tokenBytes, valBlocks, sorted, round, state, fgrams));
+          state.log.validation().addAll(validation.run(round, state, fgrams));
           validateMs = ms(v);
         }
         logTasks(round, results, ms(start), state.log);
@@ -179,7 +178,7 @@ public final class RoundEngine {
       return new Outcome(state.body, state.embeddings, state.log, resumedFrom);
     } finally {
       trainBlocks.unpersist();
-      valBlocks.unpersist();
+      validation.close();
       fgrams.destroy();
       jsc.clearJobGroup();
     }

@@ -1,38 +1,75 @@
 package dept.train.rounds;
 
+import dept.train.rtd.RtdModel;
+import dept.train.scoring.ScoringBlocks;
+import dept.train.scoring.ScoringJob;
+import dept.train.scoring.UnigramCounts;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 
-/** Per-source validation as Spark tasks: each source scored with the embeddings its sharing policy gives it. */
-final class RoundValidation {
+/**
+ * A run's per-source validation through the {@link ScoringJob}: the first {@code eval_blocks}
+ * validation blocks of each source (block id order), scored on executors, one row per source
+ * back on the driver. {@code +RTD} draws its replacements from the sample's unigram counts,
+ * counted in Spark once per run.
+ */
+final class RoundValidation implements AutoCloseable {
 
-  private RoundValidation() {}
+  private static final int BATCH = 16;
 
-  static List<RunLog.ValidationRow> run(JavaSparkContext jsc, RoundSetup setup, Map<String, int[]> tokenBytes,
-      JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> val, List<String> sources, int round, DriverState state,
-      Broadcast<Map<String, List<int[]>>> fgrams) {
+  private final JavaSparkContext jsc;
+  private final RoundSetup setup;
+  private final Map<String, int[]> tokenBytes;
+  private final Map<String, SourceSide> sides = new TreeMap<>();
+  private final Dataset<Row> sample;
+  private final Map<String, double[]> unigram = new TreeMap<>();
+
+  RoundValidation(JavaSparkContext jsc, RoundSetup setup, Map<String, int[]> tokenBytes, Dataset<Row> blocks, List<String> sources) {
+    this.jsc = jsc;
+    this.setup = setup;
+    this.tokenBytes = tokenBytes;
+    Map<String, String> tokenizerOf = new TreeMap<>();
+    for (String s : sources) {
+      tokenizerOf.put(s, setup.tokenizerOf(s));
+      sides.put(s, setup.side(s));
+    }
+    this.sample = ScoringBlocks.firstPerUnit(ScoringBlocks.bySource(blocks, "val", tokenizerOf), setup.train().evalBlocks())
+        .select("unit", "block_id", "tokens").persist(StorageLevel.MEMORY_AND_DISK());
+    if (setup.variant().rtd()) {
+      Map<String, Integer> vocab = new TreeMap<>();
+      sides.forEach((s, side) -> vocab.put(s, side.vocabSize()));
+      UnigramCounts.count(sample, vocab).forEach((s, counts) -> unigram.put(s, RtdModel.unigramCdf(counts)));
+    }
+  }
+
+  /** Each source's validation row after {@code round}, by source. */
+  List<RunLog.ValidationRow> run(int round, DriverState state, Broadcast<Map<String, List<int[]>>> fgrams) {
     Broadcast<byte[]> body = jsc.broadcast(state.body.toBytes());
     Broadcast<byte[]> embeddings = jsc.broadcast(state.embeddings == null ? RoundRunner.NONE : state.embeddings.toBytes());
-    Map<String, SourceEvaluation> jobs = new TreeMap<>();
-    for (String s : sources) {
-      jobs.put(s, new SourceEvaluation(setup.side(s), round, tokenBytes.get(setup.tokenizerOf(s))));
-    }
     try {
-      List<RunLog.ValidationRow> rows = new ArrayList<>(val
-          .map(t -> jobs.get(t._1().source()).run(t._2().firstEntry().getValue(), body.value(),
-              RoundRunner.orNull(embeddings.value()), fgrams.value().get(t._1().source())))
-          .collect());
-      rows.sort(Comparator.comparing(RunLog.ValidationRow::source));
-      return rows;
+      return new ArrayList<>(new ScoringJob(BATCH).run(sample, 0,
+          new ValidationScorer(sides, round, tokenBytesBySource(), body, embeddings, fgrams, unigram)).values());
     } finally {
       body.destroy();
       embeddings.destroy();
     }
+  }
+
+  private Map<String, int[]> tokenBytesBySource() {
+    Map<String, int[]> bySource = new TreeMap<>();
+    sides.keySet().forEach(s -> bySource.put(s, tokenBytes.get(setup.tokenizerOf(s))));
+    return bySource;
+  }
+
+  @Override
+  public void close() {
+    sample.unpersist();
   }
 }

@@ -21,12 +21,19 @@ public sealed interface SharingPolicy extends Serializable permits MixtureSharin
   /** Whether the driver averages tensor {@code name} whole across the round's tasks. */
   boolean aggregated(String name);
 
-  /** The input side and data a task trains: {@code global} is what the driver holds (null for SPEC). */
-  TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
-      List<int[]> fgrams);
+  /**
+   * The input side and data a task trains: {@code global} is what the driver holds (null for SPEC).
+   * By default the driver's global input side as it is, on the task's blocks.
+   */
+  default TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
+      List<int[]> fgrams) {
+    return TaskInputs.global(side, global, blocks, fgrams);
+  }
 
-  /** The embeddings that score {@code side}'s source after {@code round}. */
-  NamedTensors scoringEmbeddings(SourceSide side, int round, NamedTensors global);
+  /** The embeddings that score {@code side}'s source after {@code round}: by default the driver's global ones. */
+  default NamedTensors scoringEmbeddings(SourceSide side, int round, NamedTensors global) {
+    return global;
+  }
 
   /** What the source keeps in its state for the next round besides moments: SPEC its own embeddings. */
   default NamedTensors kept(NamedTensors trainedEmbeddings) {

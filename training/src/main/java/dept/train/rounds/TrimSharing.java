@@ -15,7 +15,8 @@ import java.util.stream.IntStream;
  * TRIM: the global vocabulary, but a source holds only the token rows its data uses (row i of its
  * table is global id {@code rowIds[i]}, so its softmax covers those rows) and trains on its data
  * in those local ids. Everything else on the input side is shared whole; the token rows go up
- * with their global ids and the outer strategy merges them row by row.
+ * with their global ids and the outer strategy merges them row by row. A source is scored with the
+ * whole global table (the default), not only the rows it trained.
  */
 record TrimSharing() implements SharingPolicy {
 
@@ -43,10 +44,6 @@ record TrimSharing() implements SharingPolicy {
     return new Upload(trained.select(n -> aggregated(n) || n.equals(Upload.TABLE)), inputs.rowIds());
   }
 
-  @Override
-  public NamedTensors scoringEmbeddings(SourceSide side, int round, NamedTensors global) {
-    return global;
-  }
 
   /** The global ids a source holds: the specials (so they keep ids 0-2 locally) and its tokens. */
   static int[] distinctTokens(List<int[]> blocks) {

@@ -1,6 +1,7 @@
 package dept.train.scoring;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.row_number;
 
 import dept.prep.pack.TokenArrays;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -48,5 +50,11 @@ public final class ScoringBlocks {
         .reduce(Column::or)
         .orElseThrow(() -> new IllegalArgumentException("no source to score"));
     return blocks.where(col("split").equalTo(split).and(mine)).select(col("source").as("unit"), col("block_id"), col("tokens"));
+  }
+
+  /** Each unit's blocks numbered from 0 in block id order ({@code index}), the first {@code maxBlocks} of them (0 = all). */
+  public static Dataset<Row> firstPerUnit(Dataset<Row> blocks, int maxBlocks) {
+    Dataset<Row> numbered = blocks.withColumn("index", row_number().over(Window.partitionBy("unit").orderBy("block_id")).minus(1));
+    return maxBlocks > 0 ? numbered.where(col("index").lt(maxBlocks)) : numbered;
   }
 }

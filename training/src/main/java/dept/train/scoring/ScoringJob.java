@@ -1,7 +1,5 @@
 package dept.train.scoring;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.row_number;
 
 import dept.prep.pack.TokenArrays;
 import java.io.Serializable;
@@ -16,7 +14,6 @@ import java.util.TreeMap;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 import scala.Tuple2;
 
 /**
@@ -46,10 +43,7 @@ public final class ScoringJob {
    */
   public <S extends Serializable, R extends Serializable> SortedMap<String, R> run(Dataset<Row> blocks, int maxBlocks,
       Scorer<S, R> scorer) {
-    Dataset<Row> numbered = blocks.withColumn("index", row_number().over(Window.partitionBy("unit").orderBy("block_id")).minus(1));
-    if (maxBlocks > 0) {
-      numbered = numbered.where(col("index").lt(maxBlocks));
-    }
+    Dataset<Row> numbered = ScoringBlocks.firstPerUnit(blocks, maxBlocks);
     int size = batchSize;
     JavaPairRDD<BatchKey, Iterable<IndexedBlock>> batches = numbered.select("unit", "index", "tokens").javaRDD()
         .mapToPair(r -> new Tuple2<>(new BatchKey(r.getString(0), r.getInt(1) / size),
