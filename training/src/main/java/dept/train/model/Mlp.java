@@ -8,7 +8,7 @@ public record Mlp(Projection fc, Projection proj) implements FeedForward {
 
   @Override
   public NDArray forward(NDArray h, Weights w, AdapterTaps taps) {
-    NDArray hidden = Activation.gelu(fc.forward(h, w)); // (B, T, 4C)
+    NDArray hidden = Activation.gelu(fc.forward(h, w)); // (B, T, mlp_ratio C)
     return proj.forward(hidden, w); // (B, T, C)
   }
 }
