@@ -1,6 +1,10 @@
 package dept.train.extend;
 
+import dept.train.model.Adapter;
 import dept.train.model.DecoderLm;
+import dept.train.model.GatedAdapter;
+import dept.train.model.Linear;
+import dept.train.model.LoraLinear;
 import dept.train.model.ModelConfig;
 import dept.train.model.TransformerBlocks;
 import dept.train.params.NamedTensors;
@@ -42,17 +46,19 @@ public final class ExtensionParams {
     TreeMap<String, Tensor> t = new TreeMap<>();
     int d = model.dModel();
     for (int l = 0; l < model.layers(); l++) {
-      String p = DecoderLm.BODY + "h" + l + ".";
+      String block = DecoderLm.BODY + "h" + l;
+      String p = block + ".";
       if (method.adapters()) {
-        String a = TransformerBlocks.EXT + p + "adapter.";
+        Adapter a = new Adapter(block);
         int h = adapterWidth();
         double std = 1 / Math.sqrt((double) d * model.layers());
-        t.put(a + "wi", TransformerBlocks.normal(seed, a + "wi", std, d, h));
-        t.put(a + "wg", TransformerBlocks.normal(seed, a + "wg", std, d, h));
-        t.put(a + "wo", new Tensor(new long[] {h, d}, new float[h * d]));
+        t.put(a.wi(), TransformerBlocks.normal(seed, a.wi(), std, d, h));
+        t.put(a.wg(), TransformerBlocks.normal(seed, a.wg(), std, d, h));
+        t.put(a.wo(), new Tensor(new long[] {h, d}, new float[h * d]));
         if (method.gated()) {
-          t.put(a + "gate.w", TransformerBlocks.normal(seed, a + "gate.w", 1 / Math.sqrt(d), d, 1));
-          t.put(a + "gate.b", new Tensor(new long[] {1}, new float[1]));
+          GatedAdapter g = new GatedAdapter(a, GatedAdapter.Gate.RELU);
+          t.put(g.gateW(), TransformerBlocks.normal(seed, g.gateW(), 1 / Math.sqrt(d), d, 1));
+          t.put(g.gateB(), new Tensor(new long[] {1}, new float[1]));
         }
       }
       if (method == ExtensionMethod.LORA) {
@@ -68,8 +74,8 @@ public final class ExtensionParams {
 
   private void lora(TreeMap<String, Tensor> t, String linear, int in, int out, long seed) {
     int r = loraRank();
-    String n = TransformerBlocks.EXT + linear + ".lora_";
-    t.put(n + "a", TransformerBlocks.normal(seed, n + "a", 1 / Math.sqrt(in), in, r));
-    t.put(n + "b", new Tensor(new long[] {r, out}, new float[r * out]));
+    LoraLinear lora = new LoraLinear(new Linear(linear));
+    t.put(lora.a(), TransformerBlocks.normal(seed, lora.a(), 1 / Math.sqrt(in), in, r));
+    t.put(lora.b(), new Tensor(new long[] {r, out}, new float[r * out]));
   }
 }

@@ -16,7 +16,8 @@ import dept.train.model.AdapterTaps;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.model.ModelParams;
-import dept.train.model.TransformerBlocks;
+import dept.train.model.Extensions;
+import dept.train.model.GatedAdapter;
 import dept.train.model.Weights;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;
@@ -69,7 +70,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
     ExtensionParams sizes = new ExtensionParams(model, baseBody.parameterCount(), config.adapterRatio());
     NamedTensors extension = sizes.init(method, config.seed());
     boolean newRowsTrain = config.ownTokenizer() || method.trainsBody();
-    TransformerBlocks.Gate gate = TransformerBlocks.Gate.valueOf(config.gate().toUpperCase(Locale.ROOT));
+    Extensions wrappers = new Extensions(extension.names(), GatedAdapter.Gate.valueOf(config.gate().toUpperCase(Locale.ROOT)));
 
     // Trainable tensors under unique optimiser names; embeddings as "<tokenizer>/embed.*".
     TreeMap<String, Tensor> trainable = new TreeMap<>(extension.asMap());
@@ -100,7 +101,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       for (int s = 0; s < config.steps(); s++) {
         DomainBatches.Batch b = batches.next();
         String tok = data.tokenizerOf(b.source());
-        DecoderLm lm = new DecoderLm(model, data.vocabSizes().get(tok), seqLen).withAdapterGate(gate);
+        DecoderLm lm = new DecoderLm(model, data.vocabSizes().get(tok), seqLen).withExtensions(wrappers);
         losses[s] = step(lm, Weights.layered(ext, body, rows.get(tok)), arrays, adam, b, schedule.at(s), optim.gradClip());
         tokens += (long) b.blocks().length * (b.blocks()[0].length - 1);
         if ((s + 1) % Math.max(1, config.steps() / 4) == 0 || s + 1 == config.steps()) {
@@ -116,7 +117,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       body.close();
       rows.values().forEach(ModelParams::close);
     }
-    NamedTensors extAfter = trained.select(n -> n.startsWith(TransformerBlocks.EXT));
+    NamedTensors extAfter = trained.select(n -> n.startsWith(Extensions.EXT));
     NamedTensors bodyAfter = method.trainsBody() ? trained.select(n -> n.startsWith(DecoderLm.BODY)) : baseBody;
     Map<String, NamedTensors> embeddingsAfter = new TreeMap<>(embeddings);
     if (newRowsTrain) {
@@ -140,11 +141,11 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       }
       DecoderLm base = new DecoderLm(model, data.vocabSizes().get(tok), seqLen);
       double before = new Evaluator(base, 16).evaluate(baseBody, embeddings.get(tok), val, data.tokenBytes().get(tok)).bitsPerByte();
-      double after = new Evaluator(base.withAdapterGate(gate), 16)
+      double after = new Evaluator(base.withExtensions(wrappers), 16)
           .evaluate(bodyAfter.with(extAfter), embeddingsAfter.get(tok), val, data.tokenBytes().get(tok)).bitsPerByte();
       scores.add(new Score(source, source.equals(data.newSource()), before, after));
     }
-    List<GateStats> gates = method.adapters() ? gateStats(bodyAfter.with(extAfter), embeddingsAfter, data, gate) : List.of();
+    List<GateStats> gates = method.adapters() ? gateStats(bodyAfter.with(extAfter), embeddingsAfter, data, wrappers) : List.of();
     return new Result(method.label(), trained.parameterCount(), extension.parameterCount(), losses, scores, gates,
         (System.nanoTime() - start) / 1_000_000, extension.parameterCount() == 0 ? new byte[0] : extAfter.toBytes());
   }
@@ -193,7 +194,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
 
   /** Per layer, on the new source's and on the original sources' validation blocks: mean gate, share of open gates, mean |output|. */
   private List<GateStats> gateStats(NamedTensors weights, Map<String, NamedTensors> embeddings, ExtensionData data,
-      TransformerBlocks.Gate gate) {
+      Extensions wrappers) {
     List<GateStats> out = new ArrayList<>();
     Map<String, List<String>> domains = new TreeMap<>();
     domains.put("new", List.of(data.newSource()));
@@ -206,7 +207,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       for (String source : d.getValue()) {
         String tok = data.tokenizerOf(source);
         List<int[]> val = sample(data.val().get(source));
-        DecoderLm lm = new DecoderLm(model, data.vocabSizes().get(tok), seqLen).withAdapterGate(gate);
+        DecoderLm lm = new DecoderLm(model, data.vocabSizes().get(tok), seqLen).withExtensions(wrappers);
         try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
             ModelParams p = new ModelParams(weights.with(embeddings.get(tok)), root, LocalTrainer.device(), false)) {
           for (int from = 0; from < val.size(); from += 16) {

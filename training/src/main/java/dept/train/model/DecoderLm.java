@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * A GPT-style decoder, read like nanoGPT's model.py: token + learned position embeddings, pre-LN
- * blocks of causal self-attention and a GELU MLP ({@link TransformerBlocks}), a final LayerNorm,
+ * {@link Block}s of causal {@link SelfAttention} and a GELU {@link Mlp} ({@link TransformerBlocks}), a final LayerNorm,
  * logits tied to the token embeddings. Parameters are named, not owned: the <b>embeddings</b> ({@code embed.*}) and the
  * <b>body</b> ({@code body.*}) are separate sets that any source can combine, which is what DEPT
  * trains, sends and averages. Forward passes read a {@link Weights} and create every intermediate
@@ -27,32 +27,36 @@ public final class DecoderLm {
   private final int seqLen;
   private final TransformerBlocks stack;
   private final InputEmbedder input;
-  private final TransformerBlocks.Gate gate;
+  private final Extensions extensions;
 
   public DecoderLm(ModelConfig config, int vocabSize, int seqLen) {
-    this(config, vocabSize, seqLen, InputEmbedder.TOKENS, TransformerBlocks.Gate.RELU);
+    this(config, vocabSize, seqLen, InputEmbedder.TOKENS, Extensions.NONE);
   }
 
-  private DecoderLm(ModelConfig config, int vocabSize, int seqLen, InputEmbedder input, TransformerBlocks.Gate gate) {
+  private DecoderLm(ModelConfig config, int vocabSize, int seqLen, InputEmbedder input, Extensions extensions) {
     if (vocabSize < 1 || seqLen < 1) {
       throw new IllegalArgumentException("vocab size and seq_len must be >= 1, got " + vocabSize + ", " + seqLen);
     }
     this.config = config;
     this.vocabSize = vocabSize;
     this.seqLen = seqLen;
-    this.stack = new TransformerBlocks(config, gate);
+    this.stack = new TransformerBlocks(config, BODY, extensions);
     this.input = input;
-    this.gate = gate;
+    this.extensions = extensions;
   }
 
   /** This model reading its first layer's input from {@code embedder} (SCONE) instead of the token rows. */
   public DecoderLm withInput(InputEmbedder embedder) {
-    return new DecoderLm(config, vocabSize, seqLen, embedder, gate);
+    return new DecoderLm(config, vocabSize, seqLen, embedder, extensions);
   }
 
-  /** This model with its adapters' gates (when the weights have adapters) of kind {@code kind}. */
-  public DecoderLm withAdapterGate(TransformerBlocks.Gate kind) {
-    return new DecoderLm(config, vocabSize, seqLen, input, kind);
+  /**
+   * This model with its body's linears and MLPs wrapped in {@code extensions} (LoRA, adapters).
+   *
+   * @throws IllegalArgumentException naming an extension parameter that no piece of the body owns
+   */
+  public DecoderLm withExtensions(Extensions extensions) {
+    return new DecoderLm(config, vocabSize, seqLen, input, extensions);
   }
 
   public ModelConfig config() {
@@ -81,7 +85,7 @@ public final class DecoderLm {
   /** A fresh body: GPT-2 init (N(0, 0.02), residual projections scaled by 1/sqrt(2 layers)). */
   public NamedTensors initBody(long seed) {
     TreeMap<String, Tensor> t = new TreeMap<>();
-    stack.init(t, BODY, seed);
+    stack.init(t, seed);
     return new NamedTensors(t);
   }
 
@@ -95,13 +99,13 @@ public final class DecoderLm {
   /** As {@link #logits(NDArray, Weights, NDManager)}, recording what adapters output in {@code taps} (may be null). */
   public NDArray logits(NDArray tokens, Weights w, NDManager step, AdapterTaps taps) {
     long t = tokens.getShape().get(1);
-    NDArray pos = w.get(EMBED + "wpe").get(new NDIndex("0:{}", t));
+    NDArray pos = w.get(EMBED + "wpe").get(new NDIndex("0:{}", t)); // (T, C)
     pos.attach(step);
-    NDArray x = input.embed(tokens, w, step).add(pos); // (B,T,C)
-    NDArray h = stack.finalNorm(stack.forward(x, w, BODY, step, taps), w, BODY);
-    NDArray wteT = w.get(EMBED + "wte").transpose();
+    NDArray x = input.embed(tokens, w, step).add(pos); // (B, T, C)
+    NDArray h = stack.finalNorm(stack.forward(x, w, step, taps), w); // (B, T, C)
+    NDArray wteT = w.get(EMBED + "wte").transpose(); // (C, V)
     wteT.attach(step);
-    return h.matMul(wteT); // (B,T,C) x (C,V): weight tying
+    return h.matMul(wteT); // (B, T, V): weight tying
   }
 
   // ---- loss ------------------------------------------------------------------------------
@@ -121,11 +125,11 @@ public final class DecoderLm {
   /** As {@link #tokenLoss(NDArray, Weights, NDManager)}, recording what adapters output in {@code taps} (may be null). */
   public TokenLoss tokenLoss(NDArray blocks, Weights w, NDManager step, AdapterTaps taps) {
     long t = blocks.getShape().get(1) - 1;
-    NDArray inputs = blocks.get(new NDIndex(":, 0:{}", t));
-    NDArray targets = blocks.get(new NDIndex(":, 1:{}", t + 1));
-    NDArray logp = logits(inputs, w, step, taps).logSoftmax(-1); // (B,T,V)
-    NDArray nll = logp.gather(targets.expandDims(-1), -1).squeeze(-1).neg(); // (B,T)
-    NDArray mask = targets.neq(SpecialTokens.PAD_ID).toType(DataType.FLOAT32, false);
+    NDArray inputs = blocks.get(new NDIndex(":, 0:{}", t)); // (B, T)
+    NDArray targets = blocks.get(new NDIndex(":, 1:{}", t + 1)); // (B, T)
+    NDArray logp = logits(inputs, w, step, taps).logSoftmax(-1); // (B, T, V)
+    NDArray nll = logp.gather(targets.expandDims(-1), -1).squeeze(-1).neg(); // (B, T)
+    NDArray mask = targets.neq(SpecialTokens.PAD_ID).toType(DataType.FLOAT32, false); // (B, T)
     return new TokenLoss(nll, mask);
   }
 }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 public interface Weights {
   NDArray get(String name);
 
-  /** Whether a parameter of that name exists (optional parts: adapters, LoRA). */
+  /** Whether a parameter of that name exists. */
   boolean has(String name);
 
   /** The first of {@code layers} that has each name: e.g. trainable extension parameters over a frozen model. */

@@ -9,6 +9,7 @@ import dept.prep.tokenizer.SpecialTokens;
 import dept.train.model.DecoderLm;
 import dept.train.model.InputEmbedder;
 import dept.train.model.ModelConfig;
+import dept.train.model.SelfAttention;
 import dept.train.model.TransformerBlocks;
 import dept.train.model.Weights;
 import dept.train.params.NamedTensors;
@@ -45,11 +46,11 @@ public final class RtdModel {
     this.vocabSize = vocabSize;
     this.seqLen = seqLen;
     this.rtd = rtd;
-    this.body = new TransformerBlocks(main);
+    this.body = new TransformerBlocks(main, DecoderLm.BODY);
     int dg = Math.max(main.heads(), (int) Math.round(main.dModel() * rtd.generatorWidth()));
     dg -= dg % main.heads();
     this.generatorSize = new ModelConfig(dg, rtd.generatorLayers(), main.heads(), main.mlpRatio());
-    this.generator = new TransformerBlocks(generatorSize);
+    this.generator = new TransformerBlocks(generatorSize, GEN);
   }
 
   public RtdConfig rtd() {
@@ -84,7 +85,7 @@ public final class RtdModel {
       int dg = generatorSize.dModel();
       t.put(GEN + "in.w", TransformerBlocks.normal(seed, GEN + "in.w", 1 / Math.sqrt(d), d, dg));
       t.put(GEN + "out.w", TransformerBlocks.normal(seed, GEN + "out.w", 1 / Math.sqrt(dg), dg, d));
-      generator.init(t, GEN, seed);
+      generator.init(t, seed);
     }
     return new NamedTensors(t);
   }
@@ -158,11 +159,11 @@ public final class RtdModel {
     NDArray pos = w.get(DecoderLm.EMBED + "wpe").get(new NDIndex("0:{}", t));
     pos.attach(step);
     x = x.add(pos).matMul(w.get(GEN + "in.w"));
-    NDArray open = TransformerBlocks.openMask(t, step);
+    NDArray open = SelfAttention.openMask(t, step);
     for (int l = 0; l < generatorSize.layers(); l++) {
-      x = generator.block(x, w, GEN, l, open, step, null);
+      x = generator.block(l).forward(x, w, open, step, null);
     }
-    NDArray h = generator.finalNorm(x, w, GEN).matMul(w.get(GEN + "out.w"));
+    NDArray h = generator.finalNorm(x, w).matMul(w.get(GEN + "out.w"));
     NDArray wteT = wte.transpose();
     wteT.attach(step);
     return h.matMul(wteT);
@@ -228,14 +229,14 @@ public final class RtdModel {
     NDArray pos = w.get(DecoderLm.EMBED + "wpe").get(new NDIndex("0:{}", t));
     pos.attach(step);
     NDArray x = InputEmbedder.lookup(tokens, w.get(DecoderLm.EMBED + "wte")).add(pos);
-    NDArray open = TransformerBlocks.openMask(t, step);
+    NDArray open = SelfAttention.openMask(t, step);
     NDArray active = step.ones(new Shape(b, t, 1));
     NDArray[] logits = new NDArray[main.layers()];
     float[][] probs = record ? new float[main.layers()][] : null;
     for (int l = 0; l < main.layers(); l++) {
-      NDArray next = body.block(x, w, DecoderLm.BODY, l, open, step, null);
+      NDArray next = body.block(l).forward(x, w, open, step, null);
       x = threshold >= 1.0 ? next : next.mul(active).add(x.mul(active.neg().add(1f)));
-      NDArray h = body.finalNorm(x, w, DecoderLm.BODY);
+      NDArray h = body.finalNorm(x, w);
       logits[l] = h.matMul(w.get(exit(l) + "w")).add(w.get(exit(l) + "b")).squeeze(-1); // (B,T)
       if (threshold < 1.0) {
         NDArray p = ai.djl.nn.Activation.sigmoid(logits[l].stopGradient()).expandDims(-1);

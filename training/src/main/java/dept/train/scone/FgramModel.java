@@ -35,7 +35,7 @@ public final class FgramModel {
     this.scone = scone;
     this.main = main;
     this.own = scone.fgramModel(main);
-    this.blocks = new TransformerBlocks(own);
+    this.blocks = new TransformerBlocks(own, PREFIX);
   }
 
   public SconeConfig scone() {
@@ -56,7 +56,7 @@ public final class FgramModel {
       t.put(PREFIX + "in.w", TransformerBlocks.normal(seed, PREFIX + "in.w", 1 / Math.sqrt(d), d, f));
       t.put(PREFIX + "out.w", TransformerBlocks.normal(seed, PREFIX + "out.w", 1 / Math.sqrt(f), f, d));
     }
-    blocks.init(t, PREFIX, seed);
+    blocks.init(t, seed);
     t.remove(PREFIX + "lnf.g"); // no final norm: see the class comment
     t.remove(PREFIX + "lnf.b");
     return new NamedTensors(t);
@@ -83,7 +83,7 @@ public final class FgramModel {
     }
     NDArray pos = w.get(PREFIX + "wpe").get(new NDIndex("0:{}", n));
     pos.attach(step);
-    x = blocks.forward(x.add(pos), w, PREFIX, step);
+    x = blocks.forward(x.add(pos), w, step);
     NDArray last = x.get(new NDIndex(":, -1, :")); // (F,f)
     return projected() ? last.matMul(w.get(PREFIX + "out.w")) : last;
   }

@@ -11,7 +11,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dept.train.local.LocalTrainer;
 import dept.train.params.NamedTensors;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class DecoderLmTest {
@@ -64,6 +68,28 @@ class DecoderLmTest {
     assertArrayEquals(new long[] {50, 32}, embed.get("embed.wte").shape());
     assertEquals(body, model.initBody(1), "init is deterministic for a seed");
     assertFalse(body.equals(model.initBody(2)));
+  }
+
+  /** Checkpoints store parameters by name and shape: these must not change. */
+  @Test
+  void bodyParameterNamesAndShapesArePinned() {
+    NamedTensors body = new DecoderLm(new ModelConfig(8, 1, 2, 2), 20, 4).initBody(1);
+    Map<String, List<Long>> expected = new TreeMap<>();
+    for (String ln : List.of("body.h0.ln1", "body.h0.ln2", "body.lnf")) {
+      expected.put(ln + ".g", List.of(8L));
+      expected.put(ln + ".b", List.of(8L));
+    }
+    expected.put("body.h0.attn.qkv.w", List.of(8L, 24L));
+    expected.put("body.h0.attn.qkv.b", List.of(24L));
+    expected.put("body.h0.attn.proj.w", List.of(8L, 8L));
+    expected.put("body.h0.attn.proj.b", List.of(8L));
+    expected.put("body.h0.mlp.fc.w", List.of(8L, 16L));
+    expected.put("body.h0.mlp.fc.b", List.of(16L));
+    expected.put("body.h0.mlp.proj.w", List.of(16L, 8L));
+    expected.put("body.h0.mlp.proj.b", List.of(8L));
+    Map<String, List<Long>> actual = new TreeMap<>();
+    body.asMap().forEach((n, x) -> actual.put(n, Arrays.stream(x.shape()).boxed().toList()));
+    assertEquals(expected, actual);
   }
 
   @Test

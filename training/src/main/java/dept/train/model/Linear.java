@@ -1,0 +1,12 @@
+package dept.train.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** nn.Linear: x W + b, with W = {@code <name>.w} (in, out) and b = {@code <name>.b} (out). */
+public record Linear(String name) implements Projection {
+
+  @Override
+  public NDArray forward(NDArray x, Weights w) {
+    return x.matMul(w.get(name + ".w")).add(w.get(name + ".b")); // (..., out)
+  }
+}
