@@ -1,5 +1,7 @@
 package dept.train.extend;
 
+import dept.train.model.GatedAdapter;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +26,16 @@ import java.util.Locale;
  * @param seed batch order, domain draws, initialisation
  */
 public record ExtendConfig(String baseVariant, String newSource, List<String> methods, Integer steps, Double originalFraction,
-    Double alpha, String gate, Double adapterRatio, String tokenizer, Double lr, Integer batchSize, Integer evalBlocks, Long seed)
+    Double alpha, GatedAdapter.Gate gate, Double adapterRatio, NewTokenizer tokenizer, Double lr, Integer batchSize, Integer evalBlocks, Long seed)
     implements Serializable {
+
+  /** Which tokenizer the new source is read with. */
+  public enum NewTokenizer {
+    /** Its own, with fresh embeddings. */
+    @JsonProperty("own") OWN,
+    /** The base model's global one (its rows). */
+    @JsonProperty("global") GLOBAL
+  }
 
   public ExtendConfig {
     baseVariant = baseVariant == null ? "SPEC" : baseVariant.toUpperCase(Locale.ROOT);
@@ -35,21 +45,15 @@ public record ExtendConfig(String baseVariant, String newSource, List<String> me
     steps = steps == null ? 200 : steps;
     originalFraction = originalFraction == null ? 0.1 : originalFraction;
     alpha = alpha == null ? 0.01 : alpha;
-    gate = gate == null ? "relu" : gate.toLowerCase(Locale.ROOT);
+    gate = gate == null ? GatedAdapter.Gate.RELU : gate;
     adapterRatio = adapterRatio == null ? 0.2 : adapterRatio;
-    tokenizer = tokenizer == null ? "own" : tokenizer.toLowerCase(Locale.ROOT);
+    tokenizer = tokenizer == null ? NewTokenizer.OWN : tokenizer;
     lr = lr == null ? 1e-3 : lr;
     evalBlocks = evalBlocks == null ? 0 : evalBlocks;
     seed = seed == null ? 1234L : seed;
     if (steps < 1 || originalFraction < 0 || originalFraction >= 1 || alpha < 0 || adapterRatio <= 0 || lr <= 0 || evalBlocks < 0) {
       throw new IllegalArgumentException("extend: steps >= 1, original_fraction in [0, 1), alpha >= 0, adapter_ratio > 0, "
           + "lr > 0 and eval_blocks >= 0 are required");
-    }
-    if (!gate.equals("relu") && !gate.equals("elu")) {
-      throw new IllegalArgumentException("extend.gate must be relu or elu, got '" + gate + "'");
-    }
-    if (!tokenizer.equals("own") && !tokenizer.equals("global")) {
-      throw new IllegalArgumentException("extend.tokenizer must be own or global, got '" + tokenizer + "'");
     }
     if (batchSize != null && batchSize < 1) {
       throw new IllegalArgumentException("extend.batch_size must be >= 1, got " + batchSize);
@@ -67,6 +71,6 @@ public record ExtendConfig(String baseVariant, String newSource, List<String> me
   }
 
   public boolean ownTokenizer() {
-    return tokenizer.equals("own");
+    return tokenizer == NewTokenizer.OWN;
   }
 }

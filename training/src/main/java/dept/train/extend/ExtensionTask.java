@@ -1,5 +1,6 @@
 package dept.train.extend;
 
+import dept.train.random.Seeds;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -66,11 +67,11 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
 
   public Result run(NamedTensors baseBody, Map<String, NamedTensors> baseEmbeddings, ExtensionData data) {
     long start = System.nanoTime();
-    Map<String, NamedTensors> embeddings = startingEmbeddings(baseEmbeddings, data, model, seqLen, config.seed());
+    Map<String, NamedTensors> embeddings = startingEmbeddings(baseEmbeddings, data, model, seqLen, Seeds.derive(config.seed(), "embeddings", data.newTokenizer()));
     ExtensionParams sizes = new ExtensionParams(model, baseBody.parameterCount(), config.adapterRatio());
-    NamedTensors extension = sizes.init(method, config.seed());
+    NamedTensors extension = sizes.init(method, Seeds.derive(config.seed(), "extension", method.label()));
     boolean newRowsTrain = config.ownTokenizer() || method.trainsBody();
-    Extensions wrappers = new Extensions(extension.names(), GatedAdapter.Gate.valueOf(config.gate().toUpperCase(Locale.ROOT)));
+    Extensions wrappers = new Extensions(extension.names(), config.gate());
 
     // Trainable tensors under unique optimiser names; embeddings as "<tokenizer>/embed.*".
     TreeMap<String, Tensor> trainable = new TreeMap<>(extension.asMap());

@@ -1,5 +1,6 @@
 package dept.train.model;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import java.util.List;
@@ -12,7 +13,10 @@ import java.util.List;
 public record GatedAdapter(Adapter adapter, Gate kind) implements FeedForward {
 
   /** How the gate turns its pre-activation into a multiplier. */
-  public enum Gate { RELU, ELU }
+  public enum Gate {
+    @JsonProperty("relu") RELU,
+    @JsonProperty("elu") ELU
+  }
 
   public String gateW() {
     return adapter.name("gate.w");

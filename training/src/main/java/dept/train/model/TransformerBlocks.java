@@ -1,5 +1,6 @@
 package dept.train.model;
 
+import dept.train.random.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dept.train.params.Tensor;
@@ -81,7 +82,7 @@ public final class TransformerBlocks {
 
   /** An N(0, std^2) matrix, seeded by the run seed and the tensor's name. */
   public static Tensor normal(long seed, String name, double std, int rows, int cols) {
-    Random rnd = new Random(seed * 1_000_003L + name.hashCode());
+    Random rnd = new Random(Seeds.derive(seed, "init", name));
     float[] data = new float[rows * cols];
     for (int i = 0; i < data.length; i++) {
       data[i] = (float) (rnd.nextGaussian() * std);

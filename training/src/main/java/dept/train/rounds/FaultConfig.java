@@ -1,5 +1,6 @@
 package dept.train.rounds;
 
+import dept.train.random.Seeds;
 import java.io.Serializable;
 
 /**
@@ -43,11 +44,7 @@ public record FaultConfig(Double failFraction, Double hangFraction, Double nanFr
   enum Fault { NONE, FAIL, HANG, NAN }
 
   Fault pick(String source, int replica, int round) {
-    long h = seed;
-    h = h * 1_000_003L + source.hashCode();
-    h = h * 1_000_003L + replica;
-    h = h * 1_000_003L + round;
-    double u = new java.util.Random(h).nextDouble();
+    double u = new java.util.Random(Seeds.derive(seed, "fault", source, replica, round)).nextDouble();
     if (u < failFraction) {
       return Fault.FAIL;
     }

@@ -1,5 +1,6 @@
 package dept.train.extend;
 
+import dept.train.model.GatedAdapter;
 import dept.train.SampleCorpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +68,7 @@ class ExtensionTest {
   }
 
   private static ExtendConfig config(int steps) {
-    return new ExtendConfig("SPEC", "el", null, steps, 0.1, 0.01, "relu", 0.2, "own", 2e-3, 8, 0, 5L);
+    return new ExtendConfig("SPEC", "el", null, steps, 0.1, 0.01, GatedAdapter.Gate.RELU, 0.2, ExtendConfig.NewTokenizer.OWN, 2e-3, 8, 0, 5L);
   }
 
   @ParameterizedTest
