@@ -2,10 +2,11 @@ package dept.eval;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.posexplode;
 
-import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.SpecialTokens;
-import java.util.List;
+import dept.train.scoring.ScoringBlocks;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -34,17 +35,18 @@ public final class UnigramBaseline {
         total += r.getLong(1);
       }
     }
-    Dataset<Row> val = mine.where(col("split").equalTo("val")).orderBy("block_id");
-    List<Row> rows = (evalBlocks > 0 ? val.limit(evalBlocks) : val).select("tokens").collectAsList();
+    // The validation targets (every position but the first of each block), counted in Spark: the
+    // driver receives at most one row per token id, however many blocks are scored.
+    Dataset<Row> val = ScoringBlocks.firstPerUnit(mine.where(col("split").equalTo("val"))
+        .select(lit(source).as("unit"), col("block_id"), col("tokens")), evalBlocks);
     double nats = 0;
     long scored = 0;
-    for (Row r : rows) {
-      int[] block = TokenArrays.ints(r.getList(0));
-      for (int i = 1; i < block.length; i++) {
-        if (block[i] != SpecialTokens.PAD_ID) {
-          nats -= Math.log((counts[block[i]] + 1.0) / (total + vocabSize));
-          scored++;
-        }
+    for (Row r : val.select(posexplode(col("tokens")).as(new String[] {"pos", "t"})).where(col("pos").gt(0))
+        .groupBy("t").count().orderBy("t").collectAsList()) {
+      int token = r.getInt(0);
+      if (token != SpecialTokens.PAD_ID) {
+        nats -= r.getLong(1) * Math.log((counts[token] + 1.0) / (total + vocabSize));
+        scored += r.getLong(1);
       }
     }
     if (scored == 0) {
