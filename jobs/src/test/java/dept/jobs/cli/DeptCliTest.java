@@ -14,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The CLI end to end on the embedded sample corpus, as README command 1 runs it. */
+/** The CLI end to end on the embedded sample corpus, as README command 1 runs it (the smallest model: see {@link SamplePipeline}). */
 class DeptCliTest {
 
   @TempDir Path dir;
@@ -143,7 +143,7 @@ class DeptCliTest {
       assertEquals(m.getLong(1), c.getLong(c.fieldIndex("bytes_down_total")), variant + ": bytes down");
     }
     // A held-out corpus (the whole sample, languages no source saw included), every tokenizer a model has.
-    CliRun.Result heldOut = run(CliRun.onSample("evaluate", out, "--heldout", "../data-prep/sample/sample.jsonl"));
+    CliRun.Result heldOut = run(run.args("evaluate", "--heldout", "../data-prep/sample/sample.jsonl"));
     assertEquals(0, heldOut.exit(), heldOut.err());
     assertTrue(heldOut.out().contains("held-out corpus ../data-prep/sample/sample.jsonl"), heldOut.out());
     assertEquals(6, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());

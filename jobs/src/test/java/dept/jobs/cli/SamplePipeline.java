@@ -4,18 +4,28 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * README command 1 on the embedded sample, run once per test JVM for the tests that only read its
- * outputs: `dept ingest`, then `dept pipeline` into the same output (which ingests again). The
- * documents the first ingest wrote are kept aside, so a test can show the re-run replaced them
- * with identical ones.
+ * README command 1 on the embedded sample (conf/local.yaml: every stage, variant and source), run
+ * once per test JVM for the tests that only read its outputs: `dept ingest`, then `dept pipeline`
+ * into the same output (which ingests again). The documents the first ingest wrote are kept aside,
+ * so a test can show the re-run replaced them with identical ones. The model is the smallest
+ * ({@link CliRun#SMALL_MODEL}): the readers check outputs and plumbing, and the one learning check
+ * (extension learns el) holds at that size.
  */
 public final class SamplePipeline {
 
   /** The two runs' results, the output root and the first ingest's documents. */
-  public record Run(CliRun.Result ingest, Path ingestedDocuments, CliRun.Result pipeline, Path out) {}
+  public record Run(CliRun.Result ingest, Path ingestedDocuments, CliRun.Result pipeline, Path out) {
+
+    /** Arguments for {@code stage} on this run's output with its settings, then {@code extra}. */
+    public String[] args(String stage, String... extra) {
+      return SamplePipeline.args(out, stage, extra);
+    }
+  }
 
   private static Run run;
 
@@ -32,14 +42,20 @@ public final class SamplePipeline {
     try {
       Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "sample-pipeline-");
       Path out = root.resolve("out");
-      CliRun.Result ingest = CliRun.run(CliRun.onSample("ingest", out));
+      CliRun.Result ingest = CliRun.run(args(out, "ingest"));
       Path ingested = root.resolve("ingested-documents");
       copyTree(out.resolve("documents"), ingested);
-      CliRun.Result pipeline = CliRun.run(CliRun.onSample("pipeline", out));
+      CliRun.Result pipeline = CliRun.run(args(out, "pipeline"));
       return new Run(ingest, ingested, pipeline, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String[] args(Path out, String stage, String... extra) {
+    List<String> all = new ArrayList<>(CliRun.SMALL_MODEL);
+    all.addAll(List.of(extra));
+    return CliRun.onSample(stage, out, all.toArray(new String[0]));
   }
 
   private static void copyTree(Path from, Path to) throws IOException {
