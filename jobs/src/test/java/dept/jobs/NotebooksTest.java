@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dept.jobs.cli.CliRun;
+import dept.jobs.cli.SamplePipeline;
+import dept.prep.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every Zeppelin note is valid, and its SQL runs on the real outputs of `dept pipeline` (the study's note: of `dept study`, in StudyTest). */
 public class NotebooksTest {
@@ -28,30 +28,21 @@ public class NotebooksTest {
   private static final Pattern PREFIX = Pattern.compile("\\$output/([^$\"]*)\\$name");
   private static final Pattern VIEWS = Pattern.compile("for \\(name <- Seq\\(([^)]*)\\)\\)");
 
-  @TempDir Path dir;
-
   @Test
   void everyNoteRunsOnAPipelineOutput() throws IOException {
-    Path out = dir.resolve("out");
-    assertEquals(0, CliRun.run(CliRun.onSample("pipeline", out,
-        "--set", "train.variants=[GLOB,SPEC,SPEC+SCONE]", "--set", "train.rounds=2",
-        "--set", "train.scone.scaling.fgrams=[200]", "--set", "train.scone.scaling.layers=[]", "--set", "extend.steps=10")).exit());
+    SamplePipeline.Run run = SamplePipeline.get();
+    assertEquals(0, run.pipeline().exit(), run.pipeline().err());
     List<Path> notes;
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln") && !p.getFileName().equals(STUDY_NOTE.getFileName())).sorted().toList();
     }
     assertEquals(6, notes.size(), "notes: " + notes);
-    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-    try {
-      for (Path note : notes) {
-        runNote(note, out, spark);
-      }
-      Row unbalanced = spark.sql("SELECT count(*) FROM source_stats WHERE read != written + rejected").first();
-      assertEquals(0L, unbalanced.getLong(0));
-    } finally {
-      spark.stop();
+    SparkSession spark = SparkTestSession.get();
+    for (Path note : notes) {
+      runNote(note, run.out(), spark);
     }
+    Row unbalanced = spark.sql("SELECT count(*) FROM source_stats WHERE read != written + rejected").first();
+    assertEquals(0L, unbalanced.getLong(0));
   }
 
   /** Registers the note's views over {@code out} and runs each of its SQL paragraphs: every one must return rows. */

@@ -1,5 +1,6 @@
 package dept.jobs.cli;
 
+import dept.prep.SparkTestSession;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -14,9 +15,13 @@ public final class CliRun {
 
   public record Result(int exit, String out, String err) {}
 
+  /** The smallest model: for runs whose tests assert plumbing, not learning. */
+  public static final List<String> SMALL_MODEL = List.of("--set", "model.d_model=32", "--set", "model.layers=1", "--set", "model.heads=2");
+
   private CliRun() {}
 
   public static Result run(String... args) {
+    SparkTestSession.stop(); // the CLI starts and stops its own session, as it does outside tests
     StringWriter err = new StringWriter();
     PrintStream stdout = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

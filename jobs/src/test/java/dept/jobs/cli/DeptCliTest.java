@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dept.jobs.config.ConfigLoader;
+import dept.prep.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The CLI end to end on the embedded sample corpus, as README command 1 runs it. */
+/** The CLI end to end on the embedded sample corpus, as README command 1 runs it (the smallest model: see {@link SamplePipeline}). */
 class DeptCliTest {
 
   @TempDir Path dir;
@@ -28,10 +29,11 @@ class DeptCliTest {
 
   @Test
   void ingestWritesDocumentsRejectsStatsAndTheEffectiveConfig() throws Exception {
-    CliRun.Result r = run(withOutput("ingest"));
+    SamplePipeline.Run run = SamplePipeline.get();
+    CliRun.Result r = run.ingest();
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("(balanced)"), r.out());
-    Path out = dir.resolve("out");
+    Path out = run.out();
     for (String d : List.of("documents", "rejects", "source_stats")) {
       assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
     }
@@ -41,115 +43,111 @@ class DeptCliTest {
           "no temporary directory is left behind");
     }
 
-    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-    try {
-      var docs = spark.read().parquet(out.resolve("documents").toString());
-      assertEquals(
-          List.of("doc_id", "text", "split", "bytes", "source"), List.of(docs.schema().fieldNames()));
-      var stats = spark.read().parquet(out.resolve("source_stats").toString());
-      long written = stats.selectExpr("sum(documents)").first().getLong(0);
-      assertEquals(docs.count(), written, "source_stats agrees with documents");
-      Row zh = stats.where("source = 'zh'").first();
-      assertEquals("han", zh.getString(zh.fieldIndex("dominant_script")));
-      long rejected = spark.read().parquet(out.resolve("rejects").toString()).count();
-      assertEquals(stats.selectExpr("sum(rejected)").first().getLong(0), rejected);
+    SparkSession spark = SparkTestSession.get();
+    var docs = spark.read().parquet(out.resolve("documents").toString());
+    assertEquals(
+        List.of("doc_id", "text", "split", "bytes", "source"), List.of(docs.schema().fieldNames()));
+    var stats = spark.read().parquet(out.resolve("source_stats").toString());
+    long written = stats.selectExpr("sum(documents)").first().getLong(0);
+    assertEquals(docs.count(), written, "source_stats agrees with documents");
+    Row zh = stats.where("source = 'zh'").first();
+    assertEquals("han", zh.getString(zh.fieldIndex("dominant_script")));
+    long rejected = spark.read().parquet(out.resolve("rejects").toString()).count();
+    assertEquals(stats.selectExpr("sum(rejected)").first().getLong(0), rejected);
+    // The pipeline ingested again into the same output: it replaced the documents with identical ones (idempotent, atomic).
+    assertEquals(0, run.pipeline().exit(), run.pipeline().err());
+    assertEquals(spark.read().parquet(run.ingestedDocuments().toString()).orderBy("doc_id").collectAsList(),
+        docs.orderBy("doc_id").collectAsList());
+  }
 
-      // Re-running replaces the outputs with identical ones (idempotent, atomic).
-      List<Row> before = docs.orderBy("doc_id").collectAsList();
-      spark.stop();
-      CliRun.Result pipeline = run(withOutput("pipeline"));
-      assertEquals(0, pipeline.exit(), pipeline.err());
-      assertTrue(pipeline.out().contains("embedding memory"), pipeline.out());
-      for (String name : List.of("en", "code", "global")) {
-        Path json = out.resolve("tokenizers").resolve(name).resolve("tokenizer.json");
-        try (var hf = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json)) {
-          assertTrue(hf.encode("hello world").getIds().length > 0, name + " loads in HF tokenizers");
-        }
+  @Test
+  void thePipelineRunsEveryStageAndTheHeldOutEvaluation() throws Exception {
+    SamplePipeline.Run run = SamplePipeline.get();
+    Path out = run.out();
+    CliRun.Result pipeline = run.pipeline();
+    assertEquals(0, pipeline.exit(), pipeline.err());
+    assertTrue(pipeline.out().contains("embedding memory"), pipeline.out());
+    for (String name : List.of("en", "code", "global")) {
+      Path json = out.resolve("tokenizers").resolve(name).resolve("tokenizer.json");
+      try (var hf = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json)) {
+        assertTrue(hf.encode("hello world").getIds().length > 0, name + " loads in HF tokenizers");
       }
-      assertTrue(pipeline.out().contains("validation positions covered"), pipeline.out());
-      for (String d : List.of("vocab", "blocks", "tokenize_stats", "embedding_memory", "ngrams", "fgrams", "fgram_coverage")) {
-        assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
-      }
-      // dept train ran every variant: a loadable model, metrics, validation and timings each.
-      for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec-scone", "spec-rtd")) {
-        Path train = out.resolve("train").resolve(variant);
-        for (String d : List.of("model", "metrics", "validation", "timings")) {
-          assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
-        }
-        var model = dept.train.rounds.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
-        assertEquals(variant.toUpperCase(java.util.Locale.ROOT).replace('-', '+'), model.variant());
-        assertEquals(variant.startsWith("spec") ? 8 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
-        assertEquals(variant.endsWith("scone"), model.embeddings().values().iterator().next().names().stream()
-            .anyMatch(n -> n.startsWith("scone.")), variant + ": an f-gram model per source only with SCONE");
-      }
-      // scone-precompute: one table per tokenizer; evaluate scored SPEC+SCONE through it, matching training's f-gram model.
-      for (String t : List.of("code", "de", "en", "es", "fr", "ja", "ru", "zh")) {
-        Path table = out.resolve("scone/spec-scone/fgram_embeddings/table=" + t);
-        try (var files = Files.list(table)) {
-          assertTrue(files.anyMatch(f -> f.toString().endsWith(".parquet")), t + ": a Parquet table");
-        }
-      }
-      assertTrue(pipeline.out().contains("SCONE at inference (lookup table in host memory, f-gram model not run)"), pipeline.out());
-      assertTrue(pipeline.out().contains("SCONE scaling on SPEC+SCONE"), pipeline.out());
-      assertTrue(pipeline.out().contains("validation bits per byte after the last round"), pipeline.out());
-      assertTrue(pipeline.out().contains("data-parallel STD all-reduces the whole model"), pipeline.out());
-      // evaluate and report: the comparison agrees with the metrics it is built from; the charts are real PNGs.
-      assertTrue(pipeline.out().contains("| variant | rounds | sources | bits/byte (mean)"), pipeline.out());
-      assertTrue(pipeline.out().contains("report: " + out.resolve("reports/local") + "/report.md"), pipeline.out());
-      for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std", "loss_spec-scone",
-          "scone_fgrams", "scone_layers", "extension_tradeoff", "early_exit")) {
-        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve("reports/local/" + png + ".png")), 4);
-        assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
-      }
-      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("![bits per byte](bits_per_byte.png)"));
-      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## SCONE"));
-      // SPEC+RTD trained with ELECTRA's objective; early-exit scored it and the generator alternatives.
-      assertTrue(pipeline.out().contains("Replaced-token detection with early exit"), pipeline.out());
-      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## ELECTRA: replaced-token detection with early exit"));
-      // extend: el was kept out of training and added to SPEC by every method; the report has the trade-off.
-      assertTrue(pipeline.out().contains("el is extend.new_source") || pipeline.out().contains("extend SPEC with el"), pipeline.out());
-      assertTrue(pipeline.out().contains("Extending SPEC to el"), pipeline.out());
-      assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## Extension to a new source (neutral residues)"));
-      for (String method : List.of("neutral", "adapter", "lora")) {
-        assertTrue(Files.size(out.resolve("extend/spec-el/params/" + method + ".bin")) > 0, method + ": its added parameters are saved");
-      }
-      spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-      for (Row l : spark.read().parquet(out.resolve("evaluation/scone_lookup").toString()).collectAsList()) {
-        double lookup = l.getDouble(l.fieldIndex("bits_per_byte_lookup"));
-        double viaModel = l.getDouble(l.fieldIndex("bits_per_byte_fgram_model"));
-        assertTrue(Math.abs(lookup - viaModel) < 1e-4, l + ": the table gives the f-gram model's bits per byte");
-      }
-      var exits = spark.read().parquet(out.resolve("evaluation/early_exit").toString());
-      assertEquals(List.of("mlm", "uniform", "unigram"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
-          .map(g -> g.getString(0)).toList(), "the trained generator and the two compared");
-      assertEquals(0, exits.where("threshold = 1.0 and skipped_fraction != 0").count(), "nothing exits at threshold 1.0");
-            var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
-      assertEquals(4 * 9, extension.count(), "4 methods x (8 original sources + el)");
-      assertEquals(0, extension.groupBy("source").agg(org.apache.spark.sql.functions.countDistinct("bits_per_byte_before").as("n"))
-          .where("n != 1").count(), "every method starts from the same base figures");
-      assertEquals(4, extension.where("role = 'new' and bits_per_byte_after < bits_per_byte_before").count(), "every method learns el");
-            for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
-        String variant = c.getString(c.fieldIndex("variant"));
-        Row m = spark.read().parquet(out.resolve("train/" + OutputLayout.dirName(variant) + "/metrics").toString())
-            .selectExpr("sum(bytes_up)", "sum(bytes_down)").first();
-        assertEquals(m.getLong(0), c.getLong(c.fieldIndex("bytes_up_total")), variant + ": bytes up");
-        assertEquals(m.getLong(1), c.getLong(c.fieldIndex("bytes_down_total")), variant + ": bytes down");
-      }
-      spark.stop();
-      // A held-out corpus (the whole sample, languages no source saw included), every tokenizer a model has.
-      CliRun.Result heldOut = run(withOutput("evaluate", "--heldout", "../data-prep/sample/sample.jsonl"));
-      assertEquals(0, heldOut.exit(), heldOut.err());
-      assertTrue(heldOut.out().contains("held-out corpus ../data-prep/sample/sample.jsonl"), heldOut.out());
-      assertEquals(6, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());
-      assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
-      spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-      assertEquals(before, spark.read().parquet(out.resolve("documents").toString()).orderBy("doc_id").collectAsList());
-    } finally {
-      spark.stop();
     }
+    assertTrue(pipeline.out().contains("validation positions covered"), pipeline.out());
+    for (String d : List.of("vocab", "blocks", "tokenize_stats", "embedding_memory", "ngrams", "fgrams", "fgram_coverage")) {
+      assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
+    }
+    // dept train ran every variant: a loadable model, metrics, validation and timings each.
+    for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec-scone", "spec-rtd")) {
+      Path train = out.resolve("train").resolve(variant);
+      for (String d : List.of("model", "metrics", "validation", "timings")) {
+        assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
+      }
+      var model = dept.train.rounds.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
+      assertEquals(variant.toUpperCase(java.util.Locale.ROOT).replace('-', '+'), model.variant());
+      assertEquals(variant.startsWith("spec") ? 8 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
+      assertEquals(variant.endsWith("scone"), model.embeddings().values().iterator().next().names().stream()
+          .anyMatch(n -> n.startsWith("scone.")), variant + ": an f-gram model per source only with SCONE");
+    }
+    // scone-precompute: one table per tokenizer; evaluate scored SPEC+SCONE through it, matching training's f-gram model.
+    for (String t : List.of("code", "de", "en", "es", "fr", "ja", "ru", "zh")) {
+      Path table = out.resolve("scone/spec-scone/fgram_embeddings/table=" + t);
+      try (var files = Files.list(table)) {
+        assertTrue(files.anyMatch(f -> f.toString().endsWith(".parquet")), t + ": a Parquet table");
+      }
+    }
+    assertTrue(pipeline.out().contains("SCONE at inference (lookup table in host memory, f-gram model not run)"), pipeline.out());
+    assertTrue(pipeline.out().contains("SCONE scaling on SPEC+SCONE"), pipeline.out());
+    assertTrue(pipeline.out().contains("validation bits per byte after the last round"), pipeline.out());
+    assertTrue(pipeline.out().contains("data-parallel STD all-reduces the whole model"), pipeline.out());
+    // evaluate and report: the comparison agrees with the metrics it is built from; the charts are real PNGs.
+    assertTrue(pipeline.out().contains("| variant | rounds | sources | bits/byte (mean)"), pipeline.out());
+    assertTrue(pipeline.out().contains("report: " + out.resolve("reports/local") + "/report.md"), pipeline.out());
+    for (String png : List.of("bits_per_byte", "bytes_communicated", "embedding_memory", "loss_spec", "loss_std", "loss_spec-scone",
+        "scone_fgrams", "scone_layers", "extension_tradeoff", "early_exit")) {
+      byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve("reports/local/" + png + ".png")), 4);
+      assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
+    }
+    assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("![bits per byte](bits_per_byte.png)"));
+    assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## SCONE"));
+    // SPEC+RTD trained with ELECTRA's objective; early-exit scored it and the generator alternatives.
+    assertTrue(pipeline.out().contains("Replaced-token detection with early exit"), pipeline.out());
+    assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## ELECTRA: replaced-token detection with early exit"));
+    // extend: el was kept out of training and added to SPEC by every method; the report has the trade-off.
+    assertTrue(pipeline.out().contains("el is extend.new_source") || pipeline.out().contains("extend SPEC with el"), pipeline.out());
+    assertTrue(pipeline.out().contains("Extending SPEC to el"), pipeline.out());
+    assertTrue(Files.readString(out.resolve("reports/local/report.md")).contains("## Extension to a new source (neutral residues)"));
+    for (String method : List.of("neutral", "adapter", "lora")) {
+      assertTrue(Files.size(out.resolve("extend/spec-el/params/" + method + ".bin")) > 0, method + ": its added parameters are saved");
+    }
+    SparkSession spark = SparkTestSession.get();
+    for (Row l : spark.read().parquet(out.resolve("evaluation/scone_lookup").toString()).collectAsList()) {
+      double lookup = l.getDouble(l.fieldIndex("bits_per_byte_lookup"));
+      double viaModel = l.getDouble(l.fieldIndex("bits_per_byte_fgram_model"));
+      assertTrue(Math.abs(lookup - viaModel) < 1e-4, l + ": the table gives the f-gram model's bits per byte");
+    }
+    var exits = spark.read().parquet(out.resolve("evaluation/early_exit").toString());
+    assertEquals(List.of("mlm", "uniform", "unigram"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
+        .map(g -> g.getString(0)).toList(), "the trained generator and the two compared");
+    assertEquals(0, exits.where("threshold = 1.0 and skipped_fraction != 0").count(), "nothing exits at threshold 1.0");
+    var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
+    assertEquals(4 * 9, extension.count(), "4 methods x (8 original sources + el)");
+    assertEquals(0, extension.groupBy("source").agg(org.apache.spark.sql.functions.countDistinct("bits_per_byte_before").as("n"))
+        .where("n != 1").count(), "every method starts from the same base figures");
+    assertEquals(4, extension.where("role = 'new' and bits_per_byte_after < bits_per_byte_before").count(), "every method learns el");
+    for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
+      String variant = c.getString(c.fieldIndex("variant"));
+      Row m = spark.read().parquet(out.resolve("train/" + OutputLayout.dirName(variant) + "/metrics").toString())
+          .selectExpr("sum(bytes_up)", "sum(bytes_down)").first();
+      assertEquals(m.getLong(0), c.getLong(c.fieldIndex("bytes_up_total")), variant + ": bytes up");
+      assertEquals(m.getLong(1), c.getLong(c.fieldIndex("bytes_down_total")), variant + ": bytes down");
+    }
+    // A held-out corpus (the whole sample, languages no source saw included), every tokenizer a model has.
+    CliRun.Result heldOut = run(run.args("evaluate", "--heldout", "../data-prep/sample/sample.jsonl"));
+    assertEquals(0, heldOut.exit(), heldOut.err());
+    assertTrue(heldOut.out().contains("held-out corpus ../data-prep/sample/sample.jsonl"), heldOut.out());
+    assertEquals(6, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());
+    assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
   }
 
   @Test

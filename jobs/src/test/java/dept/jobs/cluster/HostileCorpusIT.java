@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dept.jobs.cli.CliRun;
+import dept.prep.SparkTestSession;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
@@ -17,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `dept pipeline` over a generated corpus of more than 10,000 hostile records next to one real
- * source: no crash, every record accounted for (rows in = out + rejected), the source left with
- * nothing is named, and training still runs on what is valid.
+ * `dept ingest`, vocab, tokenize and train over a generated corpus of more than 10,000 hostile
+ * records next to one real source: no crash, every record accounted for (rows in = out +
+ * rejected), the source left with nothing is named, and training still runs on what is valid.
  */
 class HostileCorpusIT {
 
@@ -66,33 +68,36 @@ class HostileCorpusIT {
     return kinds;
   }
 
+  private static String[] args(String stage, Path out, String sources) {
+    return new String[] {stage, "--config", "../conf/local.yaml", "--set", "run.output=" + out, "--set", "spark.master=local[2]",
+        "--set", sources, "--set", "extend.new_source=null", "--set", "train.variants=[SPEC,GLOB]", "--set", "train.rounds=1",
+        "--set", "train.sources_per_round=0"};
+  }
+
   @Test
-  void hostileRecordsAreAllAccountedForAndThePipelineFinishes() throws Exception {
+  void hostileRecordsAreAllAccountedForAndTrainingRunsOnTheRest() throws Exception {
     Path hostile = dir.resolve("hostile.jsonl");
     int bad = writeHostile(hostile).values().stream().mapToInt(Integer::intValue).sum();
     assertTrue(bad >= 10_000);
     Path out = dir.resolve("out");
     String sources = "ingest.sources=[{name: good, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {lang: [en]}},"
         + " {name: hostile, inputs: [" + hostile + "], format: jsonl}]";
-    CliRun.Result r = CliRun.run("pipeline", "--config", "../conf/local.yaml", "--set", "run.output=" + out,
-        "--set", "spark.master=local[2]", "--set", sources, "--set", "extend.new_source=null", "--set", "train.variants=[SPEC,GLOB]",
-        "--set", "train.rounds=1",
-        "--set", "train.sources_per_round=0");
+    // Only the stages the hostile input reaches: ingest accounts for it, the rest must still run on what is valid.
+    CliRun.Result r = CliRun.run(args("ingest", out, sources));
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("(balanced)"), r.out());
     assertTrue(r.out().contains("WARNING: source hostile has no valid documents"), r.out());
+    for (String stage : List.of("vocab", "tokenize", "train")) {
+      CliRun.Result next = CliRun.run(args(stage, out, sources));
+      assertEquals(0, next.exit(), stage + ": " + next.err());
+    }
     assertTrue(Files.exists(out.resolve("train/spec/model/_SUCCESS")), "training ran on the valid source");
 
-    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-    try {
-      Row stats = spark.read().parquet(out.resolve("source_stats").toString()).where("source = 'hostile'").first();
-      assertEquals(bad, stats.getLong(stats.fieldIndex("read")), "every hostile record was read");
-      assertEquals(0L, stats.getLong(stats.fieldIndex("written")));
-      assertEquals((long) bad, spark.read().parquet(out.resolve("rejects").toString()).where("source = 'hostile'").count(),
-          "and each has a row in rejects");
-    } finally {
-      spark.stop();
-    }
+    SparkSession spark = SparkTestSession.get();
+    Row stats = spark.read().parquet(out.resolve("source_stats").toString()).where("source = 'hostile'").first();
+    assertEquals(bad, stats.getLong(stats.fieldIndex("read")), "every hostile record was read");
+    assertEquals(0L, stats.getLong(stats.fieldIndex("written")));
+    assertEquals((long) bad, spark.read().parquet(out.resolve("rejects").toString()).where("source = 'hostile'").count(),
+        "and each has a row in rejects");
   }
 }

@@ -66,6 +66,7 @@ class S3aPipelineIT {
             "--set", "run.output=s3a://" + BUCKET + "/runs/it",
             "--set", "train.variants=[SPEC+SCONE]", "--set", "train.rounds=2", "--set", "train.checkpoint_every=1",
             "--set", "train.scone.scaling.fgrams=[]", "--set", "train.scone.scaling.layers=[]"));
+        args.addAll(dept.jobs.cli.CliRun.SMALL_MODEL);
         for (int i = 0; i < dept.jobs.cli.CliRun.sampleSources(); i++) {
           args.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[s3a://" + BUCKET + "/corpus/sample.jsonl]"));
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dept.jobs.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,9 @@ class SparkSubmitIT {
   @Test
   void theClusterJarRunsThePipelineUnderSparkSubmit() throws Exception {
     Path out = dir.resolve("out");
-    List<String> args = Arrays.asList(CliRun.onSample("pipeline", out,
-        "--set", "train.variants=[TRIM]", "--set", "train.rounds=2"));
+    List<String> args = new ArrayList<>(Arrays.asList(CliRun.onSample("pipeline", out,
+        "--set", "train.variants=[TRIM]", "--set", "train.rounds=2")));
+    args.addAll(CliRun.SMALL_MODEL);
     Path log = dir.resolve("spark-submit.log");
     int exit = ChildJvm.run(ChildJvm.sparkSubmit(List.of(), args), Map.of("SPARK_LOCAL_IP", "127.0.0.1"), log, 600);
     String output = Files.readString(log);

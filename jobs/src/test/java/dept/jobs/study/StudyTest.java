@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dept.jobs.cli.CliRun;
+import dept.prep.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,11 +24,11 @@ class StudyTest {
 
   private String[] study(String... extra) {
     List<String> args = new java.util.ArrayList<>(List.of(CliRun.onSample("study", dir.resolve("out"),
-        "--set", "model.d_model=32", "--set", "model.layers=1", "--set", "model.heads=2",
         "--set", "train.rounds=2", "--set", "train.local_steps=2", "--set", "train.sources_per_round=0",
         "--set", "train.eval_blocks=4", "--set", "train.checkpoint_every=2", "--set", "train.eval_every=2",
         "--set", "study.seeds=[1, 2]", "--set", "study.std_temperatures=[0, 1]", "--set", "study.variants=[SPEC, SPEC+SCONE]",
         "--set", "study.extend_methods=[neutral]", "--set", "extend.steps=3")));
+    args.addAll(CliRun.SMALL_MODEL);
     args.addAll(List.of(extra));
     return args.toArray(new String[0]);
   }
@@ -51,44 +52,32 @@ class StudyTest {
       assertTrue(Files.size(study.resolve("report").resolve(png)) > 1000, png);
     }
 
-    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-    List<Row> arms;
-    try {
-      arms = spark.read().parquet(study.resolve("results/arms").toString()).orderBy("seed", "arm").collectAsList();
-      assertEquals(8, arms.size());
-      Map<String, Long> tokens = new TreeMap<>();
-      Map<String, Double> bpb = new TreeMap<>();
-      for (Row a : arms) {
-        tokens.put(a.getLong(0) + "/" + a.getString(1), a.getLong(a.fieldIndex("tokens")));
-        bpb.put(a.getLong(0) + "/" + a.getString(1), a.getDouble(a.fieldIndex("bits_per_byte_mean")));
-      }
-      // The same token budget: one STD task of H x K steps per round consumes what K SPEC tasks of H steps do.
-      assertEquals(tokens.get("1/spec"), tokens.get("1/std-t0"), 0.02 * tokens.get("1/spec"));
-      assertEquals(tokens.get("1/spec"), tokens.get("1/std-t1"), 0.02 * tokens.get("1/spec"));
-      assertNotEquals(bpb.get("1/spec"), bpb.get("2/spec"), "seeds give different runs");
-      assertNotEquals(bpb.get("1/std-t0"), bpb.get("1/std-t1"), "the temperature changes the mixture");
-      var sources = spark.read().parquet(study.resolve("results/sources").toString());
-      assertEquals(8L * 8, sources.count(), "8 training sources per run (el is held out)");
-      assertEquals(0L, sources.where("source = 'el'").count());
-      assertEquals(0L, sources.where("not (unigram_loss > 0 and unigram_normalized_perplexity > 0)").count());
-      assertEquals(2L, spark.read().parquet(study.resolve("results/extension").toString()).count());
-      dept.jobs.NotebooksTest.runNote(dept.jobs.NotebooksTest.STUDY_NOTE, dir.resolve("out"), spark);
-    } finally {
-      spark.stop();
+    SparkSession spark = SparkTestSession.get();
+    List<Row> arms = spark.read().parquet(study.resolve("results/arms").toString()).orderBy("seed", "arm").collectAsList();
+    assertEquals(8, arms.size());
+    Map<String, Long> tokens = new TreeMap<>();
+    Map<String, Double> bpb = new TreeMap<>();
+    for (Row a : arms) {
+      tokens.put(a.getLong(0) + "/" + a.getString(1), a.getLong(a.fieldIndex("tokens")));
+      bpb.put(a.getLong(0) + "/" + a.getString(1), a.getDouble(a.fieldIndex("bits_per_byte_mean")));
     }
+    // The same token budget: one STD task of H x K steps per round consumes what K SPEC tasks of H steps do.
+    assertEquals(tokens.get("1/spec"), tokens.get("1/std-t0"), 0.02 * tokens.get("1/spec"));
+    assertEquals(tokens.get("1/spec"), tokens.get("1/std-t1"), 0.02 * tokens.get("1/spec"));
+    assertNotEquals(bpb.get("1/spec"), bpb.get("2/spec"), "seeds give different runs");
+    assertNotEquals(bpb.get("1/std-t0"), bpb.get("1/std-t1"), "the temperature changes the mixture");
+    var sources = spark.read().parquet(study.resolve("results/sources").toString());
+    assertEquals(8L * 8, sources.count(), "8 training sources per run (el is held out)");
+    assertEquals(0L, sources.where("source = 'el'").count());
+    assertEquals(0L, sources.where("not (unigram_loss > 0 and unigram_normalized_perplexity > 0)").count());
+    assertEquals(2L, spark.read().parquet(study.resolve("results/extension").toString()).count());
+    dept.jobs.NotebooksTest.runNote(dept.jobs.NotebooksTest.STUDY_NOTE, dir.resolve("out"), spark);
 
     // Resumed: every arm and extension is kept, and the tables come out the same.
     CliRun.Result again = CliRun.run(study("--resume"));
     assertEquals(0, again.exit(), again.err() + again.out());
     assertTrue(again.out().contains("seed 2, arm spec-scone: kept"), again.out());
     assertTrue(again.out().contains("tokenize: kept"), again.out());
-    spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-    try {
-      assertEquals(arms, spark.read().parquet(study.resolve("results/arms").toString()).orderBy("seed", "arm").collectAsList());
-    } finally {
-      spark.stop();
-    }
+    assertEquals(arms, SparkTestSession.get().read().parquet(study.resolve("results/arms").toString()).orderBy("seed", "arm").collectAsList());
   }
 }

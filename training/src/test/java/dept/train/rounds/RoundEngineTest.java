@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dept.prep.SparkTestSession;
 import dept.train.random.Seeds;
 import dept.prep.ingest.IngestConfig;
 import dept.prep.ingest.IngestResult;
@@ -51,7 +52,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,9 +76,7 @@ class RoundEngineTest {
 
   @BeforeAll
   static void prepareBlocks() {
-    spark = SparkSession.builder().master("local[2,2]").appName("dept-engine-test")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.get(); // local[2] with one retry per task
     String sample = Path.of("../data-prep/sample/sample.jsonl").toAbsolutePath().toString();
     List<SourceSpec> specs = List.of(
         source("en", sample, "en"), source("ja", sample, "ja"), source("ru", sample, "ru", "uk", "bg"), source("zh", sample, "zh", "zh-cn"));
@@ -110,11 +108,6 @@ class RoundEngineTest {
 
   private static SourceSpec source(String name, String path, String... langs) {
     return new SourceSpec(name, List.of(path), InputFormat.JSONL, null, Map.of("lang", List.of(langs)), null, null);
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
   }
 
   private static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
