@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dept.prep.SparkTestSession;
 import dept.prep.io.HadoopConfig;
 import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.BpeModel;
@@ -52,10 +53,13 @@ class ScoringJobTest {
 
   @BeforeAll
   static void corpus() throws Exception {
+    // Its own session, with the driver's result limit set low: the shared test session has none.
+    SparkTestSession.stop();
     spark = SparkSession.builder().master("local[2]").appName("dept-scoring-test")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
         .config("spark.driver.maxResultSize", "1m").getOrCreate();
+    assertEquals("1m", spark.sparkContext().getConf().get("spark.driver.maxResultSize"), "a fresh context with the limit");
     for (String lang : LANGS) {
       SampleCorpus.Split docs = SampleCorpus.documents(lang);
       BpeModel bpe = SampleCorpus.bpe(docs.train(), 400);
