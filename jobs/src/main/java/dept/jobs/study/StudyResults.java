@@ -17,7 +17,6 @@ import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.Variant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;

@@ -18,7 +18,6 @@ import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.model.ModelParams;
 import dept.train.model.Extensions;
-import dept.train.model.GatedAdapter;
 import dept.train.model.Weights;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;

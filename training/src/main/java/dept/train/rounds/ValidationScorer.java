@@ -8,7 +8,6 @@ import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
 import dept.train.random.Seeds;
 import dept.train.rtd.RtdEvaluator;
-import dept.train.rtd.RtdModel;
 import dept.train.scone.SconeModels;
 import dept.train.scoring.Scorer;
 import java.io.Serializable;
