@@ -52,7 +52,7 @@ public final class SconeBenchmark {
     SconeConfig scone = model.scone();
     NamedTensors inputs = model.embeddings().get(tokenizer);
     int d = model.model().dModel();
-    int vocab = (int) inputs.get(DecoderLm.EMBED + "wte").shape()[0];
+    int vocab = DecoderLm.vocabSizeOf(inputs);
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
         "SCONE benchmark: %s, table %s (%,d f-grams, vocab %,d, d = %d), f-gram model %s, batch %d x %d, %s, %d cores%n",
         model.variant(), tokenizer, fgrams.size(), vocab, d, scone.fgramModel(model.model()), batchSize, model.seqLen(),

@@ -1,5 +1,6 @@
 package dept.jobs.stages;
 
+import dept.train.model.DecoderLm;
 import dept.eval.EarlyExit;
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
@@ -40,7 +41,7 @@ public final class EarlyExitStage implements Stage {
   @Override
   public void run(StageContext ctx) {
     TrainConfig train = ctx.config().train();
-    List<String> variants = train.variants().stream().filter(Variant::rtd).map(Variant::name).toList();
+    List<Variant> variants = train.variants().stream().filter(Variant::rtd).toList();
     if (variants.isEmpty()) {
       System.out.println("early-exit: no +RTD variant in train.variants (or train.objective: rtd); nothing to score");
       return;
@@ -48,25 +49,24 @@ public final class EarlyExitStage implements Stage {
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
     List<EarlyExit.Row> rows = new ArrayList<>();
-    for (String v : variants) {
-      ctx.requireComplete(ctx.layout().trainModel(v), "train");
-      TrainedModel model = TrainedModel.load(ctx.layout().trainModel(v), ctx.hadoop());
-      rows.addAll(score(ctx, v, model, blocks));
+    for (Variant v : variants) {
+      ctx.requireComplete(ctx.layout().trainModel(v.name()), "train");
+      TrainedModel model = TrainedModel.load(ctx.layout().trainModel(v.name()), ctx.hadoop());
+      rows.addAll(score(ctx, v.name(), model, blocks));
     }
-    String first = variants.get(0);
-    Variant policy = Variant.parse(first);
+    Variant first = variants.get(0);
     List<String> sources = TrainStage.trainingSources(ctx, blocks);
-    List<String> tokenizers = new ArrayList<>(policy.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources);
+    List<String> tokenizers = new ArrayList<>(first.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources);
     TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
     for (RtdConfig.Generator g : train.rtd().compareGenerators()) {
       if (g.equals(train.rtd().generator())) {
         continue;
       }
       TrainConfig other = train.toBuilder().rtd(train.rtd().withGenerator(g)).build();
-      RoundEngine engine = new RoundEngine(ctx.spark(), policy, other, ctx.config().model(), ctx.config().tokenize().seqLen(),
+      RoundEngine engine = new RoundEngine(ctx.spark(), first, other, ctx.config().model(), ctx.config().tokenize().seqLen(),
           ctx.layout().rtdGeneratorRuns(g.key()), tables.vocabSizes(), tables.tokenBytes());
       TrainedModel model = engine.export(engine.run(blocks, sources, false), sources);
-      rows.addAll(score(ctx, first, model, blocks));
+      rows.addAll(score(ctx, first.name(), model, blocks));
     }
     List<Row> out = new ArrayList<>();
     rows.forEach(r -> out.add(RowFactory.create(r.variant(), r.generator(), r.source(), r.threshold(), r.positions(), r.replaced(),
@@ -88,7 +88,7 @@ public final class EarlyExitStage implements Stage {
       return List.of();
     }
     Map<String, Integer> vocab = new TreeMap<>();
-    tokenizerOf.forEach((s, t) -> vocab.put(s, BroadcastModel.vocabSize(model.embeddings().get(t))));
+    tokenizerOf.forEach((s, t) -> vocab.put(s, DecoderLm.vocabSizeOf(model.embeddings().get(t))));
     Map<String, double[]> unigram = new TreeMap<>();
     UnigramCounts.count(ScoringBlocks.bySource(blocks, "train", tokenizerOf), vocab).forEach((s, c) -> unigram.put(s, RtdModel.unigramCdf(c)));
     BroadcastModel weights = BroadcastModel.of(ctx.spark(), model.model(), model.seqLen(), model.body(), model.embeddings());

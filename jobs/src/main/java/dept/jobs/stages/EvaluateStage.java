@@ -1,5 +1,6 @@
 package dept.jobs.stages;
 
+import dept.train.rounds.Variant;
 import dept.eval.Comparison;
 import dept.train.rounds.TrainedModel;
 import dept.eval.HeldOutEvaluation;
@@ -89,10 +90,11 @@ public final class EvaluateStage implements Stage {
   /** The configured variants that `dept train` completed, in config order. */
   static List<Comparison.VariantRun> trainedRuns(StageContext ctx) {
     List<Comparison.VariantRun> runs = new ArrayList<>();
-    for (String v : ctx.config().train().variants().stream().map(dept.train.rounds.Variant::name).toList()) {
-      if (dept.train.rounds.Variant.parse(v).rtd()) {
+    for (Variant variant : ctx.config().train().variants()) {
+      if (variant.rtd()) {
         continue; // not a language model: `dept early-exit` scores replaced-token detection
       }
+      String v = variant.name();
       if (AtomicOutput.isComplete(ctx.layout().trainModel(v), ctx.hadoop())) {
         runs.add(new Comparison.VariantRun(v, ctx.layout().trainModel(v), ctx.layout().trainMetrics(v),
             ctx.layout().trainValidation(v), ctx.layout().trainTimings(v)));

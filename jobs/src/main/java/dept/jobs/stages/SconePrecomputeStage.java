@@ -27,13 +27,13 @@ public final class SconePrecomputeStage implements Stage {
   }
 
   /** The configured variants with SCONE inputs. */
-  static List<String> sconeVariants(StageContext ctx) {
-    return ctx.config().train().variants().stream().filter(Variant::scone).map(Variant::name).toList();
+  static List<Variant> sconeVariants(StageContext ctx) {
+    return ctx.config().train().variants().stream().filter(Variant::scone).toList();
   }
 
   @Override
   public void run(StageContext ctx) {
-    List<String> variants = sconeVariants(ctx);
+    List<String> variants = sconeVariants(ctx).stream().map(Variant::name).toList();
     if (variants.isEmpty()) {
       System.out.println("scone-precompute: no +SCONE variant in train.variants (e.g. SPEC+SCONE); nothing to precompute");
       return;

@@ -40,7 +40,7 @@ public final class SconeScalingStage implements Stage {
 
   @Override
   public void run(StageContext ctx) {
-    List<String> variants = SconePrecomputeStage.sconeVariants(ctx);
+    List<Variant> variants = SconePrecomputeStage.sconeVariants(ctx);
     TrainConfig train = ctx.config().train();
     SconeConfig.Scaling sweep = train.scone().scaling();
     if (variants.isEmpty() || (sweep.fgrams().isEmpty() && sweep.layers().isEmpty())) {
@@ -48,8 +48,8 @@ public final class SconeScalingStage implements Stage {
       return;
     }
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
-    String variant = variants.get(0);
-    Variant scone = Variant.parse(variant);
+    Variant scone = variants.get(0);
+    String variant = scone.name();
     Variant plain = scone.withoutScone();
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
     List<String> sources = TrainStage.trainingSources(ctx, blocks);

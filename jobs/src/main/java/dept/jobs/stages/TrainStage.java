@@ -1,5 +1,6 @@
 package dept.jobs.stages;
 
+import dept.jobs.config.ConfigException;
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.tokenizer.VocabConfig;
@@ -23,13 +24,22 @@ public final class TrainStage implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainStage.class);
 
-  private final String onlyVariant;
+  private final Variant onlyVariant;
   private final boolean resume;
 
   /** @param onlyVariant a variant to run instead of {@code train.variants} (null: all of them) */
   public TrainStage(String onlyVariant, boolean resume) {
-    this.onlyVariant = onlyVariant;
+    this.onlyVariant = onlyVariant == null ? null : parsed(onlyVariant);
     this.resume = resume;
+  }
+
+  /** {@code --variant}'s value; a bad one is an option error (exit 2), found before any work. */
+  private static Variant parsed(String variant) {
+    try {
+      return Variant.parse(variant);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--variant: " + e.getMessage());
+    }
   }
 
   @Override
@@ -40,7 +50,7 @@ public final class TrainStage implements Stage {
   @Override
   public void run(StageContext ctx) {
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
-    TrainConfig train = onlyVariant == null ? ctx.config().train() : ctx.config().train().only(Variant.parse(onlyVariant));
+    TrainConfig train = onlyVariant == null ? ctx.config().train() : ctx.config().train().only(onlyVariant);
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
     List<String> sources = trainingSources(ctx, blocks);
     boolean needGlobal = train.variants().stream().anyMatch(Variant::globalVocabulary);

@@ -1,5 +1,6 @@
 package dept.jobs.study;
 
+import dept.train.rounds.Sharing;
 import dept.jobs.config.StudyConfig;
 import dept.train.rounds.Variant;
 import java.util.ArrayList;
@@ -13,16 +14,16 @@ import java.util.Locale;
  * @param name directory-safe label, e.g. {@code std-t0.3} or {@code spec-scone}
  * @param temperature the STD mixture temperature, null for the other variants
  */
-public record StudyArm(String name, String variant, Double temperature) {
+public record StudyArm(String name, Variant variant, Double temperature) {
 
   /** STD at each temperature first (the paper's baselines), then the variants, in config order. */
   public static List<StudyArm> of(StudyConfig study) {
     List<StudyArm> arms = new ArrayList<>();
     for (double t : study.stdTemperatures()) {
-      arms.add(new StudyArm("std-t" + trimmed(t), "STD", t));
+      arms.add(new StudyArm("std-t" + trimmed(t), Variant.of(Sharing.STD), t));
     }
     for (Variant v : study.variants()) {
-      arms.add(new StudyArm(v.directory(), v.name(), null));
+      arms.add(new StudyArm(v.directory(), v, null));
     }
     return arms;
   }
@@ -54,11 +55,11 @@ public record StudyArm(String name, String variant, Double temperature) {
     o.add("run.seed=" + seed);
     o.add("train.seed=" + seed);
     o.add("extend.seed=" + seed);
-    o.add("train.variants=[" + quoted(variant) + "]");
+    o.add("train.variants=[" + quoted(variant.name()) + "]");
     if (temperature != null) {
       o.add("train.temperature=" + temperature);
     }
-    if (Variant.parse(variant).mixture()) {
+    if (variant.mixture()) {
       o.add("train.local_steps=" + (long) localSteps * sourcesPerRound);
     }
     o.add("extend.methods=[" + String.join(", ", extendMethods) + "]");

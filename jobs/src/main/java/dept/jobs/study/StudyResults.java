@@ -83,8 +83,8 @@ final class StudyResults {
     List<Study.SourceScore> scores = new ArrayList<>();
     List<Study.ExtensionRun> extension = new ArrayList<>();
     for (Arm a : arms) {
-      String variant = a.arm().variant();
-      boolean global = Variant.parse(variant).globalVocabulary();
+      String variant = a.arm().variant().name();
+      boolean global = a.arm().variant().globalVocabulary();
       StageContext run = a.run();
       Comparison.VariantRun files = new Comparison.VariantRun(variant, run.layout().trainModel(variant), run.layout().trainMetrics(variant),
           run.layout().trainValidation(variant), run.layout().trainTimings(variant));

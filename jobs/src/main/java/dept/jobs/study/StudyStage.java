@@ -41,7 +41,7 @@ public final class StudyStage implements Stage {
     String base = ctx.config().extend().baseVariant();
     String newSource = ctx.config().extend().newSource();
     boolean extend = newSource != null && !study.extendMethods().isEmpty();
-    if (extend && arms.stream().noneMatch(a -> a.variant().equals(base) && a.temperature() == null)) {
+    if (extend && arms.stream().noneMatch(a -> a.variant().name().equals(base) && a.temperature() == null)) {
       throw new ConfigException("study: extend.base_variant " + base + " is not one of study.variants " + study.variants()
           + " (or set study.extend_methods: [] to skip the extension)");
     }
@@ -59,7 +59,7 @@ public final class StudyStage implements Stage {
       for (StudyArm arm : arms) {
         StageContext run = armContext(ctx, arm, seed, perRound);
         long start = System.nanoTime();
-        boolean kept = resume && AtomicOutput.isComplete(run.layout().trainModel(arm.variant()), run.hadoop());
+        boolean kept = resume && AtomicOutput.isComplete(run.layout().trainModel(arm.variant().name()), run.hadoop());
         if (kept) {
           System.out.printf("study: seed %d, arm %s: kept from the interrupted run (--resume)%n", seed, arm.name());
         } else {
@@ -76,7 +76,7 @@ public final class StudyStage implements Stage {
             total, seed, arm.name(), (System.nanoTime() - start) / 1e9, eta / 60);
       }
       if (extend) {
-        StageContext run = armContext(ctx, arms.stream().filter(a -> a.variant().equals(base) && a.temperature() == null).findFirst()
+        StageContext run = armContext(ctx, arms.stream().filter(a -> a.variant().name().equals(base) && a.temperature() == null).findFirst()
             .orElseThrow(), seed, perRound);
         if (resume && AtomicOutput.isComplete(run.layout().extensionResults(base, newSource), run.hadoop())) {
           System.out.printf("study: seed %d, extension: kept from the interrupted run (--resume)%n", seed);

@@ -49,4 +49,11 @@ class ExitCodesTest {
     assertEquals(DeptCli.EXIT_CONFIG, r.exit(), r.err());
     assertTrue(r.err().contains("unknown benchmark 'nonsense'"), r.err());
   }
+
+  @Test
+  void aVariantThatCannotTrainExitsTwoNamingTheOption() {
+    CliRun.Result r = CliRun.run("train", "--variant", "SPEC+RTD+SCONE");
+    assertEquals(DeptCli.EXIT_CONFIG, r.exit(), r.err());
+    assertTrue(r.err().contains("--variant: SPEC+SCONE+RTD: +SCONE and +RTD do not combine"), r.err());
+  }
 }

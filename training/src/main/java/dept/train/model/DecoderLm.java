@@ -63,6 +63,11 @@ public final class DecoderLm {
     return config;
   }
 
+  /** The vocabulary size of an input side: its token table's rows. */
+  public static int vocabSizeOf(NamedTensors embeddings) {
+    return (int) embeddings.get(EMBED + "wte").shape()[0];
+  }
+
   public int vocabSize() {
     return vocabSize;
   }

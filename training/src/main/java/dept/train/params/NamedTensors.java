@@ -32,6 +32,7 @@ public final class NamedTensors {
 
   private static final int MAGIC = 0x44455054; // "DEPT"
   private static final int VERSION = 1;
+  private static final int SHA256_BYTES = 32;
 
   private final TreeMap<String, Tensor> tensors;
 
@@ -61,6 +62,16 @@ public final class NamedTensors {
   /** Total number of float values. */
   public long parameterCount() {
     return tensors.values().stream().mapToLong(Tensor::size).sum();
+  }
+
+  /** The length of {@link #toBytes()}, without serialising (what a transfer of these tensors costs). */
+  public long byteSize() {
+    long size = 3 * Integer.BYTES + SHA256_BYTES;
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      size += Integer.BYTES + e.getKey().getBytes(StandardCharsets.UTF_8).length + Integer.BYTES
+          + (long) Long.BYTES * e.getValue().shape().length + (long) Float.BYTES * e.getValue().size();
+    }
+    return size;
   }
 
   /** The tensors whose name passes {@code keep}. */

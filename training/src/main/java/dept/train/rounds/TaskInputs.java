@@ -18,6 +18,6 @@ record TaskInputs(DecoderLm lm, NamedTensors embeddings, TreeMap<String, List<in
 
   /** The driver's global input side as it is, with its size counted as sent. */
   static TaskInputs global(SourceSide side, NamedTensors global, TreeMap<String, List<int[]>> blocks, List<int[]> fgrams) {
-    return new TaskInputs(side.lm(), global, blocks, fgrams, null, global.toBytes().length, global.parameterCount());
+    return new TaskInputs(side.lm(), global, blocks, fgrams, null, global.byteSize(), global.parameterCount());
   }
 }

@@ -46,7 +46,7 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
       HadoopFiles.writeBytes(fs, new Path(tmp, "body.bin"), body.toBytes());
       for (Map.Entry<String, NamedTensors> e : new TreeMap<>(embeddings).entrySet()) {
         HadoopFiles.writeBytes(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue().toBytes());
-        vocab.put(e.getKey(), e.getValue().get("embed.wte").shape()[0]);
+        vocab.put(e.getKey(), DecoderLm.vocabSizeOf(e.getValue()));
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
     });
@@ -54,7 +54,7 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
 
   /** The model as this tokenizer's data reads it: with SCONE inputs over {@code fgrams} (usable ones) when the variant has them. */
   public DecoderLm decoder(String tokenizer, java.util.List<int[]> fgrams) {
-    DecoderLm lm = new DecoderLm(model, (int) embeddings.get(tokenizer).get(DecoderLm.EMBED + "wte").shape()[0], seqLen);
+    DecoderLm lm = new DecoderLm(model, DecoderLm.vocabSizeOf(embeddings.get(tokenizer)), seqLen);
     return SconeModels.withFgrams(lm, scone, scone == null ? null : scone.usable(fgrams));
   }
 

@@ -36,7 +36,7 @@ record TrimSharing() implements SharingPolicy {
     TreeMap<String, List<int[]>> local = new TreeMap<>(Map.of(side.source(), remap(own, ids)));
     List<int[]> localFgrams = fgrams == null ? null : SconeModels.toLocalIds(fgrams, ids);
     // The driver would send only these rows.
-    return new TaskInputs(side.lm(ids.length), table, local, localFgrams, ids, table.toBytes().length, table.parameterCount());
+    return new TaskInputs(side.lm(ids.length), table, local, localFgrams, ids, table.byteSize(), table.parameterCount());
   }
 
   @Override

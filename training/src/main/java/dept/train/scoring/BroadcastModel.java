@@ -1,6 +1,5 @@
 package dept.train.scoring;
 
-import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import java.io.Serializable;
@@ -35,10 +34,6 @@ public record BroadcastModel(ModelConfig config, int seqLen, Broadcast<byte[]> b
       throw new IllegalArgumentException("the model has no embeddings for tokenizer " + tokenizer);
     }
     return NamedTensors.fromBytes(bytes);
-  }
-
-  public static int vocabSize(NamedTensors embeddings) {
-    return (int) embeddings.get(DecoderLm.EMBED + "wte").shape()[0];
   }
 
   /** Frees the executors' copies once the scoring jobs that read them are done. */

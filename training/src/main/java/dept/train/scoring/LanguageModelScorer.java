@@ -32,7 +32,7 @@ public record LanguageModelScorer(BroadcastModel model, Map<String, String> toke
   public UnitScorer<LanguageModelScore> open(String unit) {
     String tokenizer = tokenizerOfUnit.get(unit);
     NamedTensors embeddings = model.embeddings(tokenizer);
-    DecoderLm lm = new DecoderLm(model.config(), BroadcastModel.vocabSize(embeddings), model.seqLen());
+    DecoderLm lm = new DecoderLm(model.config(), DecoderLm.vocabSizeOf(embeddings), model.seqLen());
     FgramEmbeddingStore table = sconeTables.containsKey(tokenizer) ? SconeTableReader.load(sconeTables.get(tokenizer), hadoop.get()) : null;
     if (table != null) {
       lm = lm.withInput(new TableInput(checked(table, tokenizer, lm)));

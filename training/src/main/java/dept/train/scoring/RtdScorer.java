@@ -1,5 +1,6 @@
 package dept.train.scoring;
 
+import dept.train.model.DecoderLm;
 import ai.djl.ndarray.NDManager;
 import dept.train.local.LocalTrainer;
 import dept.train.model.ModelParams;
@@ -25,7 +26,7 @@ public record RtdScorer(BroadcastModel model, RtdConfig rtd, Map<String, String>
   @Override
   public UnitScorer<RtdEvaluator.Counts> open(String unit) {
     NamedTensors embeddings = model.embeddings(tokenizerOfUnit.get(unit));
-    RtdModel rtdModel = new RtdModel(model.config(), BroadcastModel.vocabSize(embeddings), model.seqLen(), rtd);
+    RtdModel rtdModel = new RtdModel(model.config(), DecoderLm.vocabSizeOf(embeddings), model.seqLen(), rtd);
     RtdEvaluator evaluator = new RtdEvaluator(rtdModel, Integer.MAX_VALUE); // batches come cut by the job
     double[] unigram = unigramCdfs.get(unit);
     NDManager root = NDManager.newBaseManager(LocalTrainer.device());

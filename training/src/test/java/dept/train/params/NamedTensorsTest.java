@@ -24,6 +24,10 @@ class NamedTensorsTest {
   void bytesAndFilesRoundTripExactly(@TempDir Path dir) {
     NamedTensors t = of(1.5f, -0f, Float.MIN_VALUE, 3e38f, 7f);
     assertEquals(t, NamedTensors.fromBytes(t.toBytes()));
+    assertEquals(t.toBytes().length, t.byteSize(), "the transfer size is known without serialising");
+    NamedTensors two = t.with(new NamedTensors(java.util.Map.of("embed.wte", new Tensor(new long[] {2, 3}, new float[6]))));
+    assertEquals(two.toBytes().length, two.byteSize());
+    assertEquals(NamedTensors.EMPTY.toBytes().length, NamedTensors.EMPTY.byteSize());
     t.save(dir.resolve("p.bin"));
     assertEquals(t, NamedTensors.load(dir.resolve("p.bin")));
     assertEquals(t.checksum(), NamedTensors.load(dir.resolve("p.bin")).checksum());

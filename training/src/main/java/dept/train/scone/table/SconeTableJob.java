@@ -1,5 +1,6 @@
 package dept.train.scone.table;
 
+import dept.train.model.DecoderLm;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
@@ -89,7 +90,7 @@ public final class SconeTableJob {
     for (String t : tables) {
       NamedTensors in = model.embeddings().get(t);
       inputs.put(t, in.toBytes());
-      long vocab = in.get("embed.wte").shape()[0];
+      long vocab = DecoderLm.vocabSizeOf(in);
       tokenRows.add(RowFactory.create(t, vocab));
     }
     StructType vocabSchema = new StructType().add("table", DataTypes.StringType).add("vocab", DataTypes.LongType);
