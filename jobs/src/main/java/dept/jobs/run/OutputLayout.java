@@ -149,9 +149,9 @@ public record OutputLayout(String root, String data) {
     return extension(baseVariant, newSource) + "/gates";
   }
 
-  /** The parameters each method added ({@code ext.*}), as named tensors. */
-  public String extensionParams(String baseVariant, String newSource, String method) {
-    return extension(baseVariant, newSource) + "/params/" + method + ".bin";
+  /** Each method's trained tensors, {@code <method>.bin} ({@code dept.train.extend.TrainedExtension}). */
+  public String extensionParamsDir(String baseVariant, String newSource) {
+    return extension(baseVariant, newSource) + "/params";
   }
 
   /** Replaced-token detection per run, source and exit threshold: accuracy, AUC, compute skipped. */

@@ -14,6 +14,7 @@ import dept.train.extend.ExtendConfig;
 import dept.train.extend.ExtensionData;
 import dept.train.extend.ExtensionJob;
 import dept.train.extend.ExtensionTask;
+import dept.train.scoring.ScoringBlocks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,21 +94,20 @@ public final class ExtendStage implements Stage {
     Map<String, String> originalTokenizers = new TreeMap<>();
     originals.forEach(s -> originalTokenizers.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
     Map<String, List<int[]>> train = new TreeMap<>();
-    Map<String, List<int[]>> val = new TreeMap<>();
-    List<String> all = new ArrayList<>(originals);
-    all.add(cfg.newSource());
+    Map<String, String> tokenizerOfSource = new TreeMap<>(originalTokenizers);
+    tokenizerOfSource.put(cfg.newSource(), newTokenizer);
     int batch = cfg.batchSize() != null ? cfg.batchSize() : ctx.config().train().optim().batchSize();
     // No method reads more than steps x batch blocks of one source: collect no more than that to the driver
     // (the new source a ninth more: without a validation split its last tenth is held out below).
     int trainCap = cfg.steps() * batch;
-    for (String s : all) {
-      String tok = s.equals(cfg.newSource()) ? newTokenizer : originalTokenizers.get(s);
-      Dataset<Row> mine = blocks.where(col("source").equalTo(s).and(col("tokenizer").equalTo(tok))).orderBy("block_id");
-      train.put(s, tokens(mine.where(col("split").equalTo("train")).limit(trainCap + (s.equals(cfg.newSource()) ? trainCap / 9 : 0))));
-      Dataset<Row> v = mine.where(col("split").equalTo("val"));
-      val.put(s, tokens(cfg.evalBlocks() > 0 ? v.limit(cfg.evalBlocks()) : v));
-    }
-    if (val.get(cfg.newSource()).isEmpty()) {
+    tokenizerOfSource.forEach((s, tok) -> {
+      Dataset<Row> mine = blocks.where(col("source").equalTo(s).and(col("tokenizer").equalTo(tok)).and(col("split").equalTo("train")));
+      train.put(s, tokens(mine.orderBy("block_id").limit(trainCap + (s.equals(cfg.newSource()) ? trainCap / 9 : 0))));
+    });
+    // Validation blocks stay in Spark: the scoring job reads them on executors.
+    Dataset<Row> val = ScoringBlocks.bySource(blocks, "val", tokenizerOfSource);
+    long newVal = val.where(col("unit").equalTo(cfg.newSource())).count();
+    if (newVal == 0) {
       // A small new source may have no validation documents: hold out the last tenth of its train blocks instead.
       List<int[]> own = train.get(cfg.newSource());
       int held = Math.max(1, own.size() / 10);
@@ -115,8 +115,9 @@ public final class ExtendStage implements Stage {
         throw new IllegalArgumentException("the new source " + cfg.newSource() + " has " + own.size() + " train blocks and no validation "
             + "blocks: too little data to extend to");
       }
-      val.put(cfg.newSource(), new ArrayList<>(own.subList(own.size() - held, own.size())));
+      val = val.unionByName(ScoringBlocks.of(ctx.spark(), Map.of(cfg.newSource(), new ArrayList<>(own.subList(own.size() - held, own.size())))));
       train.put(cfg.newSource(), new ArrayList<>(own.subList(0, own.size() - held)));
+      newVal = held;
       System.out.printf("extend: %s has no validation split; its last %d of %d train blocks are held out for evaluation%n",
           cfg.newSource(), held, own.size());
     }
@@ -125,12 +126,13 @@ public final class ExtendStage implements Stage {
       tokenizers.add(newTokenizer);
     }
     TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
-    ExtensionData data = new ExtensionData(cfg.newSource(), newTokenizer, originalTokenizers, train, val, tables.vocabSizes(),
+    ExtensionData data = new ExtensionData(cfg.newSource(), newTokenizer, originalTokenizers, train, tables.vocabSizes(),
         tables.tokenBytes());
     System.out.printf("extend %s with %s (%s tokenizer; %d train / %d val blocks), %d original sources; methods %s, %d steps, "
             + "%.0f%% original batches, alpha %s, %s gate%n", base, cfg.newSource(), newTokenizer, train.get(cfg.newSource()).size(),
-        val.get(cfg.newSource()).size(), originals.size(), cfg.methods(), cfg.steps(), 100 * cfg.originalFraction(), cfg.alpha(), cfg.gate());
-    List<ExtensionTask.Result> results = new ExtensionJob(ctx.spark()).run(model, data, cfg, batch);
+        cfg.evalBlocks() > 0 ? Math.min(newVal, cfg.evalBlocks()) : newVal, originals.size(), cfg.methods(), cfg.steps(), 100 * cfg.originalFraction(), cfg.alpha(), cfg.gate());
+    List<ExtensionTask.Result> results = new ExtensionJob(ctx.spark()).run(model, data, val, cfg, batch,
+        ctx.layout().extensionParamsDir(base, cfg.newSource()));
     write(ctx, cfg, results);
     System.out.print(Extension.markdown(base, cfg.newSource(), Extension.summarize(rowsOf(results), gatesOf(results))));
     System.out.printf("extension results: %s%n", ctx.layout().extension(base, cfg.newSource()));
@@ -167,9 +169,6 @@ public final class ExtendStage implements Stage {
       }
       for (ExtensionTask.GateStats g : r.gates()) {
         gates.add(RowFactory.create(r.method(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(), g.meanAbsOutput()));
-      }
-      if (r.extension().length > 0) {
-        AtomicOutput.writeFile(ctx.layout().extensionParams(base, cfg.newSource(), r.method()), r.extension(), ctx.hadoop());
       }
     }
     AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, Extension.RESULTS).coalesce(1),

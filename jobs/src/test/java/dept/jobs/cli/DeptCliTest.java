@@ -4,6 +4,7 @@ import dept.jobs.run.OutputLayout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dept.jobs.ZeppelinNotes;
 import dept.jobs.config.ConfigLoader;
 import dept.prep.SparkTestSession;
 import java.nio.file.Files;
@@ -148,6 +149,23 @@ class DeptCliTest {
     assertTrue(heldOut.out().contains("held-out corpus ../data-prep/sample/sample.jsonl"), heldOut.out());
     assertEquals(6, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());
     assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
+  }
+
+  @Test
+  void everyZeppelinNoteRunsOnThePipelineOutput() throws java.io.IOException {
+    SamplePipeline.Run run = SamplePipeline.get();
+    assertEquals(0, run.pipeline().exit(), run.pipeline().err());
+    List<Path> notes; // every note but the study's (StudyTest runs that one)
+    try (var files = Files.list(Path.of("../notebooks"))) {
+      notes = files.filter(p -> p.toString().endsWith(".zpln") && !p.getFileName().equals(ZeppelinNotes.STUDY_NOTE.getFileName())).sorted().toList();
+    }
+    assertEquals(6, notes.size(), "notes: " + notes);
+    SparkSession spark = SparkTestSession.get();
+    for (Path note : notes) {
+      ZeppelinNotes.runNote(note, run.out(), spark);
+    }
+    Row unbalanced = spark.sql("SELECT count(*) FROM source_stats WHERE read != written + rejected").first();
+    assertEquals(0L, unbalanced.getLong(0));
   }
 
   @Test

@@ -13,8 +13,9 @@ import java.util.stream.Stream;
  * once per test JVM for the tests that only read its outputs: `dept ingest`, then `dept pipeline`
  * into the same output (which ingests again). The documents the first ingest wrote are kept aside,
  * so a test can show the re-run replaced them with identical ones. The model is the smallest
- * ({@link CliRun#SMALL_MODEL}): the readers check outputs and plumbing, and the one learning check
- * (extension learns el) holds at that size.
+ * ({@link CliRun#SMALL_MODEL}), trained for 2 rounds, and SCONE's scaling runs one f-gram count and
+ * one depth: the readers check outputs and plumbing, and the one learning check (extension learns
+ * el) holds at that size.
  */
 public final class SamplePipeline {
 
@@ -54,6 +55,7 @@ public final class SamplePipeline {
 
   private static String[] args(Path out, String stage, String... extra) {
     List<String> all = new ArrayList<>(CliRun.SMALL_MODEL);
+    all.addAll(List.of("--set", "train.rounds=2", "--set", "train.scone.scaling.fgrams=[500]"));
     all.addAll(List.of(extra));
     return CliRun.onSample(stage, out, all.toArray(new String[0]));
   }

@@ -71,7 +71,7 @@ class StudyTest {
     assertEquals(0L, sources.where("source = 'el'").count());
     assertEquals(0L, sources.where("not (unigram_loss > 0 and unigram_normalized_perplexity > 0)").count());
     assertEquals(2L, spark.read().parquet(study.resolve("results/extension").toString()).count());
-    dept.jobs.NotebooksTest.runNote(dept.jobs.NotebooksTest.STUDY_NOTE, dir.resolve("out"), spark);
+    dept.jobs.ZeppelinNotes.runNote(dept.jobs.ZeppelinNotes.STUDY_NOTE, dir.resolve("out"), spark);
 
     // Resumed: every arm and extension is kept, and the tables come out the same.
     CliRun.Result again = CliRun.run(study("--resume"));

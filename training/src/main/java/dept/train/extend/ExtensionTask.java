@@ -1,13 +1,13 @@
 package dept.train.extend;
 
-import dept.train.random.Seeds;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dept.prep.io.AtomicOutput;
+import dept.prep.io.HadoopConfig;
 import dept.train.local.AdamW;
 import dept.train.local.Batches;
-import dept.train.local.Evaluator;
 import dept.train.local.GradientUpdate;
 import dept.train.local.LocalTrainer;
 import dept.train.local.LrSchedule;
@@ -21,8 +21,8 @@ import dept.train.model.Extensions;
 import dept.train.model.Weights;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;
+import dept.train.random.Seeds;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,12 +31,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One extension method, start to end, as one Spark task: build the extended model from the base
+ * One extension method's training, as one Spark task: build the extended model from the base
  * (adapters / LoRA initialised to change nothing, or the body freed for fine-tuning; the new
  * source's embeddings fresh under its own tokenizer, or the global ones), train it on batches
  * drawn new-source or original-source by {@code original_fraction} (each batch one source, tagged
  * with its domain), with the adapters' L1 output penalty on original batches for neutral
- * residues, then score every source before and after and record the gates on old and new data.
+ * residues, and save what it trained ({@link TrainedExtension}) from the task; the before/after
+ * scores and the gates are {@link ExtensionScorer}'s, in the scoring job.
  */
 public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelConfig model, int seqLen, int batchSize)
     implements Serializable {
@@ -50,23 +51,36 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
   public record GateStats(String domain, int layer, double meanGate, double activeFraction, double meanAbsOutput)
       implements Serializable {}
 
-  /** What a method did: parameters it trained and added, its losses, the scores, gates and its added parameters. */
+  /** What a method's training task reports: parameters it trained and added, its losses and its training time. */
+  public record Trained(String method, long trainableParams, long addedParams, float[] losses, long wallMillis) implements Serializable {}
+
+  /** A method's outcome: its training, the scores of every source before and after, and its gates. */
   public record Result(String method, long trainableParams, long addedParams, float[] losses, List<Score> scores,
-      List<GateStats> gates, long wallMillis, byte[] extension) implements Serializable {}
+      List<GateStats> gates, long wallMillis) implements Serializable {}
 
   /** The base's input embeddings per tokenizer, with the new source's own fresh ones when it has its own tokenizer. */
   static Map<String, NamedTensors> startingEmbeddings(Map<String, NamedTensors> base, ExtensionData data, ModelConfig model, int seqLen,
       long seed) {
     Map<String, NamedTensors> out = new TreeMap<>(base);
     if (!out.containsKey(data.newTokenizer())) {
-      out.put(data.newTokenizer(), new DecoderLm(model, data.vocabSizes().get(data.newTokenizer()), seqLen).initEmbeddings(seed));
+      out.put(data.newTokenizer(), freshEmbeddings(data, model, seqLen, seed));
     }
     return out;
   }
 
-  public Result run(NamedTensors baseBody, Map<String, NamedTensors> baseEmbeddings, ExtensionData data) {
+  static NamedTensors freshEmbeddings(ExtensionData data, ModelConfig model, int seqLen, long seed) {
+    return new DecoderLm(model, data.vocabSizes().get(data.newTokenizer()), seqLen).initEmbeddings(seed);
+  }
+
+  static long embeddingSeed(ExtendConfig config, ExtensionData data) {
+    return Seeds.derive(config.seed(), "embeddings", data.newTokenizer());
+  }
+
+  /** Trains the method and saves what it trained to {@code paramsFile} (atomically: a retried task rewrites it whole). */
+  public Trained train(NamedTensors baseBody, Map<String, NamedTensors> baseEmbeddings, ExtensionData data, String paramsFile,
+      HadoopConfig hadoop) {
     long start = System.nanoTime();
-    Map<String, NamedTensors> embeddings = startingEmbeddings(baseEmbeddings, data, model, seqLen, Seeds.derive(config.seed(), "embeddings", data.newTokenizer()));
+    Map<String, NamedTensors> embeddings = startingEmbeddings(baseEmbeddings, data, model, seqLen, embeddingSeed(config, data));
     ExtensionParams sizes = new ExtensionParams(model, baseBody.parameterCount(), config.adapterRatio());
     NamedTensors extension = sizes.init(method, Seeds.derive(config.seed(), "extension", method.label()));
     boolean newRowsTrain = config.ownTokenizer() || method.trainsBody();
@@ -117,37 +131,8 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       body.close();
       rows.values().forEach(ModelParams::close);
     }
-    NamedTensors extAfter = trained.select(n -> n.startsWith(Extensions.EXT));
-    NamedTensors bodyAfter = method.trainsBody() ? trained.select(n -> n.startsWith(DecoderLm.BODY)) : baseBody;
-    Map<String, NamedTensors> embeddingsAfter = new TreeMap<>(embeddings);
-    if (newRowsTrain) {
-      String prefix = data.newTokenizer() + "/";
-      TreeMap<String, Tensor> e = new TreeMap<>();
-      trained.asMap().forEach((n, t) -> {
-        if (n.startsWith(prefix)) {
-          e.put(n.substring(prefix.length()), t);
-        }
-      });
-      embeddingsAfter.put(data.newTokenizer(), new NamedTensors(e));
-    }
-    List<Score> scores = new ArrayList<>();
-    List<String> sources = new ArrayList<>(data.originalTokenizers().keySet());
-    sources.add(0, data.newSource());
-    for (String source : sources) {
-      String tok = data.tokenizerOf(source);
-      List<int[]> val = sample(data.val().get(source));
-      if (val.isEmpty()) {
-        continue;
-      }
-      DecoderLm base = new DecoderLm(model, data.vocabSizes().get(tok), seqLen);
-      double before = new Evaluator(base, 16).evaluate(baseBody, embeddings.get(tok), val, data.tokenBytes().get(tok)).bitsPerByte();
-      double after = new Evaluator(base.withExtensions(wrappers), 16)
-          .evaluate(bodyAfter.with(extAfter), embeddingsAfter.get(tok), val, data.tokenBytes().get(tok)).bitsPerByte();
-      scores.add(new Score(source, source.equals(data.newSource()), before, after));
-    }
-    List<GateStats> gates = method.adapters() ? gateStats(bodyAfter.with(extAfter), embeddingsAfter, data, wrappers) : List.of();
-    return new Result(method.label(), trained.parameterCount(), extension.parameterCount(), losses, scores, gates,
-        (System.nanoTime() - start) / 1_000_000, extension.parameterCount() == 0 ? new byte[0] : extAfter.toBytes());
+    AtomicOutput.writeFile(paramsFile, trained.toBytes(), hadoop.get());
+    return new Trained(method.label(), trained.parameterCount(), extension.parameterCount(), losses, (System.nanoTime() - start) / 1_000_000);
   }
 
   private static NDArray arrayOf(String name, ModelParams ext, ModelParams body, Map<String, ModelParams> rows, ExtensionData data) {
@@ -183,57 +168,5 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       }
       return loss;
     }
-  }
-
-  private List<int[]> sample(List<int[]> blocks) {
-    if (blocks == null) {
-      return List.of();
-    }
-    return config.evalBlocks() > 0 && blocks.size() > config.evalBlocks() ? blocks.subList(0, config.evalBlocks()) : blocks;
-  }
-
-  /** Per layer, on the new source's and on the original sources' validation blocks: mean gate, share of open gates, mean |output|. */
-  private List<GateStats> gateStats(NamedTensors weights, Map<String, NamedTensors> embeddings, ExtensionData data,
-      Extensions wrappers) {
-    List<GateStats> out = new ArrayList<>();
-    Map<String, List<String>> domains = new TreeMap<>();
-    domains.put("new", List.of(data.newSource()));
-    domains.put("original", new ArrayList<>(data.originalTokenizers().keySet()));
-    for (Map.Entry<String, List<String>> d : domains.entrySet()) {
-      double[] gateSum = new double[model.layers()];
-      double[] openSum = new double[model.layers()];
-      double[] absSum = new double[model.layers()];
-      long batches = 0;
-      for (String source : d.getValue()) {
-        String tok = data.tokenizerOf(source);
-        List<int[]> val = sample(data.val().get(source));
-        DecoderLm lm = new DecoderLm(model, data.vocabSizes().get(tok), seqLen).withExtensions(wrappers);
-        try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
-            ModelParams p = new ModelParams(weights.with(embeddings.get(tok)), root, LocalTrainer.device(), false)) {
-          for (int from = 0; from < val.size(); from += 16) {
-            try (NDManager step = p.manager().newSubManager()) {
-              int[][] batch = val.subList(from, Math.min(val.size(), from + 16)).toArray(new int[0][]);
-              AdapterTaps taps = new AdapterTaps();
-              lm.tokenLoss(Batches.toArray(batch, step), p, step, taps);
-              for (int l = 0; l < model.layers(); l++) {
-                absSum[l] += taps.outputs().get(l).abs().mean().getFloat();
-                if (!taps.gates().isEmpty()) {
-                  NDArray g = taps.gates().get(l);
-                  gateSum[l] += g.mean().getFloat();
-                  openSum[l] += g.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mean().getFloat();
-                }
-              }
-              batches++;
-            }
-          }
-        }
-      }
-      for (int l = 0; l < model.layers(); l++) {
-        boolean gated = method.gated();
-        out.add(new GateStats(d.getKey(), l, gated ? gateSum[l] / Math.max(1, batches) : Double.NaN,
-            gated ? openSum[l] / Math.max(1, batches) : Double.NaN, absSum[l] / Math.max(1, batches)));
-      }
-    }
-    return out;
   }
 }

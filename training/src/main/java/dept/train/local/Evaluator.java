@@ -1,11 +1,13 @@
 package dept.train.local;
 
 import ai.djl.ndarray.NDManager;
+import dept.train.model.AdapterTaps;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
 import java.io.Serializable;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Validation metrics of a body with a set of embeddings: mean loss (nats per token), perplexity,
@@ -60,13 +62,24 @@ public final class Evaluator {
 
   /** One batch (at most the batch size) with weights already loaded, as a scoring task runs it. */
   public Metrics evaluateBatch(ModelParams params, List<int[]> blocks, int[] tokenBytes) {
+    return evaluateBatch(params, blocks, tokenBytes, null, null);
+  }
+
+  /**
+   * As {@link #evaluateBatch(ModelParams, List, int[])}, also handing what the adapters output
+   * ({@code taps}, filled by the forward pass) to {@code inspect} before the batch's arrays are freed.
+   */
+  public Metrics evaluateBatch(ModelParams params, List<int[]> blocks, int[] tokenBytes, AdapterTaps taps, Consumer<AdapterTaps> inspect) {
     int[][] batch = blocks.toArray(new int[0][]);
     double nats;
     long tokens;
     try (NDManager step = params.manager().newSubManager()) {
-      DecoderLm.TokenLoss loss = model.tokenLoss(Batches.toArray(batch, step), params, step);
+      DecoderLm.TokenLoss loss = model.tokenLoss(Batches.toArray(batch, step), params, step, taps);
       nats = loss.nll().mul(loss.mask()).sum().getFloat();
       tokens = (long) loss.mask().sum().getFloat();
+      if (inspect != null) {
+        inspect.accept(taps);
+      }
     }
     long bytes = 0;
     for (int[] block : batch) {

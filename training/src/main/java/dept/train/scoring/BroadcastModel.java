@@ -36,6 +36,17 @@ public record BroadcastModel(ModelConfig config, int seqLen, Broadcast<byte[]> b
     return NamedTensors.fromBytes(bytes);
   }
 
+  /** Every tokenizer's input embeddings, by tokenizer. */
+  public Map<String, NamedTensors> embeddings() {
+    Map<String, NamedTensors> out = new TreeMap<>();
+    embeddingBytes.value().forEach((tokenizer, bytes) -> out.put(tokenizer, NamedTensors.fromBytes(bytes)));
+    return out;
+  }
+
+  public boolean hasEmbeddings(String tokenizer) {
+    return embeddingBytes.value().containsKey(tokenizer);
+  }
+
   /** Frees the executors' copies once the scoring jobs that read them are done. */
   public void destroy() {
     bodyBytes.destroy();

@@ -17,12 +17,20 @@ import dept.train.model.ModelConfig;
 import dept.train.model.ModelParams;
 import dept.train.model.Weights;
 import dept.train.params.NamedTensors;
+import dept.prep.SparkTestSession;
+import dept.train.local.Evaluator;
+import dept.train.rounds.TrainedModel;
+import dept.train.scoring.ScoringBlocks;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,11 +46,12 @@ class ExtensionTest {
   private static NamedTensors baseBody;
   private static Map<String, NamedTensors> baseEmbeddings;
   private static ExtensionData data;
+  private static Map<String, List<int[]>> val;
 
   @BeforeAll
   static void baseModelAndData() throws Exception {
     Map<String, List<int[]>> train = new TreeMap<>();
-    Map<String, List<int[]>> val = new TreeMap<>();
+    val = new TreeMap<>();
     Map<String, Integer> vocab = new TreeMap<>();
     Map<String, int[]> bytes = new TreeMap<>();
     for (String lang : List.of("en", "el")) {
@@ -57,7 +66,7 @@ class ExtensionTest {
       }
       bytes.put(lang, b);
     }
-    data = new ExtensionData("el", "el", Map.of("en", "en"), train, val, vocab, bytes);
+    data = new ExtensionData("el", "el", Map.of("en", "en"), train, vocab, bytes);
     DecoderLm en = new DecoderLm(MODEL, vocab.get("en"), SEQ);
     NamedTensors body = en.initBody(1);
     NamedTensors embed = en.initEmbeddings(1);
@@ -68,7 +77,7 @@ class ExtensionTest {
   }
 
   private static ExtendConfig config(int steps) {
-    return new ExtendConfig("SPEC", "el", null, steps, 0.1, 0.01, GatedAdapter.Gate.RELU, 0.2, ExtendConfig.NewTokenizer.OWN, 2e-3, 8, 0, 5L);
+    return new ExtendConfig("SPEC", "el", List.of("neutral", "finetune"), steps, 0.1, 0.01, GatedAdapter.Gate.RELU, 0.2, ExtendConfig.NewTokenizer.OWN, 2e-3, 8, 0, 5L);
   }
 
   @ParameterizedTest
@@ -83,7 +92,7 @@ class ExtensionTest {
         ModelParams base = new ModelParams(baseBody.with(baseEmbeddings.get("en")), root, root.getDevice(), false);
         ModelParams extra = new ModelParams(ext, root, root.getDevice(), false);
         NDManager step = root.newSubManager()) {
-      int[][] batch = data.val().get("en").stream().limit(8).map(b -> Arrays.copyOf(b, SEQ)).toArray(int[][]::new);
+      int[][] batch = val.get("en").stream().limit(8).map(b -> Arrays.copyOf(b, SEQ)).toArray(int[][]::new);
       float[] before = lm.logits(Batches.toArray(batch, step), base, step).toFloatArray();
       float[] after = lm.logits(Batches.toArray(batch, step), Weights.layered(extra, base), step).toFloatArray();
       float max = 0;
@@ -95,10 +104,14 @@ class ExtensionTest {
   }
 
   @Test
-  void neutralResiduesForgetLessThanFineTuningAndTheirGatesAreLowerOnTheOldDomain() {
+  void neutralResiduesForgetLessThanFineTuningAndTheirGatesAreLowerOnTheOldDomain(@TempDir Path params) {
     ExtendConfig cfg = config(150);
-    ExtensionTask.Result neutral = new ExtensionTask(ExtensionMethod.NEUTRAL, cfg, MODEL, SEQ, 8).run(baseBody, baseEmbeddings, data);
-    ExtensionTask.Result finetune = new ExtensionTask(ExtensionMethod.FINETUNE, cfg, MODEL, SEQ, 8).run(baseBody, baseEmbeddings, data);
+    TrainedModel base = new TrainedModel("SPEC", MODEL, SEQ, 1, baseBody, baseEmbeddings, null, null);
+    SparkSession spark = SparkTestSession.get();
+    List<ExtensionTask.Result> results = new ExtensionJob(spark).run(base, data, ScoringBlocks.of(spark, val), cfg, 8, params.toString());
+    ExtensionTask.Result neutral = results.get(0);
+    ExtensionTask.Result finetune = results.get(1);
+    assertEquals(List.of("neutral", "finetune"), results.stream().map(ExtensionTask.Result::method).toList());
     ExtensionTask.Score nEn = score(neutral, "en");
     ExtensionTask.Score fEn = score(finetune, "en");
     ExtensionTask.Score nEl = score(neutral, "el");
@@ -118,6 +131,28 @@ class ExtensionTest {
     // formulas it was below half (the former bound); with Seeds.derive it is 0.81 vs 1.34. Only the
     // direction is asserted here until the paper's loss and normalisation are in place.
     assertTrue(oldGate < newGate, "the gate is smaller on English than on Greek: " + oldGate + " vs " + newGate);
+
+    // The scoring job on executors gives what one sequential pass over the same blocks gives.
+    DecoderLm en = new DecoderLm(MODEL, data.vocabSizes().get("en"), SEQ);
+    double direct = new Evaluator(en, ExtensionJob.SCORING_BATCH).evaluate(baseBody, baseEmbeddings.get("en"), val.get("en"),
+        data.tokenBytes().get("en")).bitsPerByte();
+    assertEquals(direct, nEn.before(), 1e-12, "the base's English bits per byte, scored in the job");
+    // Each task saved what it trained: the adapters and Greek's rows; fine-tuning also the body.
+    TrainedExtension savedNeutral = saved(params, "neutral");
+    TrainedExtension savedFinetune = saved(params, "finetune");
+    assertEquals(neutral.addedParams(), savedNeutral.added().parameterCount());
+    assertTrue(savedNeutral.body(NamedTensors.EMPTY).names().isEmpty(), "neutral residues leave the body frozen");
+    assertEquals(baseBody.names(), savedFinetune.body(NamedTensors.EMPTY).names(), "fine-tuning saves the whole body");
+    assertTrue(savedFinetune.added().names().isEmpty());
+    assertTrue(savedNeutral.embeddings("el", null) != null, "Greek's own rows trained and saved");
+  }
+
+  private static TrainedExtension saved(Path dir, String method) {
+    try {
+      return new TrainedExtension(NamedTensors.fromBytes(Files.readAllBytes(dir.resolve(method + ".bin"))));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static ExtensionTask.Score score(ExtensionTask.Result r, String source) {

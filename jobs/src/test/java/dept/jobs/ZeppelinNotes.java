@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dept.jobs.cli.SamplePipeline;
-import dept.prep.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Test;
 
-/** Every Zeppelin note is valid, and its SQL runs on the real outputs of `dept pipeline` (the study's note: of `dept study`, in StudyTest). */
-public class NotebooksTest {
+/**
+ * Runs a Zeppelin note's SQL on real outputs: DeptCliTest runs every pipeline note on the shared
+ * sample pipeline, StudyTest the study's note on its own output.
+ */
+public final class ZeppelinNotes {
 
   /** The note over `dept study`'s results, which StudyTest runs on its own output. */
   public static final Path STUDY_NOTE = Path.of("../notebooks/07-study.zpln");
@@ -28,22 +28,7 @@ public class NotebooksTest {
   private static final Pattern PREFIX = Pattern.compile("\\$output/([^$\"]*)\\$name");
   private static final Pattern VIEWS = Pattern.compile("for \\(name <- Seq\\(([^)]*)\\)\\)");
 
-  @Test
-  void everyNoteRunsOnAPipelineOutput() throws IOException {
-    SamplePipeline.Run run = SamplePipeline.get();
-    assertEquals(0, run.pipeline().exit(), run.pipeline().err());
-    List<Path> notes;
-    try (var files = Files.list(Path.of("../notebooks"))) {
-      notes = files.filter(p -> p.toString().endsWith(".zpln") && !p.getFileName().equals(STUDY_NOTE.getFileName())).sorted().toList();
-    }
-    assertEquals(6, notes.size(), "notes: " + notes);
-    SparkSession spark = SparkTestSession.get();
-    for (Path note : notes) {
-      runNote(note, run.out(), spark);
-    }
-    Row unbalanced = spark.sql("SELECT count(*) FROM source_stats WHERE read != written + rejected").first();
-    assertEquals(0L, unbalanced.getLong(0));
-  }
+  private ZeppelinNotes() {}
 
   /** Registers the note's views over {@code out} and runs each of its SQL paragraphs: every one must return rows. */
   public static void runNote(Path file, Path out, SparkSession spark) throws IOException {
