@@ -1,8 +1,10 @@
 package dept.eval;
 
 import dept.prep.pack.BlockPacker;
+import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.BpeModel;
 import dept.prep.tokenizer.BpeTokenizer;
+import dept.prep.tokenizer.TokenizerJson;
 import dept.train.scoring.LanguageModelScore;
 import dept.train.scoring.ScoringBlocks;
 import java.util.ArrayList;
@@ -10,13 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.RowFactory;
 
 /**
  * A trained model on a corpus it never saw: the texts are encoded with every tokenizer the model
- * has embeddings for (the global one, or each source's own for SPEC), packed like training blocks,
+ * has embeddings for (the global one, or each source's own for SPEC) and packed like training
+ * blocks in executor tasks,
  * and scored in bits per byte (by {@code ScoringJob}, one unit per tokenizer); for an unseen source
  * the best tokenizer is the one to report.
  */
@@ -30,19 +35,38 @@ public final class HeldOutEvaluation {
 
   private HeldOutEvaluation() {}
 
-  /** The texts packed into blocks of {@code seqLen + 1} tokens with each tokenizer (the first {@link #MAX_BLOCKS}), one unit per tokenizer. */
-  public static Dataset<Row> blocks(SparkSession spark, int seqLen, Map<String, BpeTokenizer> tokenizers, List<String> texts) {
-    Map<String, List<int[]>> blocks = new TreeMap<>();
-    tokenizers.forEach((name, tokenizer) -> {
-      BlockPacker packer = new BlockPacker(seqLen);
-      List<int[]> packed = new ArrayList<>();
-      for (String text : texts) {
-        packed.addAll(packer.add(tokenizer.encode(text)));
-      }
-      packed.addAll(packer.finish());
-      blocks.put(name, packed.size() > MAX_BLOCKS ? packed.subList(0, MAX_BLOCKS) : packed);
+  /**
+   * The texts packed into blocks of {@code seqLen + 1} tokens with each tokenizer, in executor
+   * tasks: each partition packs its documents in line order, a block's id is (partition, index),
+   * so {@link dept.train.scoring.ScoringJob} takes the first {@link #MAX_BLOCKS} of the corpus.
+   *
+   * @param texts {@code line} (long), {@code text}: the corpus in file order
+   * @param tokenizerJson each tokenizer's {@code tokenizer.json}, by name
+   * @return one unit per tokenizer ({@link ScoringBlocks#SCHEMA})
+   */
+  public static Dataset<Row> blocks(Dataset<Row> texts, int seqLen, Map<String, String> tokenizerJson) {
+    Map<String, String> json = new TreeMap<>(tokenizerJson);
+    JavaRDD<Row> rows = texts.sortWithinPartitions("line").select("text").javaRDD().mapPartitions(docs -> {
+      long partition = TaskContext.getPartitionId();
+      Map<String, BpeTokenizer> tokenizers = new TreeMap<>();
+      Map<String, BlockPacker> packers = new TreeMap<>();
+      Map<String, List<int[]>> packed = new TreeMap<>();
+      json.forEach((name, j) -> {
+        tokenizers.put(name, TokenizerJson.read(j));
+        packers.put(name, new BlockPacker(seqLen));
+        packed.put(name, new ArrayList<>());
+      });
+      docs.forEachRemaining(d -> tokenizers.forEach((name, t) -> packed.get(name).addAll(packers.get(name).add(t.encode(d.getString(0))))));
+      List<Row> out = new ArrayList<>();
+      packed.forEach((name, blocks) -> {
+        blocks.addAll(packers.get(name).finish());
+        for (int i = 0; i < blocks.size(); i++) {
+          out.add(RowFactory.create(name, partition << 32 | i, TokenArrays.boxed(blocks.get(i))));
+        }
+      });
+      return out.iterator();
     });
-    return ScoringBlocks.of(spark, blocks);
+    return texts.sparkSession().createDataFrame(rows, ScoringBlocks.SCHEMA);
   }
 
   /** UTF-8 bytes per token id, per tokenizer. */

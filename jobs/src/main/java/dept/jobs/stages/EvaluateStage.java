@@ -110,6 +110,7 @@ public final class EvaluateStage implements Stage {
   @Override
   public void run(StageContext ctx) {
     List<Comparison.VariantRun> runs = trainedRuns(ctx);
+    Dataset<Row> heldOutTexts = heldOut == null ? null : HeldOutTexts.read(ctx.spark(), heldOut); // a bad line fails before any scoring
     Comparison comparison = new Comparison(ctx.spark(), ctx.hadoop());
     List<VariantSummary> summaries = comparison.summarize(runs);
     List<Row> rows = new ArrayList<>();
@@ -127,8 +128,8 @@ public final class EvaluateStage implements Stage {
     System.out.print(markdown);
     System.out.printf("comparison: %s (and %s)%n", ctx.layout().comparison(), ctx.layout().comparisonMarkdown());
     evaluateSconeLookups(ctx, runs);
-    if (heldOut != null) {
-      evaluateHeldOut(ctx, runs);
+    if (heldOutTexts != null) {
+      evaluateHeldOut(ctx, runs, heldOutTexts);
     }
   }
 
@@ -197,21 +198,22 @@ public final class EvaluateStage implements Stage {
   }
 
   /** Every variant on the held-out corpus, with every tokenizer it has embeddings for. */
-  private void evaluateHeldOut(StageContext ctx, List<Comparison.VariantRun> runs) {
-    List<String> texts = HeldOutTexts.read(heldOut, ctx.hadoop());
+  private void evaluateHeldOut(StageContext ctx, List<Comparison.VariantRun> runs, Dataset<Row> texts) {
     List<Row> rows = new ArrayList<>();
-    System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.size());
+    System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.count());
     System.out.printf("%-10s %-10s %14s %10s %10s%n", "variant", "tokenizer", "bits per byte", "tokens", "best");
     for (Comparison.VariantRun run : runs) {
       TrainedModel model = TrainedModel.load(run.model(), ctx.hadoop());
+      Map<String, String> json = new TreeMap<>();
       Map<String, BpeTokenizer> tokenizers = new TreeMap<>();
       for (String name : model.embeddings().keySet()) {
-        tokenizers.put(name, TokenizerJson.read(HadoopFiles.read(ctx.layout().tokenizerJson(name), ctx.hadoop())));
+        json.put(name, HadoopFiles.read(ctx.layout().tokenizerJson(name), ctx.hadoop()));
+        tokenizers.put(name, TokenizerJson.read(json.get(name)));
       }
       Map<String, String> tokenizerOf = new TreeMap<>();
       tokenizers.keySet().forEach(t -> tokenizerOf.put(t, t));
       SortedMap<String, LanguageModelScore> scores = score(ctx, run.variant(), model,
-          HeldOutEvaluation.blocks(ctx.spark(), model.seqLen(), tokenizers, texts), HeldOutEvaluation.MAX_BLOCKS, tokenizerOf,
+          HeldOutEvaluation.blocks(texts, model.seqLen(), json), HeldOutEvaluation.MAX_BLOCKS, tokenizerOf,
           HeldOutEvaluation.tokenBytes(tokenizers));
       for (HeldOutEvaluation.Score s : HeldOutEvaluation.scores(run.variant(), scores)) {
         rows.add(RowFactory.create(s.variant(), s.tokenizer(), s.bitsPerByte(), s.loss(), s.tokens(), s.bytes(), s.best()));

@@ -18,6 +18,24 @@ public final class CliRun {
   /** The smallest model: for runs whose tests assert plumbing, not learning. */
   public static final List<String> SMALL_MODEL = List.of("--set", "model.d_model=32", "--set", "model.layers=1", "--set", "model.heads=2");
 
+  /**
+   * Three training sources of different scripts (en, ja, ru) and the new source el, read from
+   * {@code input}: for runs that test a path through the stages (a submit, a file system, a
+   * resume, the study's bookkeeping), not what nine sources give. Goes after {@link #onSample}'s
+   * arguments, whose per-source input overrides it replaces.
+   */
+  public static List<String> fewSources(String input) {
+    String inputs = "inputs: [" + input + "], format: jsonl";
+    return List.of("--set", "ingest.sources=["
+        + "{name: en, " + inputs + ", filter: {lang: [en]}}, "
+        + "{name: ja, " + inputs + ", filter: {lang: [ja]}}, "
+        + "{name: ru, " + inputs + ", filter: {lang: [ru, uk, bg]}}, "
+        + "{name: el, " + inputs + ", filter: {lang: [el]}}]");
+  }
+
+  /** {@link #fewSources(String)} on the embedded sample. */
+  public static final List<String> FEW_SOURCES = fewSources("../data-prep/sample/sample.jsonl");
+
   private CliRun() {}
 
   public static Result run(String... args) {
@@ -34,19 +52,19 @@ public final class CliRun {
     }
   }
 
-  /**
-   * Arguments for {@code stage} with conf/local.yaml on the embedded sample, outputs under {@code
-   * output}, Spark local[2], then {@code extra}. Tests run in jobs/, so the config's
-   * repository-relative input paths are re-pointed.
-   */
   /** How many sources conf/local.yaml declares (each reads the sample; tests run from jobs/, so paths are re-pointed). */
   public static int sampleSources() {
     return new dept.jobs.config.ConfigLoader().load(Path.of("../conf/local.yaml"), List.of()).ingest().sources().size();
   }
 
+  /**
+   * Arguments for {@code stage} with conf/local.yaml on the embedded sample, outputs under {@code
+   * output}, Spark local[2] with one shuffle partition per core, then {@code extra}. Tests run in jobs/, so the config's
+   * repository-relative input paths are re-pointed.
+   */
   public static String[] onSample(String stage, Path output, String... extra) {
     List<String> all = new ArrayList<>(List.of(stage, "--config", "../conf/local.yaml",
-        "--set", "run.output=" + output, "--set", "spark.master=local[2]"));
+        "--set", "run.output=" + output, "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=2"));
     for (int i = 0; i < sampleSources(); i++) {
       all.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[../data-prep/sample/sample.jsonl]"));
     }

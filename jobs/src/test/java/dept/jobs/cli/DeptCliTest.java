@@ -149,6 +149,13 @@ class DeptCliTest {
     assertTrue(heldOut.out().contains("held-out corpus ../data-prep/sample/sample.jsonl"), heldOut.out());
     assertEquals(6, heldOut.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + heldOut.out());
     assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
+    // A bad line in a held-out corpus is named (file and line) before any scoring.
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, "{\"text\": \"a fine document\"}\n{\"txt\": \"no text field\"}\n");
+    CliRun.Result refused = run(run.args("evaluate", "--heldout", bad.toString()));
+    assertEquals(1, refused.exit(), refused.out());
+    assertTrue(refused.err().contains(bad + ":2: no string field \"text\""), refused.err());
+    assertTrue(!refused.out().contains("| variant | rounds"), "refused before the comparison: " + refused.out());
   }
 
   @Test

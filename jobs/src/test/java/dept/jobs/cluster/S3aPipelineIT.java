@@ -64,12 +64,11 @@ class S3aPipelineIT {
 
         List<String> args = new ArrayList<>(List.of("pipeline", "--config", "../conf/local.yaml",
             "--set", "run.output=s3a://" + BUCKET + "/runs/it",
+            "--set", "spark.shuffle_partitions=2",
             "--set", "train.variants=[SPEC+SCONE]", "--set", "train.rounds=2", "--set", "train.checkpoint_every=1",
             "--set", "train.scone.scaling.fgrams=[]", "--set", "train.scone.scaling.layers=[]"));
         args.addAll(dept.jobs.cli.CliRun.SMALL_MODEL);
-        for (int i = 0; i < dept.jobs.cli.CliRun.sampleSources(); i++) {
-          args.addAll(List.of("--set", "ingest.sources[" + i + "].inputs=[s3a://" + BUCKET + "/corpus/sample.jsonl]"));
-        }
+        args.addAll(dept.jobs.cli.CliRun.fewSources("s3a://" + BUCKET + "/corpus/sample.jsonl"));
         List<String> conf = List.of(
             "spark.hadoop.fs.s3a.endpoint=" + endpoint,
             "spark.hadoop.fs.s3a.endpoint.region=us-east-1",

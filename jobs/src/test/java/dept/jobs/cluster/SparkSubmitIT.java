@@ -27,6 +27,7 @@ class SparkSubmitIT {
     List<String> args = new ArrayList<>(Arrays.asList(CliRun.onSample("pipeline", out,
         "--set", "train.variants=[TRIM]", "--set", "train.rounds=2")));
     args.addAll(CliRun.SMALL_MODEL);
+    args.addAll(CliRun.FEW_SOURCES);
     Path log = dir.resolve("spark-submit.log");
     int exit = ChildJvm.run(ChildJvm.sparkSubmit(List.of(), args), Map.of("SPARK_LOCAL_IP", "127.0.0.1"), log, 600);
     String output = Files.readString(log);

@@ -23,8 +23,10 @@ class TrainResumeIT {
 
   @TempDir Path dir;
 
-  private static final String[] TRAIN = {"--set", "train.variants=[SPEC]", "--set", "train.rounds=4",
-      "--set", "train.checkpoint_every=1", "--set", "train.sources_per_round=3"};
+  /** SPEC, 4 rounds, 2 of the 3 training sources per round (the seeded sampling must resume too). */
+  private static final String[] TRAIN = java.util.stream.Stream.concat(java.util.stream.Stream.of("--set", "train.variants=[SPEC]",
+      "--set", "train.rounds=4", "--set", "train.checkpoint_every=1", "--set", "train.sources_per_round=2"),
+      CliRun.FEW_SOURCES.stream()).toArray(String[]::new);
 
   private static String sha256(Path file) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
