@@ -38,7 +38,9 @@ class ExitCodesTest {
 
   @Test
   void aStageThatCompletesExitsZero() {
-    CliRun.Result r = CliRun.run(CliRun.onSample("ingest", dir.resolve("out")));
+    List<String> args = new ArrayList<>(List.of(CliRun.onSample("ingest", dir.resolve("out"))));
+    args.addAll(CliRun.FEW_SOURCES);
+    CliRun.Result r = CliRun.run(args.toArray(new String[0]));
     assertEquals(0, r.exit(), r.err());
     assertTrue(Files.exists(dir.resolve("out/documents/_SUCCESS")));
   }

@@ -52,7 +52,7 @@ class S3aPipelineIT {
         "jclouds.provider=filesystem",
         "jclouds.filesystem.basedir=" + Files.createDirectories(dir.resolve("blobs"))) + "\n");
     Process server = ChildJvm.start(
-        List.of(ChildJvm.java(), "-Xmx512m", "-jar", Path.of("target/it/s3proxy.jar").toString(), "--properties", props.toString()),
+        List.of(ChildJvm.java(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", Path.of("target/it/s3proxy.jar").toString(), "--properties", props.toString()),
         Map.of(), dir.resolve("s3proxy.log"));
     try {
       awaitPort(port, server, dir.resolve("s3proxy.log"));

@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +49,7 @@ class TrainResumeIT {
     String uninterrupted = sha256(body);
 
     Path killedLog = dir.resolve("killed.log");
-    Process killed = ChildJvm.start(train(out), Map.of(), killedLog);
+    Process killed = ChildJvm.start(train(out), ChildJvm.C1_ONLY, killedLog);
     Path secondCheckpoint = out.resolve("train/spec/checkpoints/round-00002/manifest.json");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     while (!Files.exists(secondCheckpoint) && killed.isAlive() && System.nanoTime() < deadline) {
@@ -61,7 +60,7 @@ class TrainResumeIT {
     assertTrue(!Files.exists(out.resolve("train/spec/checkpoints/round-00004")), "killed before the end");
 
     Path resumedLog = dir.resolve("resumed.log");
-    assertEquals(0, ChildJvm.run(train(out, "--resume"), Map.of(), resumedLog, 600), Files.readString(resumedLog));
+    assertEquals(0, ChildJvm.run(train(out, "--resume"), ChildJvm.C1_ONLY, resumedLog, 600), Files.readString(resumedLog));
     String log = Files.readString(resumedLog);
     assertTrue(log.contains("resuming after round"), log);
     assertEquals(uninterrupted, sha256(body), "resumed model == uninterrupted model");
