@@ -37,30 +37,35 @@ public final class HeldOutEvaluation {
 
   /**
    * The texts packed into blocks of {@code seqLen + 1} tokens with each tokenizer, in executor
-   * tasks: each partition packs its documents in line order, a block's id is (partition, index),
-   * so {@link dept.train.scoring.ScoringJob} takes the first {@link #MAX_BLOCKS} of the corpus.
+   * tasks: each partition packs its documents in the order it holds them (file order), a block's id
+   * is (partition, index), and {@link dept.train.scoring.ScoringJob} scores the first
+   * {@link #MAX_BLOCKS} per tokenizer; so no partition encodes past its first {@link #MAX_BLOCKS}.
    *
-   * @param texts {@code line} (long), {@code text}: the corpus in file order
+   * @param texts {@code text}: the corpus in file order
    * @param tokenizerJson each tokenizer's {@code tokenizer.json}, by name
    * @return one unit per tokenizer ({@link ScoringBlocks#SCHEMA})
    */
   public static Dataset<Row> blocks(Dataset<Row> texts, int seqLen, Map<String, String> tokenizerJson) {
     Map<String, String> json = new TreeMap<>(tokenizerJson);
-    JavaRDD<Row> rows = texts.sortWithinPartitions("line").select("text").javaRDD().mapPartitions(docs -> {
+    JavaRDD<Row> rows = texts.select("text").javaRDD().mapPartitions(docs -> {
       long partition = TaskContext.getPartitionId();
-      Map<String, BpeTokenizer> tokenizers = new TreeMap<>();
+      Map<String, BpeTokenizer> open = new TreeMap<>(); // tokenizers that still need blocks
       Map<String, BlockPacker> packers = new TreeMap<>();
       Map<String, List<int[]>> packed = new TreeMap<>();
       json.forEach((name, j) -> {
-        tokenizers.put(name, TokenizerJson.read(j));
+        open.put(name, TokenizerJson.read(j));
         packers.put(name, new BlockPacker(seqLen));
         packed.put(name, new ArrayList<>());
       });
-      docs.forEachRemaining(d -> tokenizers.forEach((name, t) -> packed.get(name).addAll(packers.get(name).add(t.encode(d.getString(0))))));
+      while (docs.hasNext() && !open.isEmpty()) {
+        String text = docs.next().getString(0);
+        open.forEach((name, t) -> packed.get(name).addAll(packers.get(name).add(t.encode(text))));
+        open.keySet().removeIf(name -> packed.get(name).size() >= MAX_BLOCKS);
+      }
       List<Row> out = new ArrayList<>();
       packed.forEach((name, blocks) -> {
         blocks.addAll(packers.get(name).finish());
-        for (int i = 0; i < blocks.size(); i++) {
+        for (int i = 0; i < Math.min(blocks.size(), MAX_BLOCKS); i++) {
           out.add(RowFactory.create(name, partition << 32 | i, TokenArrays.boxed(blocks.get(i))));
         }
       });

@@ -130,6 +130,7 @@ public final class EvaluateStage implements Stage {
     evaluateSconeLookups(ctx, runs);
     if (heldOutTexts != null) {
       evaluateHeldOut(ctx, runs, heldOutTexts);
+      heldOutTexts.unpersist();
     }
   }
 

@@ -16,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * A held-out corpus for {@code dept evaluate --heldout}, read by Spark (it may be larger than the
@@ -25,11 +26,6 @@ import org.apache.spark.sql.types.StructType;
  */
 final class HeldOutTexts {
 
-  /** {@code line} (1-based, in the file), {@code text} (normalised, non-empty). */
-  static final StructType SCHEMA = new StructType()
-      .add("line", DataTypes.LongType, false)
-      .add("text", DataTypes.StringType, false);
-
   private static final StructType PARSED = new StructType()
       .add("line", DataTypes.LongType, false)
       .add("text", DataTypes.StringType, true)
@@ -37,6 +33,11 @@ final class HeldOutTexts {
 
   private HeldOutTexts() {}
 
+  /**
+   * The corpus's documents, {@code line} (1-based, in the file) and {@code text} (normalised,
+   * non-empty), in file order; parsed once and persisted, since every variant reads them: the
+   * caller unpersists when done.
+   */
   static Dataset<Row> read(SparkSession spark, String path) {
     JavaRDD<Row> parsed = spark.read().text(path).javaRDD().zipWithIndex().mapPartitions(lines -> {
       ObjectMapper json = new ObjectMapper();
@@ -45,13 +46,15 @@ final class HeldOutTexts {
       lines.forEachRemaining(l -> out.add(parse(l._1().getString(0), l._2() + 1, json, normalizer)));
       return out.iterator();
     });
-    Dataset<Row> rows = spark.createDataFrame(parsed, PARSED);
+    Dataset<Row> rows = spark.createDataFrame(parsed, PARSED).persist(StorageLevel.MEMORY_AND_DISK());
     List<Row> bad = rows.where(col("error").isNotNull()).orderBy("line").select("line", "error").takeAsList(1);
     if (!bad.isEmpty()) {
+      rows.unpersist();
       throw new IllegalArgumentException(path + ":" + bad.get(0).getLong(0) + ": " + bad.get(0).getString(1));
     }
     Dataset<Row> texts = rows.where(col("text").isNotNull().and(col("text").notEqual(""))).select("line", "text");
     if (texts.isEmpty()) {
+      rows.unpersist();
       throw new IllegalArgumentException(path + ": no documents");
     }
     return texts;
