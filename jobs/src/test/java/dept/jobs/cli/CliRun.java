@@ -15,8 +15,12 @@ public final class CliRun {
 
   public record Result(int exit, String out, String err) {}
 
-  /** The smallest model: for runs whose tests assert plumbing, not learning. */
-  public static final List<String> SMALL_MODEL = List.of("--set", "model.d_model=32", "--set", "model.layers=1", "--set", "model.heads=2");
+  /**
+   * The smallest model (d 32, one layer) on small vocabularies (512 per source, 1024 global) and
+   * 64-token blocks: for runs whose tests assert plumbing, not how well a full-size model learns.
+   */
+  public static final List<String> SMALL_MODEL = List.of("--set", "model.d_model=32", "--set", "model.layers=1", "--set", "model.heads=2",
+      "--set", "vocab.vocab_size=512", "--set", "vocab.global_vocab_size=1024", "--set", "tokenize.seq_len=64");
 
   /**
    * Three training sources of different scripts (en, ja, ru) and the new source el, read from

@@ -1,12 +1,15 @@
 package dept.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import dept.prep.SparkTestSession;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,13 +39,24 @@ class ExitCodesTest {
     assertTrue(r.err().contains("ingest: no source has any valid document"), r.err());
   }
 
+  /** Also: a stage run again into the same output replaces it with identical rows (idempotent, atomic). */
   @Test
-  void aStageThatCompletesExitsZero() {
+  void aStageThatCompletesExitsZeroAndARerunReplacesItsOutputWithIdenticalRows() throws Exception {
     List<String> args = new ArrayList<>(List.of(CliRun.onSample("ingest", dir.resolve("out"))));
     args.addAll(CliRun.FEW_SOURCES);
-    CliRun.Result r = CliRun.run(args.toArray(new String[0]));
-    assertEquals(0, r.exit(), r.err());
+    CliRun.Result first = CliRun.run(args.toArray(new String[0]));
+    assertEquals(0, first.exit(), first.err());
     assertTrue(Files.exists(dir.resolve("out/documents/_SUCCESS")));
+    Path kept = Files.move(dir.resolve("out/documents"), dir.resolve("first-documents"));
+    Files.createDirectories(dir.resolve("out/documents/source=stale")); // what the rerun must replace, not merge into
+    Files.writeString(dir.resolve("out/documents/source=stale/part-0.txt"), "left over");
+
+    CliRun.Result again = CliRun.run(args.toArray(new String[0]));
+    assertEquals(0, again.exit(), again.err());
+    SparkSession spark = SparkTestSession.get();
+    assertEquals(spark.read().parquet(kept.toString()).orderBy("doc_id").collectAsList(),
+        spark.read().parquet(dir.resolve("out/documents").toString()).orderBy("doc_id").collectAsList());
+    assertFalse(Files.exists(dir.resolve("out/documents/source=stale")), "the old output is replaced whole");
   }
 
   @Test

@@ -69,9 +69,11 @@ class HostileCorpusIT {
   }
 
   private static String[] args(String stage, Path out, String sources) {
-    return new String[] {stage, "--config", "../conf/local.yaml", "--set", "run.output=" + out, "--set", "spark.master=local[2]",
-        "--set", sources, "--set", "extend.new_source=null", "--set", "train.variants=[SPEC,GLOB]", "--set", "train.rounds=1",
-        "--set", "train.sources_per_round=0"};
+    List<String> args = new java.util.ArrayList<>(List.of(stage, "--config", "../conf/local.yaml", "--set", "run.output=" + out,
+        "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=2", "--set", sources, "--set", "extend.new_source=null",
+        "--set", "train.variants=[SPEC,GLOB]", "--set", "train.rounds=1", "--set", "train.sources_per_round=0"));
+    args.addAll(CliRun.SMALL_MODEL);
+    return args.toArray(new String[0]);
   }
 
   @Test

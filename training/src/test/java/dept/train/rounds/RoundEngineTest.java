@@ -47,6 +47,12 @@ class RoundEngineTest {
     RoundFixture.prepare();
   }
 
+  /**
+   * Every variant learns and sends what it should (SPEC+SCONE: only the body; its f-gram model
+   * stays at the source). Whether SPEC+SCONE beats SPEC is not asserted: at this size (d 32, 60
+   * steps) the two are within seed noise (5.020 vs 5.017 at 3 rounds, 4.768 vs 4.722 at 6); that
+   * is the study's question.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"STD", "ACT", "GLOB", "TRIM", "SPEC", "SPEC+SCONE", "TRIM+SCONE", "STD+SCONE", "SPEC+RTD", "GLOB+RTD"})
   void everySourcesValidationLossFalls(String variant) {
@@ -73,25 +79,9 @@ class RoundEngineTest {
     }
   }
 
-  /**
-   * SPEC+SCONE learns and keeps its f-gram model at the source (the lookup test below shows the
-   * logits go through it). Whether it beats SPEC
-   * is not asserted: at this size (d 32, 60 steps) the two are within seed noise (5.020 vs 5.017
-   * at 3 rounds, 4.768 vs 4.722 at 6, with the unified seeds); that is the study's question.
-   */
-  @Test
-  void sconeLearnsAndKeepsItsFgramModelAtTheSource() {
-    RoundEngine.Outcome out = engine(config("SPEC+SCONE", 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve("scone")).run(blocks, SOURCES, false);
-    Map<String, Double> before = validation(out, 0);
-    validation(out, 3).forEach((s, loss) -> assertTrue(loss < before.get(s) - 0.5, s + ": " + before.get(s) + " -> " + loss));
-    for (RunLog.TaskRow r : out.log().tasks()) {
-      assertEquals(out.body().toBytes().length, r.bytesUp(), "the f-gram model is local to its source: only the body is sent");
-    }
-  }
-
   @Test
   void thePrecomputedParquetTableServesTheSameLogitsAsTheFgramModel() {
-    TrainConfig train = config("SPEC+SCONE", 2, 0, 1, "reset", OuterConfig.defaults());
+    TrainConfig train = config(quick("SPEC+SCONE", 2), 0, 1, "reset", OuterConfig.defaults());
     RoundEngine engine = engine(train, dir.resolve("precompute"));
     TrainedModel model = engine.export(engine.run(blocks, SOURCES, false), SOURCES);
     String target = dir.resolve("scone-table").toString();
@@ -121,11 +111,6 @@ class RoundEngineTest {
       }
       assertTrue(max < 1e-5, "max |logit difference| " + max);
     }
-  }
-
-  private static double meanFinalLoss(RoundEngine.Outcome out) {
-    int last = out.log().validation().stream().mapToInt(RunLog.ValidationRow::round).max().orElseThrow();
-    return validation(out, last).values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
   }
 
   /** Every variant the config accepts trains a round, validates, exports and reloads its model. */

@@ -91,13 +91,17 @@ final class RoundFixture {
   }
 
   static TrainConfig config(String variant, int rounds, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
-    return base(variant, rounds).sourcesPerRound(sourcesPerRound).replicas(replicas).checkpointEvery(2)
+    return config(base(variant, rounds), sourcesPerRound, replicas, inner, outer);
+  }
+
+  static TrainConfig config(TrainConfig.Builder base, int sourcesPerRound, int replicas, String inner, OuterConfig outer) {
+    return base.sourcesPerRound(sourcesPerRound).replicas(replicas).checkpointEvery(2)
         .innerState(InnerState.valueOf(inner.toUpperCase(java.util.Locale.ROOT))).outer(outer).build();
   }
 
-  /** A config with fault injection and a round task timeout (seconds). */
+  /** A {@link #quick} config with fault injection and a round task timeout (seconds). */
   static TrainConfig faulty(String variant, int rounds, int timeoutS, FaultConfig faults, int checkpointEvery) {
-    return base(variant, rounds).checkpointEvery(checkpointEvery).taskTimeoutS(timeoutS).faults(faults).build();
+    return quick(variant, rounds).checkpointEvery(checkpointEvery).taskTimeoutS(timeoutS).faults(faults).build();
   }
 
   /**
@@ -107,6 +111,15 @@ final class RoundFixture {
   static TrainConfig.Builder base(String variant, int rounds) {
     return TrainConfig.builder().variants(variant).rounds(rounds).localSteps(20).seed(7L).evalEvery(2).evalBlocks(64).actResetEvery(30)
         .optim(new OptimConfig(5e-3, 5e-4, 5, 0.0, null, null, null, 1.0, 8));
+  }
+
+  /**
+   * For tests that compare two runs for equality or check plumbing, not learning: {@link #base}
+   * with 4 local steps and 8 validation blocks per source (equality holds at any size; a fifth of
+   * the work).
+   */
+  static TrainConfig.Builder quick(String variant, int rounds) {
+    return base(variant, rounds).localSteps(4).evalBlocks(8);
   }
 
   static RoundEngine engine(TrainConfig train, Path store) {

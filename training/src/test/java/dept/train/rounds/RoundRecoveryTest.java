@@ -31,6 +31,9 @@ class RoundRecoveryTest {
 
   @TempDir static Path dir;
 
+  /** Uninterrupted runs by settings: the kill points of one setting share theirs. */
+  private static final java.util.Map<String, RoundEngine.Outcome> uninterrupted = new java.util.HashMap<>();
+
   @BeforeAll
   static void prepareBlocks() {
     RoundFixture.prepare();
@@ -42,8 +45,10 @@ class RoundRecoveryTest {
   void killedAndResumedRunEqualsUninterruptedRun(String setup) {
     String[] p = setup.split(":");
     int killedAfter = Integer.parseInt(p[3]);
-    TrainConfig train = config(p[0], 4, p[0].startsWith("STD") ? 0 : 3, 1, p[1], new OuterConfig(OuterConfig.Kind.valueOf(p[2].toUpperCase(java.util.Locale.ROOT)), 0.7, 0.9, true));
-    RoundEngine.Outcome whole = engine(train, dir.resolve("whole-" + setup.replace(':', '-'))).run(blocks, SOURCES, false);
+    TrainConfig train = config(quick(p[0], 4), p[0].startsWith("STD") ? 0 : 3, 1, p[1],
+        new OuterConfig(OuterConfig.Kind.valueOf(p[2].toUpperCase(java.util.Locale.ROOT)), 0.7, 0.9, true));
+    String settings = setup.substring(0, setup.lastIndexOf(':')).replace(':', '-');
+    RoundEngine.Outcome whole = uninterrupted.computeIfAbsent(settings, s -> engine(train, dir.resolve("whole-" + s)).run(blocks, SOURCES, false));
 
     Path store = dir.resolve("killed-" + setup.replace(':', '-'));
     // Dies after round k (checkpoints every 2 rounds: after round 1 or 3 its tasks' states are
@@ -69,7 +74,7 @@ class RoundRecoveryTest {
 
   @Test
   void aTaskThatFailsOnceIsRetriedAndTheRoundIsUnchanged() {
-    TrainConfig train = config("GLOB", 2, 0, 1, "keep", OuterConfig.defaults());
+    TrainConfig train = config(quick("GLOB", 2), 0, 1, "keep", OuterConfig.defaults());
     RoundEngine.Outcome clean = engine(train, dir.resolve("clean")).run(blocks, SOURCES, false);
     RoundEngine flaky = engine(train, dir.resolve("flaky"));
     flaky.injectFaults((source, replica, round, attempt) -> {
@@ -95,8 +100,8 @@ class RoundRecoveryTest {
       }
     }
     assertTrue(failed > 0 && hung > 0, "the drill injects both kinds: " + failed + " failures, " + hung + " hangs");
-    // A round here takes 1-3 s: a 6 s timeout only cancels the hung one (a slow round cancelled by mistake would rerun to the same result).
-    RoundEngine.Outcome drilled = engine(faulty("GLOB", 3, 6, drill, 1), dir.resolve("drill")).run(blocks, SOURCES, false);
+    // A round here takes under 1 s: a 3 s timeout only cancels the hung one (a slow round cancelled by mistake would rerun to the same result).
+    RoundEngine.Outcome drilled = engine(faulty("GLOB", 3, 3, drill, 1), dir.resolve("drill")).run(blocks, SOURCES, false);
     assertEquals(clean.body(), drilled.body(), "Spark's retries and the round timeout recover exactly");
     assertEquals(clean.globalEmbeddings(), drilled.globalEmbeddings());
   }
