@@ -150,7 +150,7 @@ class RoundRecoveryTest {
   /** Many short rounds in chunks (each a resume): driver heap and process memory stay flat. */
   @Test
   void soakOfManyRoundsKeepsMemoryFlat() throws Exception {
-    int rounds = 120;
+    int rounds = 80;
     TrainConfig train = TrainConfig.builder().variants("SPEC").rounds(rounds).localSteps(2).sourcesPerRound(2).seed(3L)
         .checkpointEvery(5).evalEvery(1000).evalBlocks(4).innerState(InnerState.KEEP).actResetEvery(30)
         .optim(new OptimConfig(5e-3, 5e-4, 2, 0.0, null, null, null, 1.0, 2)).build();
