@@ -1,6 +1,5 @@
 package dept.jobs.stages;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.max;
 
@@ -10,6 +9,8 @@ import dept.prep.io.AtomicOutput;
 import dept.prep.ngram.NgramJob;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -43,9 +44,10 @@ public final class NgramsStage implements Stage {
     AtomicOutput.writeParquet(coverage.coalesce(1), ctx.layout().fgramCoverage(), ctx.hadoop());
 
     System.out.printf(Locale.ROOT, "%-10s %10s %10s %10s%n", "set", "n-grams", "f-grams", "max n");
+    Map<String, Long> selected = new TreeMap<>(); // one job for every set's count, not one per set
+    fgrams.groupBy("source").count().collectAsList().forEach(r -> selected.put(r.getString(0), r.getLong(1)));
     for (Row r : ngrams.groupBy("source").agg(count("n"), max("n")).orderBy("source").collectAsList()) {
-      long selected = fgrams.where(col("source").equalTo(r.getString(0))).count();
-      System.out.printf(Locale.ROOT, "%-10s %10d %10d %10d%n", r.getString(0), r.getLong(1), selected, r.getInt(2));
+      System.out.printf(Locale.ROOT, "%-10s %10d %10d %10d%n", r.getString(0), r.getLong(1), selected.getOrDefault(r.getString(0), 0L), r.getInt(2));
     }
     System.out.println("validation positions covered by an f-gram of length >= 2, by f-gram set size K:");
     List<Row> rows = ctx.spark().read().parquet(ctx.layout().fgramCoverage()).orderBy("source", "k").collectAsList();

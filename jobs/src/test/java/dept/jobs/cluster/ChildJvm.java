@@ -14,8 +14,8 @@ final class ChildJvm {
 
   private ChildJvm() {}
 
-  /** For a child started by jobs/bin/dept: C1 only (see {@link #sparkSubmit}). */
-  static final Map<String, String> C1_ONLY = Map.of("DEPT_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
+  /** For a child started by jobs/bin/dept: C1 only and ParallelGC (see {@link #sparkSubmit}). */
+  static final Map<String, String> C1_ONLY = Map.of("DEPT_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC");
 
   static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -61,8 +61,9 @@ final class ChildJvm {
   /** SparkSubmit from the Maven Spark jars, local[2], on the shaded jar, with the dept arguments. */
   static List<String> sparkSubmit(List<String> sparkConf, List<String> deptArgs) throws IOException {
     String classpath = sparkClasspath();
-    // C1 only: a short-lived child spends much of its CPU compiling Spark with C2 for little gain (measured).
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g", "-XX:TieredStopAtLevel=1"));
+    // C1 only: a short-lived child spends much of its CPU compiling Spark with C2 for little gain
+    // (measured); ParallelGC: G1's concurrent threads compete for the 2 cores (as the test JVMs).
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseParallelGC"));
     cmd.addAll(opens());
     cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--class", "dept.jobs.cli.DeptCli",
