@@ -24,9 +24,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * `dept pipeline` with its input and every output on s3a://, against a real S3 API server
- * (s3proxy, filesystem backend) on 127.0.0.1, submitted through SparkSubmit with the credentials
- * only in the environment; the secret must not appear in the job's output.
+ * The shaded jar through Spark's real submit path (org.apache.spark.deploy.SparkSubmit from the
+ * Maven Spark jars, what a cluster provides, --master local[2]): `dept pipeline` with its input and
+ * every output on s3a://, against a real S3 API server (s3proxy, filesystem backend) on 127.0.0.1,
+ * the credentials only in the environment; the secret must not appear in the job's output.
  */
 class S3aPipelineIT {
 
