@@ -150,16 +150,8 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         AdapterTaps taps = new AdapterTaps();
         NDArray lmLoss = lm.tokenLoss(blocks, w, step, taps).mean();
-        NDArray total = lmLoss;
-        if (b.original() && method.penalised() && config.alpha() > 0 && !taps.outputs().isEmpty()) {
-          // alpha x mean over layers of the mean L1 norm of the adapter output per token, divided by d
-          NDArray l1 = taps.outputs().get(0).abs().mean();
-          for (int i = 1; i < taps.outputs().size(); i++) {
-            l1 = l1.add(taps.outputs().get(i).abs().mean());
-          }
-          total = lmLoss.add(l1.mul(step.full(new ai.djl.ndarray.types.Shape(), (float) (config.alpha() / taps.outputs().size()))));
-        }
-        collector.backward(total);
+        NDArray penalty = method.penalised() ? new NeutralPenalty(config.alpha()).of(taps, blocks, b.original()) : null;
+        collector.backward(penalty == null ? lmLoss : lmLoss.add(penalty));
         loss = lmLoss.getFloat();
       }
       // Tensors this batch did not use (another tokenizer's rows) get no update, as PyTorch skips a None gradient.

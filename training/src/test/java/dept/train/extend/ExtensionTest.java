@@ -1,19 +1,12 @@
 package dept.train.extend;
 
-import dept.train.model.GatedAdapter;
-import dept.train.SampleCorpus;
+import static dept.train.extend.ExtensionFixture.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dept.prep.tokenizer.BpeModel;
-import dept.train.local.AdamW;
 import dept.train.local.Batches;
-import dept.train.local.BlockBatches;
-import dept.train.local.LocalTrainer;
-import dept.train.local.OptimConfig;
 import dept.train.model.DecoderLm;
-import dept.train.model.ModelConfig;
 import dept.train.model.ModelParams;
 import dept.train.model.Weights;
 import dept.train.params.NamedTensors;
@@ -26,7 +19,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -41,43 +33,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ExtensionTest {
 
-  private static final ModelConfig MODEL = new ModelConfig(64, 2, 4, 4);
-  private static final int SEQ = 64;
-  private static NamedTensors baseBody;
-  private static Map<String, NamedTensors> baseEmbeddings;
-  private static ExtensionData data;
-  private static Map<String, List<int[]>> val;
-
   @BeforeAll
-  static void baseModelAndData() throws Exception {
-    Map<String, List<int[]>> train = new TreeMap<>();
-    val = new TreeMap<>();
-    Map<String, Integer> vocab = new TreeMap<>();
-    Map<String, int[]> bytes = new TreeMap<>();
-    for (String lang : List.of("en", "el")) {
-      SampleCorpus.Split docs = SampleCorpus.documents(lang);
-      BpeModel bpe = SampleCorpus.bpe(docs.train(), 512);
-      train.put(lang, SampleCorpus.blocks(docs.train(), bpe, SEQ));
-      val.put(lang, SampleCorpus.blocks(docs.val(), bpe, SEQ));
-      vocab.put(lang, bpe.vocabSize());
-      int[] b = new int[bpe.vocabSize()];
-      for (int id = BpeModel.FIRST_BYTE_ID; id < b.length; id++) {
-        b[id] = bpe.tokenBytes(id).length;
-      }
-      bytes.put(lang, b);
-    }
-    data = new ExtensionData("el", "el", Map.of("en", "en"), train, vocab, bytes);
-    DecoderLm en = new DecoderLm(MODEL, vocab.get("en"), SEQ);
-    NamedTensors body = en.initBody(1);
-    NamedTensors embed = en.initEmbeddings(1);
-    LocalTrainer.Result r = new LocalTrainer(en, new OptimConfig(3e-3, 3e-4, 20, 0.1, null, null, null, 1.0, 8), 200, "base/en", 0)
-        .train(body, embed, AdamW.State.fresh(body.with(embed)), new BlockBatches(train.get("en"), 8, 1), 200, 0);
-    baseBody = r.body();
-    baseEmbeddings = Map.of("en", r.embeddings());
+  static void baseModelAndData() {
+    ExtensionFixture.prepare();
   }
 
   private static ExtendConfig config(int steps) {
-    return new ExtendConfig("SPEC", "el", List.of("neutral", "finetune"), steps, 0.1, 0.01, GatedAdapter.Gate.RELU, 0.2, ExtendConfig.NewTokenizer.OWN, 2e-3, 8, 0, 5L);
+    return ExtensionFixture.config(List.of("neutral", "finetune"), steps, 0.1, ExtendConfig.DEFAULT_ALPHA);
   }
 
   @ParameterizedTest
@@ -127,9 +89,7 @@ class ExtensionTest {
     double newGate = neutral.gates().stream().filter(g -> g.domain().equals("new")).mapToDouble(ExtensionTask.GateStats::meanGate)
         .average().orElseThrow();
     System.out.printf("mean gate: original %.4f, new %.4f%n", oldGate, newGate);
-    // The separation is seed-fragile (issue "Neutral residues that are neutral"): under the old seed
-    // formulas it was below half (the former bound); with Seeds.derive it is 0.81 vs 1.34. Only the
-    // direction is asserted here until the paper's loss and normalisation are in place.
+    // The mechanism itself (penalty, alpha 0 ablation, plain adapters) is NeutralResiduesTest's.
     assertTrue(oldGate < newGate, "the gate is smaller on English than on Greek: " + oldGate + " vs " + newGate);
 
     // The scoring job on executors gives what one sequential pass over the same blocks gives.
