@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dept.prep.io.HadoopConfig;
 import dept.prep.io.HadoopFiles;
+import dept.train.local.Batches;
 import dept.train.local.Evaluator;
 import dept.train.local.LocalTrainer;
 import dept.train.model.AdapterTaps;
@@ -26,7 +27,7 @@ import org.apache.spark.broadcast.Broadcast;
  * a model and a source ({@link #unit}), the model either the base ({@link #BEFORE}) or a method's
  * extended model, rebuilt on the executor from the broadcast base and the method's saved
  * {@code params/<method>.bin}. Each batch adds the next-token sums and, for adapter methods, each
- * layer's mean gate, share of open gates and mean |adapter output|.
+ * layer's mean gate, share of open gates and mean per-token |adapter output|_1 / d (padding masked).
  *
  * @param paramsDir where each method's task saved {@code <method>.bin}
  */
@@ -95,8 +96,9 @@ public record ExtensionScorer(BroadcastModel base, Broadcast<ExtensionData> data
         double[] open = new double[layers];
         double[] abs = new double[layers];
         Evaluator.Metrics m = evaluator.evaluateBatch(params, batch, bytes, tapped ? new AdapterTaps() : null, taps -> {
+          NDArray ids = layers == 0 ? null : Batches.toArray(batch.toArray(new int[0][]), taps.outputs().get(0).getManager());
           for (int l = 0; l < layers; l++) {
-            abs[l] = taps.outputs().get(l).abs().mean().getFloat();
+            abs[l] = NeutralPenalty.meanAbsPerToken(taps.outputs().get(l), ids).getFloat(); // what the penalty weighs
             if (!taps.gates().isEmpty()) {
               NDArray g = taps.gates().get(l);
               gate[l] = g.mean().getFloat();
