@@ -128,10 +128,12 @@ class DeptCliTest {
         .map(g -> g.getString(0)).toList(), "the trained generator and the one compared");
     assertEquals(0, exits.where("threshold = 1.0 and skipped_fraction != 0").count(), "nothing exits at threshold 1.0");
     var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
-    assertEquals(4 * 9, extension.count(), "4 methods x (8 original sources + el)");
+    assertEquals(5 * 9, extension.count(), "5 methods x (8 original sources + el)");
     assertEquals(0, extension.groupBy("source").agg(org.apache.spark.sql.functions.countDistinct("bits_per_byte_before").as("n"))
         .where("n != 1").count(), "every method starts from the same base figures");
-    assertEquals(4, extension.where("role = 'new' and bits_per_byte_after < bits_per_byte_before").count(), "every method learns el");
+    assertEquals(5, extension.where("role = 'new' and bits_per_byte_after < bits_per_byte_before").count(), "every method learns el");
+    assertEquals(0, extension.where("method = 'embeddings' and role = 'original' and bits_per_byte_after != bits_per_byte_before").count(),
+        "only el's rows train in the embeddings-only baseline: the original sources score exactly as before");
     for (Row c : spark.read().parquet(out.resolve("evaluation/comparison").toString()).collectAsList()) {
       String variant = c.getString(c.fieldIndex("variant"));
       Row m = spark.read().parquet(out.resolve("train/" + OutputLayout.dirName(variant) + "/metrics").toString())

@@ -50,7 +50,7 @@ class ConfigLoaderTest {
     ConfigException e = error(LOCAL, "extend.new_source=xx");
     assertTrue(e.getMessage().contains("extend.new_source 'xx' is not one of ingest.sources"), e.getMessage());
     ConfigException m = error(LOCAL, "extend.methods=[neutral, prompt]");
-    assertTrue(m.getMessage().contains("'prompt' is not one of neutral, adapter, lora, finetune"), m.getMessage());
+    assertTrue(m.getMessage().contains("'prompt' is not one of neutral, adapter, lora, finetune, embeddings"), m.getMessage());
   }
 
   @Test

@@ -47,7 +47,7 @@ public record ExtendConfig(String baseVariant, String newSource, List<String> me
 
   public ExtendConfig {
     baseVariant = baseVariant == null ? "SPEC" : baseVariant.toUpperCase(Locale.ROOT);
-    methods = methods == null ? List.of("neutral", "adapter", "lora", "finetune")
+    methods = methods == null ? List.of("neutral", "adapter", "lora", "finetune", "embeddings")
         : methods.stream().map(m -> m.toLowerCase(Locale.ROOT)).toList();
     methods.forEach(ExtensionMethod::of);
     steps = steps == null ? 200 : steps;

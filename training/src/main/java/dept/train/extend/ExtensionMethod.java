@@ -11,13 +11,15 @@ public enum ExtensionMethod {
   /** Low-rank updates of the attention and MLP projections at the adapters' parameter budget; base frozen. */
   LORA,
   /** Every body parameter trains (the new source's embeddings too). */
-  FINETUNE;
+  FINETUNE,
+  /** Only the new source's embeddings train; nothing is added (how much do the fresh rows learn alone?). */
+  EMBEDDINGS;
 
   public static ExtensionMethod of(String name) {
     try {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("extend.methods: '" + name + "' is not one of neutral, adapter, lora, finetune");
+      throw new IllegalArgumentException("extend.methods: '" + name + "' is not one of neutral, adapter, lora, finetune, embeddings");
     }
   }
 
@@ -35,6 +37,11 @@ public enum ExtensionMethod {
 
   public boolean penalised() {
     return this == NEUTRAL;
+  }
+
+  /** Whether the new source's embedding rows train even when they are the base's (the global tokenizer's). */
+  public boolean trainsSharedRows() {
+    return this == FINETUNE || this == EMBEDDINGS;
   }
 
   public boolean adapters() {

@@ -83,7 +83,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
     Map<String, NamedTensors> embeddings = startingEmbeddings(baseEmbeddings, data, model, seqLen, embeddingSeed(config, data));
     ExtensionParams sizes = new ExtensionParams(model, baseBody.parameterCount(), config.adapterRatio());
     NamedTensors extension = sizes.init(method, Seeds.derive(config.seed(), "extension", method.label()));
-    boolean newRowsTrain = config.ownTokenizer() || method.trainsBody();
+    boolean newRowsTrain = config.ownTokenizer() || method.trainsSharedRows();
     Extensions wrappers = new Extensions(extension.names(), config.gate());
 
     // Trainable tensors under unique optimiser names; embeddings as "<tokenizer>/embed.*".
@@ -116,7 +116,11 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
         DomainBatches.Batch b = batches.next();
         String tok = data.tokenizerOf(b.source());
         DecoderLm lm = new DecoderLm(model, data.vocabSizes().get(tok), seqLen).withExtensions(wrappers);
-        losses[s] = step(lm, Weights.layered(ext, body, rows.get(tok)), arrays, adam, b, schedule.at(s), optim.gradClip());
+        // A batch that reaches no trainable tensor (an original source's under the embeddings-only
+        // baseline) is scored, not stepped: it has nothing to update.
+        boolean trains = !extension.names().isEmpty() || method.trainsBody() || (newRowsTrain && tok.equals(data.newTokenizer()));
+        losses[s] = trains ? step(lm, Weights.layered(ext, body, rows.get(tok)), arrays, adam, b, schedule.at(s), optim.gradClip())
+            : loss(lm, Weights.layered(ext, body, rows.get(tok)), b);
         tokens += (long) b.blocks().length * (b.blocks()[0].length - 1);
         if ((s + 1) % Math.max(1, config.steps() / 4) == 0 || s + 1 == config.steps()) {
           double secs = (System.nanoTime() - trainStart) / 1e9;
@@ -141,6 +145,12 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       return rows.get(name.substring(0, slash)).get(name.substring(slash + 1));
     }
     return ext.has(name) ? ext.get(name) : body.get(name);
+  }
+
+  private static float loss(DecoderLm lm, Weights w, DomainBatches.Batch b) {
+    try (NDManager step = NDManager.newBaseManager(LocalTrainer.device())) {
+      return lm.tokenLoss(Batches.toArray(b.blocks(), step), w, step).mean().getFloat();
+    }
   }
 
   private float step(DecoderLm lm, Weights w, Map<String, NDArray> arrays, AdamW adam, DomainBatches.Batch b, double lr, double clip) {

@@ -141,4 +141,17 @@ class NeutralResiduesTest {
     assertTrue(neutralEn.bitsPerByte() < freeEn.bitsPerByte(), "the penalty is what forgets less");
     assertTrue(neutralEl.bitsPerByte() < adapterEl.bitsPerByte() + 0.02, "and Greek is learned as well: " + neutralEl + " vs " + adapterEl);
   }
+
+  /** The baseline that adds nothing: only Greek's fresh rows train, so English is exactly the base's. */
+  @Test
+  void theEmbeddingsOnlyBaselineLearnsGreekAndLeavesEnglishExactlyAsItWas() throws Exception {
+    ExtendConfig config = config(List.of("embeddings"), 60, 0.1, ExtendConfig.DEFAULT_ALPHA);
+    TrainedExtension trained = train(ExtensionMethod.EMBEDDINGS, config, "embeddings-only");
+    assertTrue(trained.added().names().isEmpty() && trained.body(NamedTensors.EMPTY).names().isEmpty(), "nothing added, body frozen");
+    TrainedExtension none = new TrainedExtension(NamedTensors.EMPTY);
+    assertEquals(measure(none, config, "en").bitsPerByte(), measure(trained, config, "en").bitsPerByte(), 0.0, "English untouched");
+    double before = measure(none, config, "el").bitsPerByte();
+    double after = measure(trained, config, "el").bitsPerByte();
+    assertTrue(after < before - 0.3, "Greek's rows alone learn: " + before + " -> " + after);
+  }
 }
