@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dept.prep.io.HadoopConfig;
 import dept.prep.io.HadoopFiles;
-import dept.train.local.Batches;
 import dept.train.local.Evaluator;
 import dept.train.local.LocalTrainer;
 import dept.train.model.AdapterTaps;
@@ -95,10 +94,10 @@ public record ExtensionScorer(BroadcastModel base, Broadcast<ExtensionData> data
         double[] gate = new double[layers];
         double[] open = new double[layers];
         double[] abs = new double[layers];
-        Evaluator.Metrics m = evaluator.evaluateBatch(params, batch, bytes, tapped ? new AdapterTaps() : null, taps -> {
-          NDArray ids = layers == 0 ? null : Batches.toArray(batch.toArray(new int[0][]), taps.outputs().get(0).getManager());
+        Evaluator.Metrics m = evaluator.evaluateBatch(params, batch, bytes, tapped ? new AdapterTaps() : null, (taps, ids) -> {
+          NDArray real = layers == 0 ? null : NeutralPenalty.realTokens(ids);
           for (int l = 0; l < layers; l++) {
-            abs[l] = NeutralPenalty.meanAbsPerToken(taps.outputs().get(l), ids).getFloat(); // what the penalty weighs
+            abs[l] = NeutralPenalty.meanAbsPerToken(taps.outputs().get(l), real).getFloat(); // what the penalty weighs
             if (!taps.gates().isEmpty()) {
               NDArray g = taps.gates().get(l);
               gate[l] = g.mean().getFloat();

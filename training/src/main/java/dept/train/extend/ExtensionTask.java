@@ -118,7 +118,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
         DecoderLm lm = new DecoderLm(model, data.vocabSizes().get(tok), seqLen).withExtensions(wrappers);
         // A batch that reaches no trainable tensor (an original source's under the embeddings-only
         // baseline) is scored, not stepped: it has nothing to update.
-        boolean trains = !extension.names().isEmpty() || method.trainsBody() || (newRowsTrain && tok.equals(data.newTokenizer()));
+        boolean trains = trainable.keySet().stream().anyMatch(n -> n.indexOf('/') < 0 || n.startsWith(tok + "/"));
         losses[s] = trains ? step(lm, Weights.layered(ext, body, rows.get(tok)), arrays, adam, b, schedule.at(s), optim.gradClip())
             : loss(lm, Weights.layered(ext, body, rows.get(tok)), b);
         tokens += (long) b.blocks().length * (b.blocks()[0].length - 1);

@@ -20,23 +20,24 @@ public record NeutralPenalty(double alpha) {
     if (!original || alpha <= 0 || taps.outputs().isEmpty()) {
       return null;
     }
+    NDArray real = realTokens(blocks);
     NDArray sum = null;
     for (NDArray output : taps.outputs()) {
-      NDArray layer = meanAbsPerToken(output, blocks);
+      NDArray layer = meanAbsPerToken(output, real);
       sum = sum == null ? layer : sum.add(layer);
     }
     return sum.mul((float) (alpha / taps.outputs().size()));
   }
 
-  /**
-   * One layer's mean over real input tokens of ||output||_1 / d: output (B, T, d) from a forward
-   * pass over {@code blocks} (B, T + 1), whose last token is only a target.
-   */
-  public static NDArray meanAbsPerToken(NDArray output, NDArray blocks) {
-    long t = output.getShape().get(1);
-    long d = output.getShape().get(2);
-    NDArray real = blocks.get(new NDIndex(":, 0:{}", t)).neq(SpecialTokens.PAD_ID).toType(DataType.FLOAT32, false); // (B, T)
-    NDArray perToken = output.abs().sum(new int[] {2}).div(d); // (B, T)
+  /** 1 where an input token of {@code blocks} (B, T + 1; the last token is only a target) is not padding: (B, T). */
+  public static NDArray realTokens(NDArray blocks) {
+    long t = blocks.getShape().get(1) - 1;
+    return blocks.get(new NDIndex(":, 0:{}", t)).neq(SpecialTokens.PAD_ID).toType(DataType.FLOAT32, false);
+  }
+
+  /** One layer's mean over real input tokens ({@link #realTokens}) of ||output||_1 / d; output is (B, T, d). */
+  public static NDArray meanAbsPerToken(NDArray output, NDArray real) {
+    NDArray perToken = output.abs().sum(new int[] {2}).div(output.getShape().get(2)); // (B, T)
     return perToken.mul(real).sum().div(real.sum().maximum(1f));
   }
 }

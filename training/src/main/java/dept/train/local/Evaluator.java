@@ -1,5 +1,6 @@
 package dept.train.local;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dept.train.model.AdapterTaps;
 import dept.train.model.DecoderLm;
@@ -7,7 +8,7 @@ import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
 import java.io.Serializable;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Validation metrics of a body with a set of embeddings: mean loss (nats per token), perplexity,
@@ -67,18 +68,21 @@ public final class Evaluator {
 
   /**
    * As {@link #evaluateBatch(ModelParams, List, int[])}, also handing what the adapters output
-   * ({@code taps}, filled by the forward pass) to {@code inspect} before the batch's arrays are freed.
+   * ({@code taps}, filled by the forward pass) and the batch's token ids (B, T + 1) to {@code
+   * inspect} before the batch's arrays are freed.
    */
-  public Metrics evaluateBatch(ModelParams params, List<int[]> blocks, int[] tokenBytes, AdapterTaps taps, Consumer<AdapterTaps> inspect) {
+  public Metrics evaluateBatch(ModelParams params, List<int[]> blocks, int[] tokenBytes, AdapterTaps taps,
+      BiConsumer<AdapterTaps, NDArray> inspect) {
     int[][] batch = blocks.toArray(new int[0][]);
     double nats;
     long tokens;
     try (NDManager step = params.manager().newSubManager()) {
-      DecoderLm.TokenLoss loss = model.tokenLoss(Batches.toArray(batch, step), params, step, taps);
+      NDArray ids = Batches.toArray(batch, step);
+      DecoderLm.TokenLoss loss = model.tokenLoss(ids, params, step, taps);
       nats = loss.nll().mul(loss.mask()).sum().getFloat();
       tokens = (long) loss.mask().sum().getFloat();
       if (inspect != null) {
-        inspect.accept(taps);
+        inspect.accept(taps, ids);
       }
     }
     long bytes = 0;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dept.prep.io.HadoopConfig;
-import dept.train.local.Batches;
 import dept.train.local.Evaluator;
 import dept.train.model.AdapterTaps;
 import dept.train.model.DecoderLm;
@@ -62,13 +61,10 @@ class NeutralResiduesTest {
       for (int i = 0; i < blocks.size(); i += 16) {
         List<int[]> batch = blocks.subList(i, Math.min(blocks.size(), i + 16));
         double[] layerSums = new double[2];
-        total = total.plus(evaluator.evaluateBatch(params, batch, data.tokenBytes().get(tok), new AdapterTaps(), taps -> {
-          if (taps.outputs().isEmpty()) {
-            return;
-          }
-          NDArray ids = Batches.toArray(batch.toArray(new int[0][]), taps.outputs().get(0).getManager());
+        total = total.plus(evaluator.evaluateBatch(params, batch, data.tokenBytes().get(tok), new AdapterTaps(), (taps, ids) -> {
+          NDArray real = NeutralPenalty.realTokens(ids);
           for (NDArray out : taps.outputs()) {
-            layerSums[0] += NeutralPenalty.meanAbsPerToken(out, ids).getFloat() / taps.outputs().size();
+            layerSums[0] += NeutralPenalty.meanAbsPerToken(out, real).getFloat() / taps.outputs().size();
           }
           for (NDArray g : taps.gates()) {
             layerSums[1] += g.mean().getFloat() / taps.gates().size();
