@@ -23,8 +23,12 @@ public final class Report {
       Map<String, Map<String, double[][]>> lossCurves, Map<String, double[][]> megabytesUp, Scone scone, Extend extension,
       List<EarlyExit.Point> earlyExit) {}
 
-  /** The extension section (null when {@code dept extend} did not run): its base, new source and per-method summary. */
-  public record Extend(String base, String newSource, List<Extension.Summary> methods) {}
+  /**
+   * The extension section (null when {@code dept extend} did not run): its base, new source and
+   * per-method summary, and the sweep's points at the config's setting (empty without {@code extend.sweep}).
+   */
+  public record Extend(String base, String newSource, List<Extension.Summary> methods, List<ExtensionFrontier.Point> sweep,
+      ExtensionFrontier.Setting setting) {}
 
   /**
    * The SCONE section (null when no {@code +SCONE} variant ran).
@@ -72,9 +76,22 @@ public final class Report {
             + "original sources' and the new source's validation blocks.\n\n![extension trade-off](extension_tradeoff.png)\n");
         HadoopFiles.writeBytes(fs, new Path(tmp, "extension_tradeoff.png"),
             ReportPlots.extensionTradeoff(c.extension().newSource(), c.extension().methods()));
+        writeFrontier(fs, tmp, md, c.extension());
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
     });
+  }
+
+  /** The sweep's tables and the frontier plots (mean and worst original source), when {@code extend.sweep} ran. */
+  static void writeFrontier(FileSystem fs, Path tmp, StringBuilder md, Extend e) throws IOException {
+    if (e.sweep().isEmpty()) {
+      return;
+    }
+    md.append("\n### The sweep (`extend.sweep`)\n\n").append(ExtensionFrontier.markdown(e.newSource(), e.sweep(), e.setting()));
+    List<ExtensionFrontier.Point> frontier = ExtensionFrontier.overLearningRates(e.sweep(), e.setting());
+    HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier.png"), ReportPlots.extensionFrontier(e.newSource(), frontier, false));
+    HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier_worst.png"), ReportPlots.extensionFrontier(e.newSource(), frontier, true));
+    md.append("\n![learn vs forget, mean](extension_frontier.png)\n\n![learn vs forget, worst source](extension_frontier_worst.png)\n");
   }
 
   private static void writeScone(FileSystem fs, Path tmp, StringBuilder md, Scone s) throws IOException {

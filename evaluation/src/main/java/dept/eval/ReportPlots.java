@@ -111,6 +111,24 @@ public final class ReportPlots {
     return png(chart);
   }
 
+  /**
+   * The learn-vs-forget frontier: per method, one point per learning rate (joined in lr order),
+   * new-source bits per byte gained against the mean or the worst original source's change.
+   */
+  public static byte[] extensionFrontier(String newSource, List<ExtensionFrontier.Point> points, boolean worst) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Extension to " + newSource + " over learning rates: learned vs forgotten (lower right is better)")
+        .xAxisTitle(newSource + " bits per byte gained (before - after)")
+        .yAxisTitle("forgetting, " + (worst ? "worst source" : "mean of sources") + " (bits/byte)").build();
+    style(chart.getStyler());
+    chart.getStyler().setMarkerSize(9);
+    java.util.Map<String, List<ExtensionFrontier.Point>> byMethod = new java.util.LinkedHashMap<>();
+    points.forEach(p -> byMethod.computeIfAbsent(p.method(), m -> new ArrayList<>()).add(p));
+    byMethod.forEach((method, ps) -> chart.addSeries(method, ps.stream().mapToDouble(ExtensionFrontier.Point::learned).toArray(),
+        ps.stream().mapToDouble(p -> worst ? p.forgettingWorst() : p.forgettingMean()).toArray()));
+    return png(chart);
+  }
+
   /** Early exit: accuracy against the share of token-layer compute skipped, one line per run, one point per threshold. */
   public static byte[] earlyExit(List<EarlyExit.Point> points) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)

@@ -15,9 +15,12 @@ public final class StudyReport {
    * @param reference the arm the memory and communication ratios are relative to
    * @param differences pairs of arms to compare, paired by seed
    * @param newSource the extension's held-out source (null: no extension)
+   * @param sweep the extension sweep's trials over seeds (empty without {@code extend.sweep})
+   * @param setting the config's own lr, alpha and data mix, where the sweep's tables are sliced
    */
   public record Contents(String title, String setup, List<Study.ArmRun> runs, List<Study.SourceScore> scores, String reference,
-      List<Study.Difference> differences, String extensionBase, String newSource, List<Study.ExtensionRun> extension) {}
+      List<Study.Difference> differences, String extensionBase, String newSource, List<Study.ExtensionRun> extension,
+      List<ExtensionFrontier.Point> sweep, ExtensionFrontier.Setting setting) {}
 
   private StudyReport() {}
 
@@ -46,6 +49,10 @@ public final class StudyReport {
           .append(Study.extensionMarkdown(c.newSource(), c.extension())).append('\n');
       md.append("![extension](extension.png)\n");
     }
+    if (c.newSource() != null && !c.sweep().isEmpty()) {
+      md.append("\n### The extension sweep (`extend.sweep`)\n\n").append(ExtensionFrontier.markdown(c.newSource(), c.sweep(), c.setting()));
+      md.append("\n![learn vs forget, mean](extension_frontier.png)\n\n![learn vs forget, worst source](extension_frontier_worst.png)\n");
+    }
     return md.toString();
   }
 
@@ -56,6 +63,11 @@ public final class StudyReport {
           StudyPlots.perSource(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte)));
       if (c.newSource() != null && !c.extension().isEmpty()) {
         HadoopFiles.writeBytes(fs, new Path(tmp, "extension.png"), StudyPlots.extension(c.newSource(), c.extension()));
+      }
+      if (c.newSource() != null && !c.sweep().isEmpty()) {
+        List<ExtensionFrontier.Point> frontier = ExtensionFrontier.overLearningRates(c.sweep(), c.setting());
+        HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier.png"), ReportPlots.extensionFrontier(c.newSource(), frontier, false));
+        HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier_worst.png"), ReportPlots.extensionFrontier(c.newSource(), frontier, true));
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), markdown(c).getBytes(StandardCharsets.UTF_8));
     });

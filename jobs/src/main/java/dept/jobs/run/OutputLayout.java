@@ -150,6 +150,16 @@ public record OutputLayout(String root, String data) {
   }
 
   /** Each method's trained tensors, {@code <method>.bin} ({@code dept.train.extend.TrainedExtension}). */
+  /** Every trial of {@code extend.sweep} (main trials included), per trial and source: {@code sweep/results}. */
+  public String extensionSweepResults(String baseVariant, String newSource) {
+    return extension(baseVariant, newSource) + "/sweep/results";
+  }
+
+  /** Every sweep trial's gates and adapter output per domain and layer: {@code sweep/gates}. */
+  public String extensionSweepGates(String baseVariant, String newSource) {
+    return extension(baseVariant, newSource) + "/sweep/gates";
+  }
+
   public String extensionParamsDir(String baseVariant, String newSource) {
     return extension(baseVariant, newSource) + "/params";
   }

@@ -3,6 +3,7 @@ package dept.jobs.stages;
 import static org.apache.spark.sql.functions.col;
 
 import dept.eval.Extension;
+import dept.eval.ExtensionFrontier;
 import dept.jobs.config.ConfigException;
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
@@ -14,6 +15,7 @@ import dept.train.extend.ExtendConfig;
 import dept.train.extend.ExtensionData;
 import dept.train.extend.ExtensionJob;
 import dept.train.extend.ExtensionTask;
+import dept.train.extend.ExtensionTrial;
 import dept.train.scoring.ScoringBlocks;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,7 +136,13 @@ public final class ExtendStage implements Stage {
     List<ExtensionTask.Result> results = new ExtensionJob(ctx.spark()).run(model, data, val, cfg, batch,
         ctx.layout().extensionParamsDir(base, cfg.newSource()));
     write(ctx, cfg, results);
-    System.out.print(Extension.markdown(base, cfg.newSource(), Extension.summarize(rowsOf(results), gatesOf(results))));
+    List<ExtensionTask.Result> main = results.stream().filter(r -> r.trial().main()).toList();
+    System.out.print(Extension.markdown(base, cfg.newSource(), Extension.summarize(rowsOf(main), gatesOf(main))));
+    if (!cfg.sweep().isEmpty()) {
+      System.out.print(ExtensionFrontier.markdown(cfg.newSource(), ExtensionFrontier.points(resultRows(results, true).stream()
+          .map(r -> withSchema(r, ExtensionFrontier.RESULTS)).toList(), gateRows(results, true).stream()
+          .map(r -> withSchema(r, ExtensionFrontier.GATES)).toList()), setting(cfg)));
+    }
     System.out.printf("extension results: %s%n", ctx.layout().extension(base, cfg.newSource()));
   }
 
@@ -158,23 +166,63 @@ public final class ExtendStage implements Stage {
     return out;
   }
 
+  /** Main trials to {@code results} and {@code gates}; with a sweep, every trial to {@code sweep/{results,gates}} too. */
   private static void write(StageContext ctx, ExtendConfig cfg, List<ExtensionTask.Result> results) {
     String base = cfg.baseVariant();
+    List<ExtensionTask.Result> main = results.stream().filter(r -> r.trial().main()).toList();
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(resultRows(main, false), Extension.RESULTS).coalesce(1),
+        ctx.layout().extensionResults(base, cfg.newSource()), ctx.hadoop());
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(gateRows(main, false), Extension.GATES).coalesce(1),
+        ctx.layout().extensionGates(base, cfg.newSource()), ctx.hadoop());
+    if (!cfg.sweep().isEmpty()) {
+      AtomicOutput.writeParquet(ctx.spark().createDataFrame(resultRows(results, true), ExtensionFrontier.RESULTS).coalesce(1),
+          ctx.layout().extensionSweepResults(base, cfg.newSource()), ctx.hadoop());
+      AtomicOutput.writeParquet(ctx.spark().createDataFrame(gateRows(results, true), ExtensionFrontier.GATES).coalesce(1),
+          ctx.layout().extensionSweepGates(base, cfg.newSource()), ctx.hadoop());
+    }
+  }
+
+  /** Per trial and source ({@link Extension#RESULTS}; led by the trial's columns for the sweep table). */
+  private static List<Row> resultRows(List<ExtensionTask.Result> results, boolean sweep) {
     List<Row> rows = new ArrayList<>();
-    List<Row> gates = new ArrayList<>();
     for (ExtensionTask.Result r : results) {
       for (ExtensionTask.Score s : r.scores()) {
-        rows.add(RowFactory.create(r.method(), s.source(), s.isNew() ? "new" : "original", s.before(), s.after(), s.after() - s.before(),
-            r.trainableParams(), r.addedParams(), r.wallMillis() / 1000.0));
-      }
-      for (ExtensionTask.GateStats g : r.gates()) {
-        gates.add(RowFactory.create(r.method(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(), g.meanAbsOutput()));
+        rows.add(withTrial(r.trial(), sweep, r.trial().method().label(), s.source(), s.isNew() ? "new" : "original", s.before(), s.after(),
+            s.after() - s.before(), r.trainableParams(), r.addedParams(), r.wallMillis() / 1000.0));
       }
     }
-    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, Extension.RESULTS).coalesce(1),
-        ctx.layout().extensionResults(base, cfg.newSource()), ctx.hadoop());
-    AtomicOutput.writeParquet(ctx.spark().createDataFrame(gates, Extension.GATES).coalesce(1),
-        ctx.layout().extensionGates(base, cfg.newSource()), ctx.hadoop());
+    return rows;
+  }
+
+  /** Per trial, domain and layer ({@link Extension#GATES}; led by the trial's columns for the sweep table). */
+  private static List<Row> gateRows(List<ExtensionTask.Result> results, boolean sweep) {
+    List<Row> rows = new ArrayList<>();
+    for (ExtensionTask.Result r : results) {
+      for (ExtensionTask.GateStats g : r.gates()) {
+        rows.add(withTrial(r.trial(), sweep, r.trial().method().label(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(),
+            g.meanAbsOutput()));
+      }
+    }
+    return rows;
+  }
+
+  /** The config's own lr, alpha and data mix: where the sweep's tables are sliced. */
+  public static ExtensionFrontier.Setting setting(ExtendConfig cfg) {
+    return new ExtensionFrontier.Setting(cfg.lr(), cfg.alpha(), cfg.originalFraction());
+  }
+
+  private static Row withSchema(Row r, org.apache.spark.sql.types.StructType schema) {
+    return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(
+        scala.jdk.javaapi.CollectionConverters.asJava(r.toSeq()).toArray(), schema);
+  }
+
+  private static Row withTrial(ExtensionTrial t, boolean sweep, Object... values) {
+    if (!sweep) {
+      return RowFactory.create(values);
+    }
+    List<Object> all = new ArrayList<>(List.of(t.label(), t.lr(), t.alpha(), t.originalFraction()));
+    all.addAll(java.util.Arrays.asList(values));
+    return RowFactory.create(all.toArray());
   }
 
   private static void skip(String why) {

@@ -61,9 +61,16 @@ public final class ReportStage implements Stage {
     if (!AtomicOutput.isComplete(results, ctx.hadoop()) || !AtomicOutput.isComplete(gates, ctx.hadoop())) {
       return null;
     }
+    String sweepResults = ctx.layout().extensionSweepResults(cfg.baseVariant(), cfg.newSource());
+    String sweepGates = ctx.layout().extensionSweepGates(cfg.baseVariant(), cfg.newSource());
+    List<dept.eval.ExtensionFrontier.Point> sweep = AtomicOutput.isComplete(sweepResults, ctx.hadoop())
+        && AtomicOutput.isComplete(sweepGates, ctx.hadoop())
+        ? dept.eval.ExtensionFrontier.points(ctx.spark().read().parquet(sweepResults).collectAsList(),
+            ctx.spark().read().parquet(sweepGates).collectAsList())
+        : List.of();
     return new Report.Extend(cfg.baseVariant(), cfg.newSource(), dept.eval.Extension.summarize(
         dept.eval.Extension.resultsFrom(ctx.spark().read().parquet(results).collectAsList()),
-        dept.eval.Extension.gatesFrom(ctx.spark().read().parquet(gates).collectAsList())));
+        dept.eval.Extension.gatesFrom(ctx.spark().read().parquet(gates).collectAsList())), sweep, ExtendStage.setting(cfg));
   }
 
   /** The SCONE section from what evaluate and scone-scaling wrote (null when neither ran). */

@@ -1,16 +1,19 @@
 package dept.jobs.study;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 
 import dept.eval.Comparison;
 import dept.eval.Extension;
+import dept.eval.ExtensionFrontier;
 import dept.eval.Study;
 import dept.eval.StudyReport;
 import dept.eval.UnigramBaseline;
 import dept.eval.VariantSummary;
 import dept.jobs.run.StageContext;
+import dept.jobs.stages.ExtendStage;
 import dept.jobs.stages.TokenizerTables;
 import dept.prep.io.AtomicOutput;
 import dept.prep.tokenizer.VocabConfig;
@@ -28,6 +31,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads every arm's outputs back (validation, metrics, extension results), scores the unigram
  * baselines once per source and tokenizer, and writes {@code study/results/{arms,sources,extension}}
+ * (with {@code extend.sweep}, {@code extension_sweep} and {@code extension_sweep_gates}: every trial per seed)
  * and {@code study/report/}.
  */
 final class StudyResults {
@@ -82,6 +86,8 @@ final class StudyResults {
     List<Study.ArmRun> runs = new ArrayList<>();
     List<Study.SourceScore> scores = new ArrayList<>();
     List<Study.ExtensionRun> extension = new ArrayList<>();
+    Dataset<Row> sweepResults = null;
+    Dataset<Row> sweepGates = null;
     for (Arm a : arms) {
       String variant = a.arm().variant().name();
       boolean global = a.arm().variant().globalVocabulary();
@@ -110,13 +116,29 @@ final class StudyResults {
             ctx.spark().read().parquet(run.layout().extensionResults(extensionBase, newSource)).collectAsList());
         Extension.summarize(results, List.of()).forEach(s -> extension.add(new Study.ExtensionRun(a.seed(), s.method(), s.newBefore(),
             s.newAfter(), s.forgettingMean(), s.forgettingMax())));
+        String sr = run.layout().extensionSweepResults(extensionBase, newSource);
+        String sg = run.layout().extensionSweepGates(extensionBase, newSource);
+        if (AtomicOutput.isComplete(sr, ctx.hadoop()) && AtomicOutput.isComplete(sg, ctx.hadoop())) {
+          Dataset<Row> r = ctx.spark().read().parquet(sr).withColumn("seed", lit(a.seed()));
+          Dataset<Row> g = ctx.spark().read().parquet(sg).withColumn("seed", lit(a.seed()));
+          sweepResults = sweepResults == null ? r : sweepResults.unionByName(r);
+          sweepGates = sweepGates == null ? g : sweepGates.unionByName(g);
+        }
       }
     }
     writeTables(runs, scores, extension);
+    List<ExtensionFrontier.Point> sweep = List.of();
+    if (sweepResults != null) {
+      // One row per seed, trial and source: small, whatever the corpus.
+      AtomicOutput.writeParquet(sweepResults.coalesce(1), ctx.layout().studyResults("extension_sweep"), ctx.hadoop());
+      AtomicOutput.writeParquet(sweepGates.coalesce(1), ctx.layout().studyResults("extension_sweep_gates"), ctx.hadoop());
+      sweep = ExtensionFrontier.points(ctx.spark().read().parquet(ctx.layout().studyResults("extension_sweep")).collectAsList(),
+          ctx.spark().read().parquet(ctx.layout().studyResults("extension_sweep_gates")).collectAsList());
+    }
     List<String> armNames = new ArrayList<>(Study.byArm(runs).keySet());
     StudyReport.Contents contents = new StudyReport.Contents("dept-spark study `" + ctx.config().run().name() + "`",
         StudySetup.markdown(ctx, sources, newSource, runs, wallSeconds), runs, scores, reference(armNames), differences(armNames, runs),
-        extensionBase, newSource, extension);
+        extensionBase, newSource, extension, sweep, ExtendStage.setting(ctx.config().extend()));
     StudyReport.write(ctx.layout().studyReport(), contents, ctx.hadoop());
     System.out.print(StudyReport.markdown(contents));
     System.out.printf("study results: %s; report: %s/report.md%n", ctx.layout().studyResults("*"), ctx.layout().studyReport());

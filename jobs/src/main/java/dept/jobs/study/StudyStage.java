@@ -78,7 +78,9 @@ public final class StudyStage implements Stage {
       if (extend) {
         StageContext run = armContext(ctx, arms.stream().filter(a -> a.variant().name().equals(base) && a.temperature() == null).findFirst()
             .orElseThrow(), seed, perRound);
-        if (resume && AtomicOutput.isComplete(run.layout().extensionResults(base, newSource), run.hadoop())) {
+        boolean sweepDone = ctx.config().extend().sweep().isEmpty()
+            || AtomicOutput.isComplete(run.layout().extensionSweepResults(base, newSource), run.hadoop());
+        if (resume && sweepDone && AtomicOutput.isComplete(run.layout().extensionResults(base, newSource), run.hadoop())) {
           System.out.printf("study: seed %d, extension: kept from the interrupted run (--resume)%n", seed);
         } else {
           run.describe("study extend seed " + seed);

@@ -27,7 +27,8 @@ class StudyTest {
         "--set", "train.rounds=2", "--set", "train.local_steps=2", "--set", "train.sources_per_round=0",
         "--set", "train.eval_blocks=4", "--set", "train.checkpoint_every=2", "--set", "train.eval_every=2",
         "--set", "study.seeds=[1, 2]", "--set", "study.std_temperatures=[0, 1]", "--set", "study.variants=[SPEC, SPEC+SCONE]",
-        "--set", "study.extend_methods=[neutral]", "--set", "extend.steps=3")));
+        "--set", "study.extend_methods=[neutral]", "--set", "extend.steps=3", "--set", "extend.sweep.lrs=[6.0e-3]",
+        "--set", "extend.sweep.alphas=[0]", "--set", "extend.sweep.original_fractions=[]")));
     args.addAll(CliRun.FEW_SOURCES);
     args.addAll(CliRun.SMALL_MODEL);
     args.addAll(List.of(extra));
@@ -46,10 +47,12 @@ class StudyTest {
     assertFalse(Files.exists(study.resolve("seed-1/spec/blocks")), "arms read the study's prepared data, they do not copy it");
     String report = Files.readString(study.resolve("report/report.md"));
     for (String part : List.of("## Arms", "## Differences against seed noise", "| spec − std-t0 |", "| spec-scone − spec |",
-        "## Unigram-normalised perplexity per source", "## Extension of SPEC to el", "| neutral | 2 |", "machine: ")) {
+        "## Unigram-normalised perplexity per source", "## Extension of SPEC to el", "| neutral | 2 |", "machine: ",
+        "### The extension sweep", "mean ± sd over 2 seeds", "**Neutral residues over alpha**")) {
       assertTrue(report.contains(part), part + " in\n" + report);
     }
-    for (String png : List.of("arms_bits_per_byte.png", "per_source_bits_per_byte.png", "extension.png")) {
+    for (String png : List.of("arms_bits_per_byte.png", "per_source_bits_per_byte.png", "extension.png", "extension_frontier.png",
+        "extension_frontier_worst.png")) {
       assertTrue(Files.size(study.resolve("report").resolve(png)) > 1000, png);
     }
 
@@ -72,6 +75,8 @@ class StudyTest {
     assertEquals(0L, sources.where("source = 'el'").count());
     assertEquals(0L, sources.where("not (unigram_loss > 0 and unigram_normalized_perplexity > 0)").count());
     assertEquals(2L, spark.read().parquet(study.resolve("results/extension").toString()).count());
+    assertEquals(2L * 3 * 4, spark.read().parquet(study.resolve("results/extension_sweep").toString()).count(),
+        "2 seeds x 3 trials (neutral; at lr 6e-3; at alpha 0) x (3 original sources + el)");
     dept.jobs.ZeppelinNotes.runNote(dept.jobs.ZeppelinNotes.STUDY_NOTE, dir.resolve("out"), spark);
 
     // Resumed: every arm and extension is kept, and the tables come out the same.

@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param newSource the source to add ({@code --new-source}); keep it out of training with {@code train.held_out}
  * @param methods any of neutral (gated, penalised adapters), adapter (plain), lora, finetune
  * @param steps optimiser steps per method
- * @param originalFraction share of batches from the original sources (the rest are the new source's)
+ * @param originalFraction share of batches from the original sources (the rest are the new source's; 1: rehearsal only)
  * @param alpha weight of the adapters' mean L1 output (divided by d) on original-domain batches
  * @param gate relu (the paper) or elu
  * @param adapterRatio adapter (and LoRA) parameters as a fraction of the body's
@@ -24,10 +24,11 @@ import java.util.Locale;
  * @param batchSize blocks per batch (null: train.optim.batch_size)
  * @param evalBlocks validation blocks per source for the before/after figures (0 = all)
  * @param seed batch order, domain draws, initialisation
+ * @param sweep trials next to each method's main one (learning rates, alphas, data mixes); none by default
  */
 public record ExtendConfig(String baseVariant, String newSource, List<String> methods, Integer steps, Double originalFraction,
-    Double alpha, GatedAdapter.Gate gate, Double adapterRatio, NewTokenizer tokenizer, Double lr, Integer batchSize, Integer evalBlocks, Long seed)
-    implements Serializable {
+    Double alpha, GatedAdapter.Gate gate, Double adapterRatio, NewTokenizer tokenizer, Double lr, Integer batchSize, Integer evalBlocks, Long seed,
+    ExtensionSweep sweep) implements Serializable {
 
   /**
    * The sparsity weight: 1, not the paper's 0.01. At this project's scale (d 64-128, 100-150 steps)
@@ -59,8 +60,9 @@ public record ExtendConfig(String baseVariant, String newSource, List<String> me
     lr = lr == null ? 1e-3 : lr;
     evalBlocks = evalBlocks == null ? 0 : evalBlocks;
     seed = seed == null ? 1234L : seed;
-    if (steps < 1 || originalFraction < 0 || originalFraction >= 1 || alpha < 0 || adapterRatio <= 0 || lr <= 0 || evalBlocks < 0) {
-      throw new IllegalArgumentException("extend: steps >= 1, original_fraction in [0, 1), alpha >= 0, adapter_ratio > 0, "
+    sweep = sweep == null ? ExtensionSweep.NONE : sweep;
+    if (steps < 1 || originalFraction < 0 || originalFraction > 1 || alpha < 0 || adapterRatio <= 0 || lr <= 0 || evalBlocks < 0) {
+      throw new IllegalArgumentException("extend: steps >= 1, original_fraction in [0, 1], alpha >= 0, adapter_ratio > 0, "
           + "lr > 0 and eval_blocks >= 0 are required");
     }
     if (batchSize != null && batchSize < 1) {
@@ -69,13 +71,47 @@ public record ExtendConfig(String baseVariant, String newSource, List<String> me
   }
 
   public static ExtendConfig defaults() {
-    return new ExtendConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new ExtendConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** A copy for another base run and new source (the command's --base-run / --new-source). */
   public ExtendConfig with(String base, String source) {
     return new ExtendConfig(base == null ? baseVariant : base, source == null ? newSource : source, methods, steps, originalFraction,
-        alpha, gate, adapterRatio, tokenizer, lr, batchSize, evalBlocks, seed);
+        alpha, gate, adapterRatio, tokenizer, lr, batchSize, evalBlocks, seed, sweep);
+  }
+
+  /** A copy at another learning rate, sparsity weight and data mix (one {@link ExtensionTrial}'s). */
+  public ExtendConfig at(double lr, double alpha, double originalFraction) {
+    return new ExtendConfig(baseVariant, newSource, methods, steps, originalFraction, alpha, gate, adapterRatio, tokenizer, lr, batchSize,
+        evalBlocks, seed, sweep);
+  }
+
+  /**
+   * Every trial to run: each method's main one (this config's lr, alpha and data mix), then the
+   * sweep's: every swept method at each of its lrs, neutral at each alpha, every swept method at each data mix;
+   * a trial equal to one already listed is not repeated.
+   */
+  public List<ExtensionTrial> trials() {
+    java.util.LinkedHashMap<String, ExtensionTrial> out = new java.util.LinkedHashMap<>();
+    methods.stream().map(ExtensionMethod::of).forEach(m -> out.put(m.label(), new ExtensionTrial(m, lr, alpha, originalFraction, true)));
+    List<ExtensionMethod> all = sweep.methodsAmong(methods);
+    java.util.function.Consumer<ExtensionTrial> add = t -> {
+      boolean duplicate = out.values().stream()
+          .anyMatch(o -> o.method() == t.method() && o.lr() == t.lr() && o.alpha() == t.alpha() && o.originalFraction() == t.originalFraction());
+      if (!duplicate) {
+        out.put(t.label(), t);
+      }
+    };
+    for (double l : sweep.lrs()) {
+      all.forEach(m -> add.accept(new ExtensionTrial(m, l, alpha, originalFraction, false)));
+    }
+    if (all.contains(ExtensionMethod.NEUTRAL)) {
+      sweep.alphas().forEach(a -> add.accept(new ExtensionTrial(ExtensionMethod.NEUTRAL, lr, a, originalFraction, false)));
+    }
+    for (double f : sweep.originalFractions()) {
+      all.forEach(m -> add.accept(new ExtensionTrial(m, lr, alpha, f, false)));
+    }
+    return List.copyOf(out.values());
   }
 
   public boolean ownTokenizer() {

@@ -21,7 +21,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code dept extend} on Spark: the base model and the training sample are broadcast once; each
- * method (neutral residues and its baselines) trains as one task on an executor (on its GPU when
+ * trial (a method, neutral residues or a baseline, at a learning rate, alpha and data mix:
+ * {@link ExtendConfig#trials()}) trains as one task on an executor (on its GPU when
  * it has one) and saves what it trained; then one {@link ScoringJob} scores the base and every
  * extended model on every source's validation blocks in executor tasks. The driver receives one
  * small row per model and source.
@@ -47,26 +48,31 @@ public final class ExtensionJob {
     HadoopConfig hadoop = new HadoopConfig(spark.sparkContext().hadoopConfiguration());
     BroadcastModel model = BroadcastModel.of(spark, base.model(), base.seqLen(), base.body(), base.embeddings());
     Broadcast<ExtensionData> shared = jsc.broadcast(data);
+    List<ExtensionTrial> trials = config.trials();
     List<ExtensionTask> tasks = new ArrayList<>();
-    config.methods().forEach(m -> tasks.add(new ExtensionTask(ExtensionMethod.of(m), config, base.model(), base.seqLen(), batchSize)));
+    trials.forEach(t -> tasks.add(ExtensionTask.of(t, config, base.model(), base.seqLen(), batchSize)));
+    Map<String, ExtensionMethod> methodOf = new java.util.TreeMap<>();
+    trials.forEach(t -> methodOf.put(t.label(), t.method()));
     try {
-      jsc.setJobGroup("dept-extend", "dept extend " + data.newSource() + ": " + config.methods(), true);
+      jsc.setJobGroup("dept-extend", "dept extend " + data.newSource() + ": " + trials.size() + " trials of " + config.methods(), true);
       List<ExtensionTask.Trained> trained = jsc.parallelize(tasks, tasks.size())
-          .map(t -> t.train(model.body(), model.embeddings(), shared.value(), ExtensionScorer.paramsFile(paramsDir, t.method().label()),
+          .map(t -> t.train(model.body(), model.embeddings(), shared.value(), ExtensionScorer.paramsFile(paramsDir, t.trial().label()),
               hadoop))
           .collect();
       Dataset<Row> units = null;
       List<String> models = new ArrayList<>(List.of(ExtensionScorer.BEFORE));
-      models.addAll(config.methods());
+      trials.forEach(t -> models.add(t.label()));
       for (String m : models) {
         Dataset<Row> mine = val.withColumn("unit", concat(lit(m + "/"), col("unit")));
         units = units == null ? mine : units.unionByName(mine);
       }
       SortedMap<String, ExtensionScorer.Sums> scores = new ScoringJob(SCORING_BATCH).run(units, config.evalBlocks(),
-          new ExtensionScorer(model, shared, config, paramsDir, hadoop));
+          new ExtensionScorer(model, shared, config, methodOf, paramsDir, hadoop));
+      Map<String, ExtensionTrial> trialOf = new java.util.HashMap<>();
+      trials.forEach(t -> trialOf.put(t.label(), t));
       List<ExtensionTask.Result> results = new ArrayList<>();
-      trained.forEach(t -> results.add(result(t, data, scores, base.model().layers())));
-      results.sort(Comparator.comparingInt(r -> config.methods().indexOf(r.method())));
+      trained.forEach(t -> results.add(result(trialOf.get(t.label()), t, data, scores, base.model().layers())));
+      results.sort(Comparator.comparingInt(r -> trials.indexOf(r.trial())));
       return results;
     } finally {
       jsc.clearJobGroup();
@@ -76,25 +82,25 @@ public final class ExtensionJob {
   }
 
   /** A method's scores (the new source first, then the originals; a source without validation blocks has none) and gates. */
-  private static ExtensionTask.Result result(ExtensionTask.Trained t, ExtensionData data, Map<String, ExtensionScorer.Sums> scores,
+  private static ExtensionTask.Result result(ExtensionTrial trial, ExtensionTask.Trained t, ExtensionData data, Map<String, ExtensionScorer.Sums> scores,
       int layers) {
     List<String> sources = new ArrayList<>(List.of(data.newSource()));
     sources.addAll(data.originalTokenizers().keySet());
     List<ExtensionTask.Score> out = new ArrayList<>();
     for (String s : sources) {
       ExtensionScorer.Sums before = scores.get(ExtensionScorer.unit(ExtensionScorer.BEFORE, s));
-      ExtensionScorer.Sums after = scores.get(ExtensionScorer.unit(t.method(), s));
+      ExtensionScorer.Sums after = scores.get(ExtensionScorer.unit(t.label(), s));
       if (before != null && after != null) {
         out.add(new ExtensionTask.Score(s, s.equals(data.newSource()), before.lm().bitsPerByte(), after.lm().bitsPerByte()));
       }
     }
-    ExtensionMethod method = ExtensionMethod.of(t.method());
+    ExtensionMethod method = trial.method();
     List<ExtensionTask.GateStats> gates = new ArrayList<>();
     if (method.adapters()) {
-      gates.addAll(gates("new", List.of(data.newSource()), t.method(), scores, layers, method.gated()));
-      gates.addAll(gates("original", new ArrayList<>(data.originalTokenizers().keySet()), t.method(), scores, layers, method.gated()));
+      gates.addAll(gates("new", List.of(data.newSource()), t.label(), scores, layers, method.gated()));
+      gates.addAll(gates("original", new ArrayList<>(data.originalTokenizers().keySet()), t.label(), scores, layers, method.gated()));
     }
-    return new ExtensionTask.Result(t.method(), t.trainableParams(), t.addedParams(), t.losses(), out, gates, t.wallMillis());
+    return new ExtensionTask.Result(trial, t.trainableParams(), t.addedParams(), t.losses(), out, gates, t.wallMillis());
   }
 
   /** Per layer, over the domain's sources' scoring batches: mean gate, share of open gates, mean |adapter output|. */

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -28,10 +29,11 @@ import org.apache.spark.broadcast.Broadcast;
  * {@code params/<method>.bin}. Each batch adds the next-token sums and, for adapter methods, each
  * layer's mean gate, share of open gates and mean per-token |adapter output|_1 / d (padding masked).
  *
- * @param paramsDir where each method's task saved {@code <method>.bin}
+ * @param methodOf each trial's method by the trial's label
+ * @param paramsDir where each trial's task saved {@code <label>.bin}
  */
-public record ExtensionScorer(BroadcastModel base, Broadcast<ExtensionData> data, ExtendConfig config, String paramsDir,
-    HadoopConfig hadoop) implements Scorer<ExtensionScorer.Sums, ExtensionScorer.Sums> {
+public record ExtensionScorer(BroadcastModel base, Broadcast<ExtensionData> data, ExtendConfig config,
+    Map<String, ExtensionMethod> methodOf, String paramsDir, HadoopConfig hadoop) implements Scorer<ExtensionScorer.Sums, ExtensionScorer.Sums> {
 
   /** The unit prefix of the base model's scores. */
   public static final String BEFORE = "base";
@@ -74,7 +76,7 @@ public record ExtensionScorer(BroadcastModel base, Broadcast<ExtensionData> data
         : base.embeddings(tok);
     DecoderLm lm = new DecoderLm(base.config(), d.vocabSizes().get(tok), base.seqLen());
     NamedTensors weights;
-    ExtensionMethod method = model.equals(BEFORE) ? null : ExtensionMethod.of(model);
+    ExtensionMethod method = model.equals(BEFORE) ? null : methodOf.get(model);
     if (method == null) {
       weights = base.body().with(start);
     } else {

@@ -39,8 +39,17 @@ import org.slf4j.LoggerFactory;
  * residues, and save what it trained ({@link TrainedExtension}) from the task; the before/after
  * scores and the gates are {@link ExtensionScorer}'s, in the scoring job.
  */
-public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelConfig model, int seqLen, int batchSize)
+public record ExtensionTask(ExtensionTrial trial, ExtendConfig config, ModelConfig model, int seqLen, int batchSize)
     implements Serializable {
+
+  /** The task of {@code trial} under {@code extend} (the trial's lr, alpha and data mix on the section's other settings). */
+  public static ExtensionTask of(ExtensionTrial trial, ExtendConfig extend, ModelConfig model, int seqLen, int batchSize) {
+    return new ExtensionTask(trial, trial.configOf(extend), model, seqLen, batchSize);
+  }
+
+  public ExtensionMethod method() {
+    return trial.method();
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(ExtensionTask.class);
 
@@ -51,12 +60,18 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
   public record GateStats(String domain, int layer, double meanGate, double activeFraction, double meanAbsOutput)
       implements Serializable {}
 
-  /** What a method's training task reports: parameters it trained and added, its losses and its training time. */
-  public record Trained(String method, long trainableParams, long addedParams, float[] losses, long wallMillis) implements Serializable {}
+  /** What a trial's training task reports (by its label): parameters it trained and added, its losses and its training time. */
+  public record Trained(String label, long trainableParams, long addedParams, float[] losses, long wallMillis) implements Serializable {}
 
-  /** A method's outcome: its training, the scores of every source before and after, and its gates. */
-  public record Result(String method, long trainableParams, long addedParams, float[] losses, List<Score> scores,
-      List<GateStats> gates, long wallMillis) implements Serializable {}
+  /** A trial's outcome: its training, the scores of every source before and after, and its gates. */
+  public record Result(ExtensionTrial trial, long trainableParams, long addedParams, float[] losses, List<Score> scores,
+      List<GateStats> gates, long wallMillis) implements Serializable {
+
+    /** The method's name for its main trial, else the trial's full label. */
+    public String method() {
+      return trial.label();
+    }
+  }
 
   /** The base's input embeddings per tokenizer, with the new source's own fresh ones when it has its own tokenizer. */
   static Map<String, NamedTensors> startingEmbeddings(Map<String, NamedTensors> base, ExtensionData data, ModelConfig model, int seqLen,
@@ -82,13 +97,13 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
     long start = System.nanoTime();
     Map<String, NamedTensors> embeddings = startingEmbeddings(baseEmbeddings, data, model, seqLen, embeddingSeed(config, data));
     ExtensionParams sizes = new ExtensionParams(model, baseBody.parameterCount(), config.adapterRatio());
-    NamedTensors extension = sizes.init(method, Seeds.derive(config.seed(), "extension", method.label()));
-    boolean newRowsTrain = config.ownTokenizer() || method.trainsSharedRows();
+    NamedTensors extension = sizes.init(method(), Seeds.derive(config.seed(), "extension", method().label()));
+    boolean newRowsTrain = config.ownTokenizer() || method().trainsSharedRows();
     Extensions wrappers = new Extensions(extension.names(), config.gate());
 
     // Trainable tensors under unique optimiser names; embeddings as "<tokenizer>/embed.*".
     TreeMap<String, Tensor> trainable = new TreeMap<>(extension.asMap());
-    if (method.trainsBody()) {
+    if (method().trainsBody()) {
       trainable.putAll(baseBody.asMap());
     }
     if (newRowsTrain) {
@@ -99,7 +114,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
     try (TrainingSlot slot = TrainingSlot.acquire();
         NDManager root = NDManager.newBaseManager(LocalTrainer.device())) {
       ModelParams ext = new ModelParams(extension, root, LocalTrainer.device(), true);
-      ModelParams body = new ModelParams(baseBody, root, LocalTrainer.device(), method.trainsBody());
+      ModelParams body = new ModelParams(baseBody, root, LocalTrainer.device(), method().trainsBody());
       Map<String, ModelParams> rows = new TreeMap<>();
       embeddings.forEach((tok, e) -> rows.put(tok, new ModelParams(e, root, LocalTrainer.device(), newRowsTrain && tok.equals(data.newTokenizer()))));
       Map<String, NDArray> arrays = new TreeMap<>();
@@ -124,7 +139,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
         tokens += (long) b.blocks().length * (b.blocks()[0].length - 1);
         if ((s + 1) % Math.max(1, config.steps() / 4) == 0 || s + 1 == config.steps()) {
           double secs = (System.nanoTime() - trainStart) / 1e9;
-          LOG.info(String.format(Locale.ROOT, "extend %s: step %d/%d loss %.4f (%s batch) %.0f tok/s ETA %.0fs", method.label(), s + 1,
+          LOG.info(String.format(Locale.ROOT, "extend %s: step %d/%d loss %.4f (%s batch) %.0f tok/s ETA %.0fs", trial.label(), s + 1,
               config.steps(), losses[s], b.original() ? "original" : "new", tokens / secs, secs / (s + 1) * (config.steps() - s - 1)));
         }
       }
@@ -136,7 +151,7 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       rows.values().forEach(ModelParams::close);
     }
     AtomicOutput.writeFile(paramsFile, trained.toBytes(), hadoop.get());
-    return new Trained(method.label(), trained.parameterCount(), extension.parameterCount(), losses, (System.nanoTime() - start) / 1_000_000);
+    return new Trained(trial.label(), trained.parameterCount(), extension.parameterCount(), losses, (System.nanoTime() - start) / 1_000_000);
   }
 
   private static NDArray arrayOf(String name, ModelParams ext, ModelParams body, Map<String, ModelParams> rows, ExtensionData data) {
@@ -160,13 +175,13 @@ public record ExtensionTask(ExtensionMethod method, ExtendConfig config, ModelCo
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         AdapterTaps taps = new AdapterTaps();
         NDArray lmLoss = lm.tokenLoss(blocks, w, step, taps).mean();
-        NDArray penalty = method.penalised() ? new NeutralPenalty(config.alpha()).of(taps, blocks, b.original()) : null;
+        NDArray penalty = method().penalised() ? new NeutralPenalty(config.alpha()).of(taps, blocks, b.original()) : null;
         collector.backward(penalty == null ? lmLoss : lmLoss.add(penalty));
         loss = lmLoss.getFloat();
       }
       // Tensors this batch did not use (another tokenizer's rows) get no update, as PyTorch skips a None gradient.
       if (!GradientUpdate.apply(arrays, adam, lr, clip, step, false).applied()) {
-        LOG.warn("extend {}: non-finite gradient; update skipped", method.label());
+        LOG.warn("extend {}: non-finite gradient; update skipped", trial.label());
       }
       return loss;
     }

@@ -79,6 +79,6 @@ final class ExtensionFixture {
 
   static ExtendConfig config(List<String> methods, int steps, double originalFraction, double alpha, long seed, double lr) {
     return new ExtendConfig("SPEC", "el", methods, steps, originalFraction, alpha, GatedAdapter.Gate.RELU, 0.2,
-        ExtendConfig.NewTokenizer.OWN, lr, 8, 0, seed);
+        ExtendConfig.NewTokenizer.OWN, lr, 8, 0, seed, null);
   }
 }

@@ -40,7 +40,7 @@ class NeutralResiduesTest {
 
   private static TrainedExtension train(ExtensionMethod method, ExtendConfig config, String name) throws Exception {
     String file = dir.resolve(name + ".bin").toString();
-    new ExtensionTask(method, config, MODEL, SEQ, 8).train(baseBody, baseEmbeddings, data, file, new HadoopConfig(new Configuration()));
+    ExtensionTask.of(ExtensionTrial.main(method, config), config, MODEL, SEQ, 8).train(baseBody, baseEmbeddings, data, file, new HadoopConfig(new Configuration()));
     return new TrainedExtension(NamedTensors.fromBytes(Files.readAllBytes(Path.of(file))));
   }
 
