@@ -1,5 +1,6 @@
 package dept.train.extend;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.io.Serializable;
 import java.util.List;
 
@@ -36,6 +37,7 @@ public record ExtensionSweep(List<String> methods, List<Double> lrs, List<Double
     return configured.stream().filter(m -> methods == null || methods.contains(m)).map(ExtensionMethod::of).toList();
   }
 
+  @JsonIgnore // not a config key: the effective config is written back as YAML
   public boolean isEmpty() {
     return lrs.isEmpty() && alphas.isEmpty() && originalFractions.isEmpty();
   }
