@@ -175,7 +175,7 @@ class DeptCliTest {
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln") && !p.getFileName().equals(ZeppelinNotes.STUDY_NOTE.getFileName())).sorted().toList();
     }
-    assertEquals(6, notes.size(), "notes: " + notes);
+    assertEquals(7, notes.size(), "notes: " + notes);
     SparkSession spark = SparkTestSession.get();
     for (Path note : notes) {
       ZeppelinNotes.runNote(note, run.out(), spark);
