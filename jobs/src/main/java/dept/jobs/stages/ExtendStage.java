@@ -29,7 +29,8 @@ import org.apache.spark.sql.RowFactory;
  * {@code dept extend}: grows a trained variant to a source it never saw with neutral-residue
  * adapters, next to the baselines (plain adapters, LoRA, full fine-tuning) in the same run, and
  * writes {@code extend/<base>-<new>/{results,gates,params}}: each method's new-source bits per byte,
- * every original source's change (the forgetting), and the gates on old vs new data.
+ * every original source's change (the forgetting), and the gates on old vs new data; with
+ * {@code extend.sweep}, every trial's in {@code sweep/{results,gates}}.
  */
 public final class ExtendStage implements Stage {
 
