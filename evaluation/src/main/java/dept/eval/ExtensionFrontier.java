@@ -30,6 +30,10 @@ public final class ExtensionFrontier {
   public static final StructType RESULTS = concat(TRIAL, Extension.RESULTS);
   public static final StructType GATES = concat(TRIAL, Extension.GATES);
 
+  /** The frontier plots' file names: learned vs mean, and vs worst, forgetting. */
+  public static final String PLOT_MEAN = "extension_frontier.png";
+  public static final String PLOT_WORST = "extension_frontier_worst.png";
+
   /** The config's own setting: the trials at these values are each method's main one. */
   public record Setting(double lr, double alpha, double originalFraction) {}
 
@@ -105,10 +109,10 @@ public final class ExtensionFrontier {
 
   /** The frontier's points: every method at each learning rate, at the setting's alpha and data mix. */
   public static List<Point> overLearningRates(List<Point> points, Setting at) {
-    List<Point> out = new ArrayList<>(points.stream().filter(p -> p.alpha() == at.alpha() || !p.method().equals("neutral"))
-        .filter(p -> p.originalFraction() == at.originalFraction()).toList());
+    List<Point> out = new ArrayList<>(points.stream().filter(p -> p.alpha() == at.alpha() && p.originalFraction() == at.originalFraction())
+        .toList());
     out.sort(Comparator.comparingInt((Point p) -> methodOrder(points, p.method())).thenComparingDouble(Point::lr));
-    return dedupe(out);
+    return out;
   }
 
   /** Neutral residues at each alpha, at the setting's learning rate and data mix. */
@@ -119,23 +123,33 @@ public final class ExtensionFrontier {
     return out;
   }
 
-  /** Every method at each share of original batches, at the setting's learning rate (and alpha). */
+  /** Every method at each share of original batches, at the setting's learning rate and alpha. */
   public static List<Point> overDataMixes(List<Point> points, Setting at) {
-    List<Point> out = new ArrayList<>(points.stream().filter(p -> p.lr() == at.lr() && (p.alpha() == at.alpha() || !p.method().equals("neutral")))
-        .toList());
+    List<Point> out = new ArrayList<>(points.stream().filter(p -> p.lr() == at.lr() && p.alpha() == at.alpha()).toList());
     out.sort(Comparator.comparingInt((Point p) -> methodOrder(points, p.method())).thenComparingDouble(Point::originalFraction));
-    return dedupe(out);
-  }
-
-  /** Non-neutral methods ignore alpha, so the same (method, lr, data mix) may be listed once per alpha: keep the first. */
-  private static List<Point> dedupe(List<Point> sorted) {
-    Map<String, Point> out = new LinkedHashMap<>();
-    sorted.forEach(p -> out.putIfAbsent(p.method() + "|" + p.lr() + "|" + p.originalFraction(), p));
-    return new ArrayList<>(out.values());
+    return out;
   }
 
   private static int methodOrder(List<Point> points, String method) {
     return points.stream().map(Point::method).distinct().toList().indexOf(method);
+  }
+
+  /**
+   * The report section: a heading, the three tables and the two frontier plots' links; the plots are
+   * {@link #plots}' under {@link #PLOT_MEAN} and {@link #PLOT_WORST} next to the report.
+   */
+  public static String section(String heading, String newSource, List<Point> points, Setting at) {
+    return "\n### " + heading + "\n\n" + markdown(newSource, points, at) + "\n![learn vs forget, mean](" + PLOT_MEAN
+        + ")\n\n![learn vs forget, worst source](" + PLOT_WORST + ")\n";
+  }
+
+  /** The frontier plots as PNG bytes by file name: learned vs mean and vs worst forgetting over learning rates. */
+  public static Map<String, byte[]> plots(String newSource, List<Point> points, Setting at) {
+    List<Point> frontier = overLearningRates(points, at);
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    out.put(PLOT_MEAN, ReportPlots.extensionFrontier(newSource, frontier, false));
+    out.put(PLOT_WORST, ReportPlots.extensionFrontier(newSource, frontier, true));
+    return out;
   }
 
   /** The three tables, Markdown: frontier, alpha sweep, data mix. */

@@ -87,11 +87,10 @@ public final class Report {
     if (e.sweep().isEmpty()) {
       return;
     }
-    md.append("\n### The sweep (`extend.sweep`)\n\n").append(ExtensionFrontier.markdown(e.newSource(), e.sweep(), e.setting()));
-    List<ExtensionFrontier.Point> frontier = ExtensionFrontier.overLearningRates(e.sweep(), e.setting());
-    HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier.png"), ReportPlots.extensionFrontier(e.newSource(), frontier, false));
-    HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier_worst.png"), ReportPlots.extensionFrontier(e.newSource(), frontier, true));
-    md.append("\n![learn vs forget, mean](extension_frontier.png)\n\n![learn vs forget, worst source](extension_frontier_worst.png)\n");
+    md.append(ExtensionFrontier.section("The sweep (`extend.sweep`)", e.newSource(), e.sweep(), e.setting()));
+    for (Map.Entry<String, byte[]> plot : ExtensionFrontier.plots(e.newSource(), e.sweep(), e.setting()).entrySet()) {
+      HadoopFiles.writeBytes(fs, new Path(tmp, plot.getKey()), plot.getValue());
+    }
   }
 
   private static void writeScone(FileSystem fs, Path tmp, StringBuilder md, Scone s) throws IOException {

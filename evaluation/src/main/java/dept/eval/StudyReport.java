@@ -50,8 +50,7 @@ public final class StudyReport {
       md.append("![extension](extension.png)\n");
     }
     if (c.newSource() != null && !c.sweep().isEmpty()) {
-      md.append("\n### The extension sweep (`extend.sweep`)\n\n").append(ExtensionFrontier.markdown(c.newSource(), c.sweep(), c.setting()));
-      md.append("\n![learn vs forget, mean](extension_frontier.png)\n\n![learn vs forget, worst source](extension_frontier_worst.png)\n");
+      md.append(ExtensionFrontier.section("The extension sweep (`extend.sweep`)", c.newSource(), c.sweep(), c.setting()));
     }
     return md.toString();
   }
@@ -65,9 +64,9 @@ public final class StudyReport {
         HadoopFiles.writeBytes(fs, new Path(tmp, "extension.png"), StudyPlots.extension(c.newSource(), c.extension()));
       }
       if (c.newSource() != null && !c.sweep().isEmpty()) {
-        List<ExtensionFrontier.Point> frontier = ExtensionFrontier.overLearningRates(c.sweep(), c.setting());
-        HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier.png"), ReportPlots.extensionFrontier(c.newSource(), frontier, false));
-        HadoopFiles.writeBytes(fs, new Path(tmp, "extension_frontier_worst.png"), ReportPlots.extensionFrontier(c.newSource(), frontier, true));
+        for (java.util.Map.Entry<String, byte[]> plot : ExtensionFrontier.plots(c.newSource(), c.sweep(), c.setting()).entrySet()) {
+          HadoopFiles.writeBytes(fs, new Path(tmp, plot.getKey()), plot.getValue());
+        }
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "report.md"), markdown(c).getBytes(StandardCharsets.UTF_8));
     });

@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code dept extend}: grows a trained variant to a source it never saw with neutral-residue
@@ -140,23 +141,22 @@ public final class ExtendStage implements Stage {
     List<ExtensionTask.Result> main = results.stream().filter(r -> r.trial().main()).toList();
     System.out.print(Extension.markdown(base, cfg.newSource(), Extension.summarize(rowsOf(main), gatesOf(main))));
     if (!cfg.sweep().isEmpty()) {
-      System.out.print(ExtensionFrontier.markdown(cfg.newSource(), ExtensionFrontier.points(resultRows(results, true).stream()
-          .map(r -> withSchema(r, ExtensionFrontier.RESULTS)).toList(), gateRows(results, true).stream()
-          .map(r -> withSchema(r, ExtensionFrontier.GATES)).toList()), setting(cfg)));
+      System.out.print(ExtensionFrontier.markdown(cfg.newSource(), ExtensionFrontier.points(resultRows(results, true),
+          gateRows(results, true)), setting(cfg)));
     }
     System.out.printf("extension results: %s%n", ctx.layout().extension(base, cfg.newSource()));
   }
 
   private static List<Extension.ResultRow> rowsOf(List<ExtensionTask.Result> results) {
     List<Extension.ResultRow> out = new ArrayList<>();
-    results.forEach(r -> r.scores().forEach(s -> out.add(new Extension.ResultRow(r.method(), s.source(), s.isNew(), s.before(), s.after(),
+    results.forEach(r -> r.scores().forEach(s -> out.add(new Extension.ResultRow(r.label(), s.source(), s.isNew(), s.before(), s.after(),
         r.trainableParams(), r.addedParams()))));
     return out;
   }
 
   private static List<Extension.GateRow> gatesOf(List<ExtensionTask.Result> results) {
     List<Extension.GateRow> out = new ArrayList<>();
-    results.forEach(r -> r.gates().forEach(g -> out.add(new Extension.GateRow(r.method(), g.domain(), g.layer(), g.meanGate(),
+    results.forEach(r -> r.gates().forEach(g -> out.add(new Extension.GateRow(r.label(), g.domain(), g.layer(), g.meanGate(),
         g.activeFraction(), g.meanAbsOutput()))));
     return out;
   }
@@ -188,7 +188,7 @@ public final class ExtendStage implements Stage {
     List<Row> rows = new ArrayList<>();
     for (ExtensionTask.Result r : results) {
       for (ExtensionTask.Score s : r.scores()) {
-        rows.add(withTrial(r.trial(), sweep, r.trial().method().label(), s.source(), s.isNew() ? "new" : "original", s.before(), s.after(),
+        rows.add(withTrial(r.trial(), sweep ? ExtensionFrontier.RESULTS : Extension.RESULTS, r.trial().method().label(), s.source(), s.isNew() ? "new" : "original", s.before(), s.after(),
             s.after() - s.before(), r.trainableParams(), r.addedParams(), r.wallMillis() / 1000.0));
       }
     }
@@ -200,7 +200,7 @@ public final class ExtendStage implements Stage {
     List<Row> rows = new ArrayList<>();
     for (ExtensionTask.Result r : results) {
       for (ExtensionTask.GateStats g : r.gates()) {
-        rows.add(withTrial(r.trial(), sweep, r.trial().method().label(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(),
+        rows.add(withTrial(r.trial(), sweep ? ExtensionFrontier.GATES : Extension.GATES, r.trial().method().label(), g.domain(), g.layer(), g.meanGate(), g.activeFraction(),
             g.meanAbsOutput()));
       }
     }
@@ -212,18 +212,14 @@ public final class ExtendStage implements Stage {
     return new ExtensionFrontier.Setting(cfg.lr(), cfg.alpha(), cfg.originalFraction());
   }
 
-  private static Row withSchema(Row r, org.apache.spark.sql.types.StructType schema) {
-    return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(
-        scala.jdk.javaapi.CollectionConverters.asJava(r.toSeq()).toArray(), schema);
-  }
-
-  private static Row withTrial(ExtensionTrial t, boolean sweep, Object... values) {
-    if (!sweep) {
-      return RowFactory.create(values);
+  /** A row of {@code schema}: the sweep's tables lead with the trial's columns, the main ones do not. */
+  private static Row withTrial(ExtensionTrial t, StructType schema, Object... values) {
+    List<Object> all = new ArrayList<>();
+    if (schema.length() > values.length) {
+      all.addAll(List.of(t.label(), t.lr(), t.alpha(), t.originalFraction()));
     }
-    List<Object> all = new ArrayList<>(List.of(t.label(), t.lr(), t.alpha(), t.originalFraction()));
     all.addAll(java.util.Arrays.asList(values));
-    return RowFactory.create(all.toArray());
+    return new GenericRowWithSchema(all.toArray(), schema);
   }
 
   private static void skip(String why) {

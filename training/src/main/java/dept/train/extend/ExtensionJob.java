@@ -51,8 +51,8 @@ public final class ExtensionJob {
     List<ExtensionTrial> trials = config.trials();
     List<ExtensionTask> tasks = new ArrayList<>();
     trials.forEach(t -> tasks.add(ExtensionTask.of(t, config, base.model(), base.seqLen(), batchSize)));
-    Map<String, ExtensionMethod> methodOf = new java.util.TreeMap<>();
-    trials.forEach(t -> methodOf.put(t.label(), t.method()));
+    Map<String, ExtensionTrial> byLabel = new java.util.TreeMap<>();
+    trials.forEach(t -> byLabel.put(t.label(), t));
     try {
       jsc.setJobGroup("dept-extend", "dept extend " + data.newSource() + ": " + trials.size() + " trials of " + config.methods(), true);
       List<ExtensionTask.Trained> trained = jsc.parallelize(tasks, tasks.size())
@@ -67,11 +67,9 @@ public final class ExtensionJob {
         units = units == null ? mine : units.unionByName(mine);
       }
       SortedMap<String, ExtensionScorer.Sums> scores = new ScoringJob(SCORING_BATCH).run(units, config.evalBlocks(),
-          new ExtensionScorer(model, shared, config, methodOf, paramsDir, hadoop));
-      Map<String, ExtensionTrial> trialOf = new java.util.HashMap<>();
-      trials.forEach(t -> trialOf.put(t.label(), t));
+          new ExtensionScorer(model, shared, config, byLabel, paramsDir, hadoop));
       List<ExtensionTask.Result> results = new ArrayList<>();
-      trained.forEach(t -> results.add(result(trialOf.get(t.label()), t, data, scores, base.model().layers())));
+      trained.forEach(t -> results.add(result(byLabel.get(t.label()), t, data, scores, base.model().layers())));
       results.sort(Comparator.comparingInt(r -> trials.indexOf(r.trial())));
       return results;
     } finally {

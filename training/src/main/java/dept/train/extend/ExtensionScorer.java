@@ -29,11 +29,11 @@ import org.apache.spark.broadcast.Broadcast;
  * {@code params/<method>.bin}. Each batch adds the next-token sums and, for adapter methods, each
  * layer's mean gate, share of open gates and mean per-token |adapter output|_1 / d (padding masked).
  *
- * @param methodOf each trial's method by the trial's label
+ * @param trials every trial by its label (the unit's model part)
  * @param paramsDir where each trial's task saved {@code <label>.bin}
  */
 public record ExtensionScorer(BroadcastModel base, Broadcast<ExtensionData> data, ExtendConfig config,
-    Map<String, ExtensionMethod> methodOf, String paramsDir, HadoopConfig hadoop) implements Scorer<ExtensionScorer.Sums, ExtensionScorer.Sums> {
+    Map<String, ExtensionTrial> trials, String paramsDir, HadoopConfig hadoop) implements Scorer<ExtensionScorer.Sums, ExtensionScorer.Sums> {
 
   /** The unit prefix of the base model's scores. */
   public static final String BEFORE = "base";
@@ -76,7 +76,7 @@ public record ExtensionScorer(BroadcastModel base, Broadcast<ExtensionData> data
         : base.embeddings(tok);
     DecoderLm lm = new DecoderLm(base.config(), d.vocabSizes().get(tok), base.seqLen());
     NamedTensors weights;
-    ExtensionMethod method = model.equals(BEFORE) ? null : methodOf.get(model);
+    ExtensionMethod method = model.equals(BEFORE) ? null : trials.get(model).method();
     if (method == null) {
       weights = base.body().with(start);
     } else {

@@ -68,7 +68,7 @@ public record ExtensionTask(ExtensionTrial trial, ExtendConfig config, ModelConf
       List<GateStats> gates, long wallMillis) implements Serializable {
 
     /** The method's name for its main trial, else the trial's full label. */
-    public String method() {
+    public String label() {
       return trial.label();
     }
   }

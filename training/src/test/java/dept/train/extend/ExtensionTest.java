@@ -73,7 +73,7 @@ class ExtensionTest {
     List<ExtensionTask.Result> results = new ExtensionJob(spark).run(base, data, ScoringBlocks.of(spark, val), cfg, 8, params.toString());
     ExtensionTask.Result neutral = results.get(0);
     ExtensionTask.Result finetune = results.get(1);
-    assertEquals(List.of("neutral", "finetune"), results.stream().map(ExtensionTask.Result::method).toList());
+    assertEquals(List.of("neutral", "finetune"), results.stream().map(ExtensionTask.Result::label).toList());
     ExtensionTask.Score nEn = score(neutral, "en");
     ExtensionTask.Score fEn = score(finetune, "en");
     ExtensionTask.Score nEl = score(neutral, "el");
