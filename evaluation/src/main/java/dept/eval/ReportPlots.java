@@ -129,14 +129,14 @@ public final class ReportPlots {
     return png(chart);
   }
 
-  /** Early exit: accuracy against the share of token-layer compute skipped, one line per run, one point per threshold. */
+  /** Early exit: accuracy against the share of token-layers not run, one line per run (on its own generator's set), one point per threshold. */
   public static byte[] earlyExit(List<EarlyExit.Point> points) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
         .title("Replaced-token detection: compute saved by early exit vs accuracy (points: exit thresholds)")
-        .xAxisTitle("token-layer computations skipped (%)").yAxisTitle("detection accuracy").build();
+        .xAxisTitle("token-layers not run (%)").yAxisTitle("detection accuracy").build();
     style(chart.getStyler());
     java.util.Map<String, List<EarlyExit.Point>> byRun = new java.util.LinkedHashMap<>();
-    points.forEach(p -> byRun.computeIfAbsent(p.run(), r -> new ArrayList<>()).add(p));
+    points.stream().filter(EarlyExit.Point::ownSet).forEach(p -> byRun.computeIfAbsent(p.run(), r -> new ArrayList<>()).add(p));
     byRun.forEach((run, ps) -> {
       List<EarlyExit.Point> sorted = new ArrayList<>(ps);
       sorted.sort(java.util.Comparator.comparingDouble(EarlyExit.Point::skippedFraction));

@@ -26,10 +26,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * {@code dept early-exit}: scores every trained {@code +RTD} variant's replaced-token detection on
- * each source's validation blocks at every exit threshold ({@code train.rtd.thresholds}), and
- * trains the first one again with each generator of {@code train.rtd.compare_generators} (same
- * settings otherwise) to answer whether the generator is needed. Writes {@code evaluation/early_exit}.
+ * {@code dept early-exit}: trains the first {@code +RTD} variant again with each generator of
+ * {@code train.rtd.compare_generators} (same settings otherwise), then scores every discriminator on
+ * each source's validation blocks at every exit threshold ({@code train.rtd.thresholds}), on shared
+ * corrupted sets: one per generator kind (unigram, uniform, and mlm from the variant's own trained
+ * generator), identical for every discriminator scored on it, so "is the generator needed?"
+ * compares the discriminators on the same task. Writes {@code evaluation/early_exit}.
  */
 public final class EarlyExitStage implements Stage {
 
@@ -37,6 +39,9 @@ public final class EarlyExitStage implements Stage {
   public String name() {
     return "early-exit";
   }
+
+  /** A discriminator to score: the variant's name and the model trained with one generator. */
+  private record Discriminator(String variant, TrainedModel model) {}
 
   @Override
   public void run(StageContext ctx) {
@@ -52,12 +57,25 @@ public final class EarlyExitStage implements Stage {
     for (Variant v : variants) {
       ctx.requireComplete(ctx.layout().trainModel(v.name()), "train");
       TrainedModel model = TrainedModel.load(ctx.layout().trainModel(v.name()), ctx.hadoop());
-      rows.addAll(score(ctx, v.name(), model, blocks));
+      List<Discriminator> group = new ArrayList<>(List.of(new Discriminator(v.name(), model)));
+      if (v.equals(variants.get(0))) {
+        group.addAll(compared(ctx, v, blocks));
+      }
+      rows.addAll(score(ctx, group, model, blocks));
     }
-    Variant first = variants.get(0);
+    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows.stream().map(r -> RowFactory.create(r.values())).toList(), EarlyExit.SCHEMA)
+        .coalesce(1), ctx.layout().earlyExit(), ctx.hadoop());
+    System.out.print(EarlyExit.markdown(EarlyExit.summarize(rows)));
+    System.out.printf("early exit: %s%n", ctx.layout().earlyExit());
+  }
+
+  /** {@code first} trained again with each other generator of {@code compare_generators}. */
+  private static List<Discriminator> compared(StageContext ctx, Variant first, Dataset<Row> blocks) {
+    TrainConfig train = ctx.config().train();
     List<String> sources = TrainStage.trainingSources(ctx, blocks);
     List<String> tokenizers = new ArrayList<>(first.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources);
     TokenizerTables tables = TokenizerTables.load(ctx, tokenizers);
+    List<Discriminator> out = new ArrayList<>();
     for (RtdConfig.Generator g : train.rtd().compareGenerators()) {
       if (g.equals(train.rtd().generator())) {
         continue;
@@ -65,42 +83,60 @@ public final class EarlyExitStage implements Stage {
       TrainConfig other = train.toBuilder().rtd(train.rtd().withGenerator(g)).build();
       RoundEngine engine = new RoundEngine(ctx.spark(), first, other, ctx.config().model(), ctx.config().tokenize().seqLen(),
           ctx.layout().rtdGeneratorRuns(g.key()), tables.vocabSizes(), tables.tokenBytes());
-      TrainedModel model = engine.export(engine.run(blocks, sources, false), sources);
-      rows.addAll(score(ctx, first.name(), model, blocks));
+      out.add(new Discriminator(first.name(), engine.export(engine.run(blocks, sources, false), sources)));
     }
-    List<Row> out = new ArrayList<>();
-    rows.forEach(r -> out.add(RowFactory.create(r.variant(), r.generator(), r.source(), r.threshold(), r.positions(), r.replaced(),
-        r.accuracy(), r.auc(), r.skippedFraction(), r.majorityAccuracy())));
-    AtomicOutput.writeParquet(ctx.spark().createDataFrame(out, EarlyExit.SCHEMA).coalesce(1), ctx.layout().earlyExit(), ctx.hadoop());
-    System.out.print(EarlyExit.markdown(EarlyExit.summarize(rows)));
-    System.out.printf("early exit: %s%n", ctx.layout().earlyExit());
+    return out;
   }
 
   /**
-   * One model on each source's validation blocks (the ones training validated on) at every
-   * threshold, in Spark: replacements drawn from the unigram counts of the source's train blocks.
+   * Every discriminator of {@code group} on each source's validation blocks (the ones training
+   * validated on) at every threshold, in Spark, on each shared corrupted set: unigram replacements
+   * from the counts of the source's train blocks, uniform ones, and mlm samples from
+   * {@code generatorOwner}'s generator when it has one.
    */
-  private static List<EarlyExit.Row> score(StageContext ctx, String variant, TrainedModel model, Dataset<Row> blocks) {
+  private static List<EarlyExit.Row> score(StageContext ctx, List<Discriminator> group, TrainedModel generatorOwner, Dataset<Row> blocks) {
+    String variant = group.get(0).variant();
     Map<String, String> tokenizerOf = new TreeMap<>();
     ctx.spark().read().parquet(ctx.layout().trainValidation(variant)).select("source").distinct().collectAsList()
-        .forEach(r -> tokenizerOf.put(r.getString(0), model.embeddings().containsKey(r.getString(0)) ? r.getString(0) : VocabConfig.GLOBAL));
+        .forEach(r -> tokenizerOf.put(r.getString(0),
+            generatorOwner.embeddings().containsKey(r.getString(0)) ? r.getString(0) : VocabConfig.GLOBAL));
     if (tokenizerOf.isEmpty()) {
       return List.of();
     }
     Map<String, Integer> vocab = new TreeMap<>();
-    tokenizerOf.forEach((s, t) -> vocab.put(s, DecoderLm.vocabSizeOf(model.embeddings().get(t))));
+    tokenizerOf.forEach((s, t) -> vocab.put(s, DecoderLm.vocabSizeOf(generatorOwner.embeddings().get(t))));
     Map<String, double[]> unigram = new TreeMap<>();
     UnigramCounts.count(ScoringBlocks.bySource(blocks, "train", tokenizerOf), vocab).forEach((s, c) -> unigram.put(s, RtdModel.unigramCdf(c)));
-    BroadcastModel weights = BroadcastModel.of(ctx.spark(), model.model(), model.seqLen(), model.body(), model.embeddings());
+    List<RtdConfig.Generator> sets = new ArrayList<>(List.of(RtdConfig.Generator.UNIGRAM, RtdConfig.Generator.UNIFORM));
+    if (generatorOwner.rtd().generator() == RtdConfig.Generator.MLM) {
+      sets.add(0, RtdConfig.Generator.MLM);
+    }
+    BroadcastModel generator = broadcast(ctx, generatorOwner);
     List<EarlyExit.Row> rows = new ArrayList<>();
     try {
-      new ScoringJob(16).run(ScoringBlocks.bySource(blocks, "val", tokenizerOf), ctx.config().train().evalBlocks(),
-              new RtdScorer(weights, model.rtd(), tokenizerOf, unigram, ctx.config().train().seed()))
-          .forEach((source, thresholds) -> thresholds.forEach(r -> rows.add(new EarlyExit.Row(variant, model.rtd().generator().key(), source,
-              r.threshold(), r.positions(), r.replaced(), r.accuracy(), r.auc(), r.skippedFraction(), r.majorityAccuracy()))));
+      for (Discriminator d : group) {
+        BroadcastModel weights = d.model() == generatorOwner ? generator : broadcast(ctx, d.model());
+        try {
+          for (RtdConfig.Generator set : sets) {
+            new ScoringJob(16).run(ScoringBlocks.bySource(blocks, "val", tokenizerOf), ctx.config().train().evalBlocks(),
+                    new RtdScorer(weights, generator, set, d.model().rtd(), tokenizerOf, unigram, ctx.config().train().seed()))
+                .forEach((source, thresholds) -> thresholds.forEach(r -> rows.add(new EarlyExit.Row(variant, d.model().rtd().generator().key(),
+                    set.key(), source, r.threshold(), r.positions(), r.replaced(), r.accuracy(), r.auc(), r.skippedFraction(),
+                    r.macsFraction(), r.majorityAccuracy()))));
+          }
+        } finally {
+          if (weights != generator) {
+            weights.destroy();
+          }
+        }
+      }
     } finally {
-      weights.destroy();
+      generator.destroy();
     }
     return rows;
+  }
+
+  private static BroadcastModel broadcast(StageContext ctx, TrainedModel model) {
+    return BroadcastModel.of(ctx.spark(), model.model(), model.seqLen(), model.body(), model.embeddings());
   }
 }

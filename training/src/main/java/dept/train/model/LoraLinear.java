@@ -28,4 +28,10 @@ public record LoraLinear(Linear base) implements Projection {
     NDArray y = base.forward(x, w); // (..., out)
     return y.add(x.matMul(w.get(a())).matMul(w.get(b()))); // (..., in) x (in, r) x (r, out)
   }
+
+  @Override
+  public NDArray columns(NDArray x, Weights w, long from, long to) {
+    NDArray y = base.columns(x, w, from, to); // (..., to - from)
+    return y.add(x.matMul(w.get(a())).matMul(w.get(b()).get(":, {}:{}", from, to)));
+  }
 }

@@ -6,4 +6,10 @@ import ai.djl.ndarray.NDArray;
 public interface Projection {
 
   NDArray forward(NDArray x, Weights w);
+
+  /**
+   * Output columns {@code [from, to)} only, without computing the others: e.g. the queries of a
+   * fused q|k|v projection for some rows and the keys and values for all of them.
+   */
+  NDArray columns(NDArray x, Weights w, long from, long to);
 }

@@ -38,7 +38,8 @@ public final class TransformerBlocks {
       String h = prefix + "h" + l + ".";
       SelfAttention attn = new SelfAttention(config.heads(), ext.linear(h + "attn.qkv"), ext.linear(h + "attn.proj"));
       Mlp mlp = new Mlp(ext.linear(h + "mlp.fc"), ext.linear(h + "mlp.proj"));
-      blocks.add(new Block(new LayerNorm(h + "ln1", c), attn, new LayerNorm(h + "ln2", c), ext.mlp(prefix + "h" + l, mlp)));
+      blocks.add(new Block(new LayerNorm(h + "ln1", c), attn, new LayerNorm(h + "ln2", c), ext.mlp(prefix + "h" + l, mlp),
+          c * config.mlpRatio()));
     }
     ext.requireAllBound();
     this.lnf = new LayerNorm(prefix + "lnf", c);
@@ -69,7 +70,8 @@ public final class TransformerBlocks {
     layerNorm(t, prefix + "lnf", c);
   }
 
-  static void layerNorm(TreeMap<String, Tensor> t, String name, int c) {
+  /** A LayerNorm's gain (ones) and bias (zeros) under {@code name}. */
+  public static void layerNorm(TreeMap<String, Tensor> t, String name, int c) {
     float[] ones = new float[c];
     java.util.Arrays.fill(ones, 1f);
     t.put(name + ".g", new Tensor(new long[] {c}, ones));

@@ -8,6 +8,7 @@ import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
 import dept.train.random.Seeds;
 import dept.train.rtd.RtdEvaluator;
+import dept.train.rtd.RtdModel;
 import dept.train.scone.SconeModels;
 import dept.train.scoring.Scorer;
 import java.io.Serializable;
@@ -44,13 +45,14 @@ record ValidationScorer(Map<String, SourceSide> sides, int round, Map<String, in
     NDManager root = NDManager.newBaseManager(LocalTrainer.device());
     ModelParams params = new ModelParams(NamedTensors.fromBytes(body.value()).with(embeddings), root, LocalTrainer.device(), false);
     Evaluator lmScore = variant.rtd() ? null : new Evaluator(lm, Integer.MAX_VALUE); // batches come cut by the job
-    RtdEvaluator rtdScore = variant.rtd() ? new RtdEvaluator(InputSide.rtdModel(lm, train), Integer.MAX_VALUE) : null;
+    RtdModel rtd = variant.rtd() ? InputSide.rtdModel(lm, train) : null;
+    RtdEvaluator rtdScore = variant.rtd() ? new RtdEvaluator(rtd, Integer.MAX_VALUE) : null;
     long seed = Seeds.derive(train.seed(), "validation", round);
     return new UnitScorer<>() {
       @Override
       public Sums score(long first, List<int[]> batch) {
         return rtdScore == null ? new Sums(lmScore.evaluateBatch(params, batch, tokenBytes.get(source)), null)
-            : new Sums(null, rtdScore.evaluateBatch(params, batch, unigram.get(source), NO_EXIT, seed, first));
+            : new Sums(null, rtdScore.evaluateBatch(params, rtd, params, batch, unigram.get(source), NO_EXIT, seed, first));
       }
 
       @Override

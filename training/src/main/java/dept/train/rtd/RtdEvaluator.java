@@ -3,6 +3,7 @@ package dept.train.rtd;
 import dept.train.random.Seeds;
 import ai.djl.ndarray.NDManager;
 import dept.train.local.LocalTrainer;
+import dept.train.model.ComputeMeter;
 import dept.train.model.ModelParams;
 import dept.train.params.NamedTensors;
 import java.io.Serializable;
@@ -12,23 +13,27 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Replaced-token detection on held-out blocks at each exit threshold: the blocks are corrupted
- * once (seeded), then the discriminator runs with early exit at every threshold, so the rows
- * differ only by the exits. Reports accuracy and AUC of the prediction each token exited with, the
- * share of token-layer computations skipped, and the majority-class accuracy to beat.
+ * Replaced-token detection on held-out blocks at each exit threshold: each batch is corrupted once
+ * (seeded by the evaluation's seed and the batch's first block, by a generator that need not be the
+ * discriminator's own: a shared corrupted set), the discriminator runs once without exit (loss,
+ * final-layer accuracy, the multiply-adds of no exit) and once per threshold below 1 with real
+ * exits. One pass cannot serve every threshold: a position that left freezes the keys and values
+ * the others attend to, so later layers differ between thresholds. Reports accuracy and AUC of the
+ * prediction each token exited with, the share of token-layers not run, the multiply-adds executed
+ * relative to no exit, and the majority-class accuracy to beat.
  */
 public final class RtdEvaluator {
 
   /** One threshold's figures; {@code finalLayerAccuracy} is the same model with no exit at all. */
   public record Row(double threshold, long positions, long replaced, double accuracy, double auc, double skippedFraction,
-      double majorityAccuracy, double finalLayerAccuracy, double loss) implements Serializable {}
+      double macsFraction, double majorityAccuracy, double finalLayerAccuracy, double loss) implements Serializable {}
 
   /**
    * Sums over batches, per threshold where indexed: what {@link #rows} turns into figures. Each
    * (probability, label) pair a token exited with is kept for the AUC, which is no sum.
    */
   public record Counts(long positions, long replaced, long finalCorrect, double lossSum, int batches, long[] correct, long[] skipped,
-      List<List<float[]>> scored) implements Serializable {
+      long[] macs, long denseMacs, List<List<float[]>> scored) implements Serializable {
 
     /** No batch yet, for {@code thresholds} thresholds. */
     public static Counts none(int thresholds) {
@@ -36,23 +41,25 @@ public final class RtdEvaluator {
       for (int i = 0; i < thresholds; i++) {
         scored.add(List.of());
       }
-      return new Counts(0, 0, 0, 0, 0, new long[thresholds], new long[thresholds], scored);
+      return new Counts(0, 0, 0, 0, 0, new long[thresholds], new long[thresholds], new long[thresholds], 0, scored);
     }
 
     /** These counts followed by {@code later}'s (the loss sum adds in batch order, as one sequential pass does). */
     public Counts plus(Counts later) {
       long[] c = correct.clone();
       long[] s = skipped.clone();
+      long[] m = macs.clone();
       List<List<float[]>> pairs = new ArrayList<>();
       for (int i = 0; i < c.length; i++) {
         c[i] += later.correct[i];
         s[i] += later.skipped[i];
+        m[i] += later.macs[i];
         List<float[]> p = new ArrayList<>(scored.get(i));
         p.addAll(later.scored.get(i));
         pairs.add(p);
       }
       return new Counts(positions + later.positions, replaced + later.replaced, finalCorrect + later.finalCorrect,
-          lossSum + later.lossSum, batches + later.batches, c, s, pairs);
+          lossSum + later.lossSum, batches + later.batches, c, s, m, denseMacs + later.denseMacs, pairs);
     }
   }
 
@@ -64,29 +71,33 @@ public final class RtdEvaluator {
     this.batchSize = batchSize;
   }
 
+  /** The model on {@code blocks}, corrupted by its own generator. */
   public List<Row> evaluate(NamedTensors body, NamedTensors inputs, List<int[]> blocks, double[] unigram, List<Double> thresholds,
       long seed) {
     Counts total = Counts.none(thresholds.size());
     try (NDManager root = NDManager.newBaseManager(LocalTrainer.device());
         ModelParams p = new ModelParams(body.with(inputs), root, LocalTrainer.device(), false)) {
       for (int from = 0; from < blocks.size(); from += batchSize) {
-        total = total.plus(evaluateBatch(p, blocks.subList(from, Math.min(blocks.size(), from + batchSize)), unigram, thresholds,
-            seed, from));
+        List<int[]> part = blocks.subList(from, Math.min(blocks.size(), from + batchSize));
+        total = total.plus(evaluateBatch(p, model, p, part, unigram, thresholds, seed, from));
       }
     }
     return rows(total, thresholds, model.layers());
   }
 
   /**
-   * One batch with weights already loaded, as a scoring task runs it; its corruption is seeded by
-   * the evaluation's {@code seed} and the index of the batch's {@code first} block, so it does not
-   * depend on which task scores the batch.
+   * One batch with weights already loaded, as a scoring task runs it: {@code corruptWith} (whose
+   * generator kind decides, reading {@code generatorWeights} for mlm) corrupts it, seeded by the
+   * evaluation's {@code seed} and the index of the batch's {@code first} block, so the corrupted set
+   * depends neither on the discriminator nor on which task scores the batch.
    */
-  public Counts evaluateBatch(ModelParams p, List<int[]> part, double[] unigram, List<Double> thresholds, long seed, long first) {
+  public Counts evaluateBatch(ModelParams p, RtdModel corruptWith, ModelParams generatorWeights, List<int[]> part, double[] unigram,
+      List<Double> thresholds, long seed, long first) {
     int layers = model.layers();
     int k = thresholds.size();
     long[] correct = new long[k];
     long[] skipped = new long[k];
+    long[] macs = new long[k];
     List<List<float[]>> scored = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       scored.add(new ArrayList<>());
@@ -95,35 +106,39 @@ public final class RtdEvaluator {
     long replaced = 0;
     long finalCorrect = 0;
     double lossSum;
+    long denseMacs;
+    int b = part.size();
     int t = part.get(0).length - 1;
-    int[][] inputsOf = part.stream().map(b -> Arrays.copyOf(b, t)).toArray(int[][]::new);
+    int[][] inputsOf = part.stream().map(x -> Arrays.copyOf(x, t)).toArray(int[][]::new);
     try (NDManager step = p.manager().newSubManager()) {
-      lossSum = model.loss(part.toArray(new int[0][]), p, step, new Random(Seeds.derive(seed, "corrupt", first)), unigram).getFloat();
-      RtdModel.Corrupted c = model.corrupt(inputsOf, p, step, new Random(Seeds.derive(seed, "corrupt", first)), unigram);
-      RtdModel.Detection full = model.discriminate(c.tokens(), part.size(), t, p, step, 1.0, true);
-      float[] last = full.probs()[layers - 1];
-      for (int q = 0; q < last.length; q++) {
+      RtdModel.Corrupted c = corruptWith.corrupt(inputsOf, generatorWeights, step, new Random(Seeds.derive(seed, "corrupt", first)), unigram);
+      ComputeMeter none = new ComputeMeter(layers);
+      RtdModel.Detection full = model.discriminate(c.tokens(), b, t, p, step, 1.0, none);
+      denseMacs = none.macs();
+      lossSum = model.loss(c, full, step).getFloat();
+      for (int q = 0; q < full.exitProb().length; q++) {
         if (c.real()[q]) {
           positions++;
           replaced += (long) c.replaced()[q];
-          finalCorrect += (last[q] > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
+          finalCorrect += (full.exitProb()[q] > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
         }
       }
       for (int i = 0; i < k; i++) {
-        RtdModel.Detection d = model.discriminate(c.tokens(), part.size(), t, p, step, thresholds.get(i), true);
-        for (int q = 0; q < last.length; q++) {
+        ComputeMeter meter = new ComputeMeter(layers);
+        RtdModel.Detection d = thresholds.get(i) >= 1.0 ? full : model.discriminate(c.tokens(), b, t, p, step, thresholds.get(i), meter);
+        macs[i] = thresholds.get(i) >= 1.0 ? denseMacs : meter.macs();
+        for (int q = 0; q < d.exitProb().length; q++) {
           if (!c.real()[q]) {
             continue;
           }
-          int at = d.exitLayer()[q];
-          float prob = d.probs()[at][q];
+          float prob = d.exitProb()[q];
           correct[i] += (prob > 0.5f) == (c.replaced()[q] > 0.5f) ? 1 : 0;
-          skipped[i] += layers - 1 - at;
+          skipped[i] += layers - 1 - d.exitLayer()[q];
           scored.get(i).add(new float[] {prob, c.replaced()[q]});
         }
       }
     }
-    return new Counts(positions, replaced, finalCorrect, lossSum, 1, correct, skipped, scored);
+    return new Counts(positions, replaced, finalCorrect, lossSum, 1, correct, skipped, macs, denseMacs, scored);
   }
 
   /** The figures per threshold from counts summed over every batch of a model with {@code layers} layers. */
@@ -133,7 +148,8 @@ public final class RtdEvaluator {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < thresholds.size(); i++) {
       rows.add(new Row(thresholds.get(i), positions, c.replaced(), c.correct()[i] / (double) Math.max(1, positions),
-          auc(c.scored().get(i)), c.skipped()[i] / (double) Math.max(1, positions * (long) layers), Math.max(share, 1 - share),
+          auc(c.scored().get(i)), c.skipped()[i] / (double) Math.max(1, positions * (long) layers),
+          c.macs()[i] / (double) Math.max(1, c.denseMacs()), Math.max(share, 1 - share),
           c.finalCorrect() / (double) Math.max(1, positions), c.lossSum() / Math.max(1, c.batches())));
     }
     return rows;

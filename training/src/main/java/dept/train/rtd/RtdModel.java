@@ -3,9 +3,10 @@ package dept.train.rtd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dept.prep.tokenizer.SpecialTokens;
+import dept.train.model.ActiveRows;
+import dept.train.model.ComputeMeter;
 import dept.train.model.DecoderLm;
 import dept.train.model.InputEmbedder;
 import dept.train.model.ModelConfig;
@@ -17,6 +18,7 @@ import dept.train.params.Tensor;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.TreeMap;
+
 
 /**
  * ELECTRA on the DEPT body: a generator corrupts a share of the positions, and the body, run
@@ -38,6 +40,7 @@ public final class RtdModel {
   private final int seqLen;
   private final RtdConfig rtd;
   private final TransformerBlocks body;
+  private final ExitHeads heads;
   private final ModelConfig generatorSize;
   private final TransformerBlocks generator;
 
@@ -47,6 +50,7 @@ public final class RtdModel {
     this.seqLen = seqLen;
     this.rtd = rtd;
     this.body = new TransformerBlocks(main, DecoderLm.BODY);
+    this.heads = new ExitHeads(main.layers(), main.dModel());
     int dg = Math.max(main.heads(), (int) Math.round(main.dModel() * rtd.generatorWidth()));
     dg -= dg % main.heads();
     this.generatorSize = new ModelConfig(dg, rtd.generatorLayers(), main.heads(), main.mlpRatio());
@@ -61,18 +65,9 @@ public final class RtdModel {
     return main.layers();
   }
 
-  private static String exit(int l) {
-    return DecoderLm.BODY + "exit" + l + ".";
-  }
-
   /** The exit heads, one per layer, named like the body so they are shared with it. */
   public NamedTensors initHeads(long seed) {
-    TreeMap<String, Tensor> t = new TreeMap<>();
-    for (int l = 0; l < main.layers(); l++) {
-      t.put(exit(l) + "w", TransformerBlocks.normal(seed, exit(l) + "w", 0.02, main.dModel(), 1));
-      t.put(exit(l) + "b", new Tensor(new long[] {1}, new float[1]));
-    }
-    return new NamedTensors(t);
+    return heads.init(seed);
   }
 
   /** The generator's parameters: the mask row, and for mlm the narrow transformer and its projections. */
@@ -216,61 +211,121 @@ public final class RtdModel {
     return cdf;
   }
 
-  /** Per layer, each position's probability of "replaced" (B*T floats), and the layer each position exited at. */
-  public record Detection(NDArray exitLogits, float[][] probs, int[] exitLayer) {}
+  /**
+   * What the discriminator computed on a batch of B*T positions.
+   *
+   * @param logits per layer, its head's logits for the rows it ran ({@code rows[l]}, in that order)
+   * @param rows per layer, the rows (b * T + t) it ran, ascending; every row when nothing exits
+   * @param exitProb each position's probability of "replaced" from the head of the layer it left at
+   * @param exitLayer the layer each position left at (the last when it never exited)
+   * @param states per layer, the residual stream (B*T, C) after it; an exited row keeps its state
+   */
+  public record Detection(NDArray[] logits, long[][] rows, float[] exitProb, int[] exitLayer, NDArray[] states) {}
 
   /**
-   * The discriminator over the corrupted tokens, with early exit at {@code threshold} (1.0: none).
-   * {@code exitLogits} is (L, B, T) for the loss; the exit bookkeeping is read back when
-   * {@code record} (evaluation).
+   * The discriminator over the corrupted tokens with early exit at {@code threshold}: after layer l
+   * a position whose head is more confident than the threshold (max(p, 1 - p) > t) leaves. Later
+   * layers run only the positions still in (their queries, attention output and MLP, gathered into a
+   * compact batch and scattered back); a position that left keeps its hidden state, from which each
+   * later layer still computes its key and value so the others can attend to it. Once no position of
+   * the batch is left, the remaining layers do not run at all. Threshold 1.0 runs every layer on the
+   * whole (B, T, C) batch: the model without exit.
    */
-  public Detection discriminate(long[] corrupted, int b, int t, Weights w, NDManager step, double threshold, boolean record) {
+  public Detection discriminate(long[] corrupted, int b, int t, Weights w, NDManager step, double threshold, ComputeMeter meter) {
+    int layers = main.layers();
+    int n = b * t;
     NDArray tokens = step.create(corrupted, new Shape(b, t));
     NDArray pos = w.get(DecoderLm.EMBED + "wpe").get(new NDIndex("0:{}", t));
     pos.attach(step);
-    NDArray x = InputEmbedder.lookup(tokens, w.get(DecoderLm.EMBED + "wte")).add(pos);
+    NDArray x = InputEmbedder.lookup(tokens, w.get(DecoderLm.EMBED + "wte")).add(pos); // (B, T, C)
     NDArray open = SelfAttention.openMask(t, step);
-    NDArray active = step.ones(new Shape(b, t, 1));
-    NDArray[] logits = new NDArray[main.layers()];
-    float[][] probs = record ? new float[main.layers()][] : null;
-    for (int l = 0; l < main.layers(); l++) {
-      NDArray next = body.block(l).forward(x, w, open, step, null);
-      x = threshold >= 1.0 ? next : next.mul(active).add(x.mul(active.neg().add(1f)));
-      NDArray h = body.finalNorm(x, w);
-      logits[l] = h.matMul(w.get(exit(l) + "w")).add(w.get(exit(l) + "b")).squeeze(-1); // (B,T)
-      if (threshold < 1.0) {
-        NDArray p = ai.djl.nn.Activation.sigmoid(logits[l].stopGradient()).expandDims(-1);
-        NDArray confident = p.maximum(p.neg().add(1f)).gt(threshold).toType(DataType.FLOAT32, false);
-        active = active.mul(confident.neg().add(1f));
-      }
-      if (record) {
-        probs[l] = ai.djl.nn.Activation.sigmoid(logits[l]).toFloatArray();
-      }
+    NDArray[] logits = new NDArray[layers];
+    NDArray[] states = new NDArray[layers];
+    long[][] rows = new long[layers][];
+    float[] exitProb = new float[n];
+    int[] exitLayer = new int[n];
+    boolean[] active = new boolean[n];
+    Arrays.fill(active, true);
+    boolean dense = threshold >= 1.0;
+    if (!dense) {
+      x = x.reshape(n, main.dModel()); // (B*T, C): rows that leave and rows that stay
     }
-    int[] exitLayer = null;
-    if (record) {
-      exitLayer = new int[b * t];
-      for (int p = 0; p < b * t; p++) {
-        int at = main.layers() - 1;
-        for (int l = 0; l < main.layers() - 1; l++) {
-          double pr = probs[l][p];
-          if (Math.max(pr, 1 - pr) > threshold) {
-            at = l;
-            break;
-          }
+    for (int l = 0; l < layers; l++) {
+      ActiveRows in = dense ? null : ActiveRows.of(active, b, t, step);
+      if (!dense && in.count() == 0) {
+        logits[l] = step.zeros(new Shape(0));
+        rows[l] = new long[0];
+        states[l] = x;
+        continue;
+      }
+      x = dense ? body.block(l).forward(x, w, open, step, meter, l) : body.block(l).forwardRows(x, in, w, open, step, meter, l);
+      states[l] = x;
+      NDArray ran = dense ? x : x.get(new NDIndex("{}", in.index())); // (B, T, C) or (A, C)
+      logits[l] = heads.logits(l, ran, w).reshape(-1); // (B*T) or (A)
+      rows[l] = dense ? allRows(n) : in.rows();
+      meter.head(l, rows[l].length, main.dModel());
+      float[] z = logits[l].toFloatArray();
+      for (int i = 0; i < z.length; i++) {
+        int r = (int) rows[l][i];
+        float p = (float) (1 / (1 + Math.exp(-z[i])));
+        exitProb[r] = p;
+        exitLayer[r] = l;
+        if (!dense && Math.max(p, 1 - p) > threshold) {
+          active[r] = false;
         }
-        exitLayer[p] = at;
       }
     }
-    return new Detection(ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(logits), 0), probs, exitLayer);
+    if (!dense) {
+      for (int l = 0; l < layers; l++) {
+        states[l] = states[l].reshape(b, t, main.dModel());
+      }
+    }
+    return new Detection(logits, rows, exitProb, exitLayer, states);
+  }
+
+  private static long[] allRows(int n) {
+    long[] r = new long[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = i;
+    }
+    return r;
+  }
+
+  /**
+   * The discriminator's binary cross-entropy averaged over every (real position, layer) pair it
+   * computed: a position that left at layer l counts for layers 0..l only.
+   */
+  public NDArray detectionLoss(Corrupted c, Detection d, NDManager step) {
+    int pairs = Arrays.stream(d.rows()).mapToInt(r -> r.length).sum();
+    float[] labels = new float[pairs];
+    float[] real = new float[pairs];
+    int i = 0;
+    for (long[] rows : d.rows()) {
+      for (long r : rows) {
+        labels[i] = c.replaced()[(int) r];
+        real[i] = c.real()[(int) r] ? 1f : 0f;
+        i++;
+      }
+    }
+    NDArray z = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(d.logits())); // (pairs)
+    NDArray y = step.create(labels);
+    NDArray m = step.create(real);
+    // Binary cross-entropy with logits, stable form: max(z, 0) - z y + log(1 + exp(-|z|)).
+    NDArray bce = z.maximum(0f).sub(z.mul(y)).add(z.abs().neg().exp().add(1f).log());
+    return bce.mul(m).sum().div(m.sum().maximum(1f));
   }
 
   /**
    * The training loss of a batch of blocks (B, T+1; the first T tokens are used): generator MLM
-   * loss + lambda x the discriminator's binary cross-entropy averaged over the exit heads and the
-   * real positions.
+   * loss + lambda x {@link #detectionLoss}, with exit at {@code train_threshold} (the paper's
+   * setting when below 1).
    */
   public NDArray loss(int[][] blocks, Weights w, NDManager step, Random rnd, double[] unigram) {
+    return loss(blocks, w, step, rnd, unigram, new ComputeMeter(main.layers()));
+  }
+
+  /** As {@link #loss(int[][], Weights, NDManager, Random, double[])}, charging the discriminator's work to {@code meter}. */
+  public NDArray loss(int[][] blocks, Weights w, NDManager step, Random rnd, double[] unigram, ComputeMeter meter) {
     int b = blocks.length;
     int t = Math.min(seqLen, blocks[0].length - 1);
     int[][] inputs = new int[b][];
@@ -278,18 +333,12 @@ public final class RtdModel {
       inputs[i] = Arrays.copyOf(blocks[i], t);
     }
     Corrupted c = corrupt(inputs, w, step, rnd, unigram);
-    Detection d = discriminate(c.tokens(), b, t, w, step, rtd.trainThreshold(), false);
-    NDArray labels = step.create(c.replaced(), new Shape(1, b, t));
-    float[] realMask = new float[b * t];
-    for (int p = 0; p < realMask.length; p++) {
-      realMask[p] = c.real()[p] ? 1f : 0f;
-    }
-    NDArray real = step.create(realMask, new Shape(1, b, t));
-    NDArray z = d.exitLogits(); // (L,B,T)
-    // Binary cross-entropy with logits, stable form: max(z, 0) - z y + log(1 + exp(-|z|)).
-    NDArray bce = z.maximum(0f).sub(z.mul(labels)).add(z.abs().neg().exp().add(1f).log());
-    NDArray disc = bce.mul(real).sum().div(real.sum().mul(step.full(new Shape(), (float) main.layers())).maximum(1f));
-    NDArray total = disc.mul(step.full(new Shape(), rtd.lambda().floatValue()));
+    return loss(c, discriminate(c.tokens(), b, t, w, step, rtd.trainThreshold(), meter), step);
+  }
+
+  /** Generator loss (mlm) + lambda x the detection loss of {@code d} on {@code c}. */
+  public NDArray loss(Corrupted c, Detection d, NDManager step) {
+    NDArray total = detectionLoss(c, d, step).mul(step.full(new Shape(), rtd.lambda().floatValue()));
     return c.generatorLoss() == null ? total : total.add(c.generatorLoss());
   }
 }

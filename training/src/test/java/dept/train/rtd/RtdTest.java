@@ -1,6 +1,7 @@
 package dept.train.rtd;
 
 import dept.train.SampleCorpus;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dept.train.local.AdamW;
 import dept.train.local.BlockBatches;
 import dept.train.local.LocalTrainer;
 import dept.train.local.OptimConfig;
+import dept.train.model.ComputeMeter;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.model.ModelParams;
@@ -76,26 +78,40 @@ class RtdTest {
     }
   }
 
+  private static LocalTrainer.Result trained;
+
+  /**
+   * Uniform replacements (ELECTRA's "no generator" ablation) are detectable within 200 steps at this
+   * size; an mlm generator soon proposes plausible tokens, which takes the discriminator far longer.
+   */
+  private static synchronized LocalTrainer.Result trained() {
+    if (trained == null) {
+      RtdModel m = new RtdModel(MODEL, vocab, SEQ, config("uniform"));
+      DecoderLm lm = new DecoderLm(MODEL, vocab, SEQ);
+      NamedTensors body = lm.initBody(2).with(m.initHeads(2));
+      NamedTensors inputs = lm.initEmbeddings(2).with(m.initGenerator(2));
+      double[] unigram = RtdModel.unigramCdf(train, vocab);
+      trained = new LocalTrainer(lm, new OptimConfig(2e-3, 2e-4, 10, 0.0, null, null, null, 1.0, 8), 200, "rtd", 0)
+          .withObjective((batch, blocks, step, w, g) -> m.loss(batch, w, step, new Random(g), unigram))
+          .train(body, inputs, AdamW.State.fresh(body.with(inputs)), new BlockBatches(train, 8, 2), 200, 0);
+    }
+    return trained;
+  }
+
   @Test
   void aBrieflyTrainedBodyBeatsTheMajorityClassAndEarlyExitTradesComputeForAccuracy() {
-    // Uniform replacements (ELECTRA's "no generator" ablation) are detectable within 200 steps at this
-    // size; an mlm generator soon proposes plausible tokens, which takes the discriminator far longer.
     RtdModel m = new RtdModel(MODEL, vocab, SEQ, config("uniform"));
-    DecoderLm lm = new DecoderLm(MODEL, vocab, SEQ);
-    NamedTensors body = lm.initBody(2).with(m.initHeads(2));
-    NamedTensors inputs = lm.initEmbeddings(2).with(m.initGenerator(2));
     double[] unigram = RtdModel.unigramCdf(train, vocab);
-    LocalTrainer.Result r = new LocalTrainer(lm, new OptimConfig(2e-3, 2e-4, 10, 0.0, null, null, null, 1.0, 8), 200, "rtd", 0)
-        .withObjective((batch, blocks, step, w, g) -> m.loss(batch, w, step, new Random(g), unigram))
-        .train(body, inputs, AdamW.State.fresh(body.with(inputs)), new BlockBatches(train, 8, 2), 200, 0);
+    LocalTrainer.Result r = trained();
     assertTrue(r.metrics().lastLoss() < r.metrics().losses()[0], "the loss falls");
     List<RtdEvaluator.Row> rows = new RtdEvaluator(m, 16).evaluate(r.body(), r.embeddings(), val, unigram,
         config("uniform").thresholds(), 11);
-    rows.forEach(row -> System.out.printf("threshold %.3f: accuracy %.4f (majority %.4f), AUC %.3f, skipped %.3f%n", row.threshold(),
-        row.accuracy(), row.majorityAccuracy(), row.auc(), row.skippedFraction()));
+    rows.forEach(row -> System.out.printf("threshold %.3f: accuracy %.4f (majority %.4f), AUC %.3f, token-layers not run %.3f, "
+        + "multiply-adds %.3f%n", row.threshold(), row.accuracy(), row.majorityAccuracy(), row.auc(), row.skippedFraction(), row.macsFraction()));
     RtdEvaluator.Row none = rows.get(0);
     assertEquals(1.0, none.threshold());
     assertEquals(0.0, none.skippedFraction(), "threshold 1.0: nothing exits");
+    assertEquals(1.0, none.macsFraction(), "threshold 1.0: every multiply-add runs");
     assertEquals(none.finalLayerAccuracy(), none.accuracy(), "threshold 1.0 equals the model without exits");
     assertTrue(none.accuracy() > none.majorityAccuracy(), "beats the majority class: " + none);
     assertTrue(none.auc() > 0.7, "AUC " + none.auc());
@@ -103,6 +119,127 @@ class RtdTest {
       assertTrue(rows.get(i).skippedFraction() >= rows.get(i - 1).skippedFraction(),
           "a lower threshold skips at least as much: " + rows.get(i - 1) + " then " + rows.get(i));
     }
-    assertTrue(rows.get(rows.size() - 1).skippedFraction() > 0.1, "low thresholds skip real compute");
+    RtdEvaluator.Row lowest = rows.get(rows.size() - 1);
+    assertTrue(lowest.skippedFraction() > 0.1, "low thresholds skip real compute");
+    // Keys and values still run for every position while any is left: the multiply-adds saved are
+    // fewer than the token-layers, but more than none.
+    assertTrue(lowest.macsFraction() < 1 - 0.5 * lowest.skippedFraction() && lowest.macsFraction() > 1 - lowest.skippedFraction(),
+        "multiply-adds " + lowest.macsFraction() + " vs token-layers not run " + lowest.skippedFraction());
+  }
+
+  /**
+   * The compact pass on the trained model: a layer sends only the positions still in through its
+   * query, attention output and MLP (a fake that masks a full pass would show every row at every
+   * layer), computes keys and values for every position while any is left, and a position that left
+   * keeps its hidden state bit for bit up to the top.
+   */
+  @Test
+  void exitedPositionsSkipLaterLayersWorkAndKeepTheirStateBitForBit() {
+    RtdModel m = new RtdModel(MODEL, vocab, SEQ, config("uniform"));
+    LocalTrainer.Result r = trained();
+    int b = 8;
+    int[][] batch = val.subList(0, b).stream().map(x -> Arrays.copyOf(x, SEQ)).toArray(int[][]::new);
+    try (NDManager root = NDManager.newBaseManager();
+        ModelParams p = new ModelParams(r.body().with(r.embeddings()), root, root.getDevice(), false);
+        NDManager step = root.newSubManager()) {
+      RtdModel.Corrupted c = m.corrupt(batch, p, step, new Random(5), null);
+      ComputeMeter meter = new ComputeMeter(MODEL.layers());
+      RtdModel.Detection d = m.discriminate(c.tokens(), b, SEQ, p, step, 0.9, meter);
+      int n = b * SEQ;
+      int exitedEarly = 0;
+      for (int l = 0; l < MODEL.layers(); l++) {
+        int layer = l;
+        long stillIn = Arrays.stream(d.exitLayer()).filter(e -> e >= layer).count();
+        assertEquals(stillIn, meter.tokenRows(l), "layer " + l + " ran exactly the positions still in");
+        assertEquals(stillIn, d.rows()[l].length);
+        assertEquals(stillIn == 0 ? 0 : n, meter.keyValueRows(l), "layer " + l + ": keys and values for every position");
+      }
+      assertTrue(meter.tokenRows(MODEL.layers() - 1) < n / 2, "most positions left before the last layer: " + meter.tokenRows(MODEL.layers() - 1));
+      float[][] states = Arrays.stream(d.states()).map(s -> s.toFloatArray()).toArray(float[][]::new);
+      int c0 = MODEL.dModel();
+      for (int q = 0; q < n; q++) {
+        int e = d.exitLayer()[q];
+        if (e < MODEL.layers() - 1) {
+          exitedEarly++;
+          float[] at = Arrays.copyOfRange(states[e], q * c0, (q + 1) * c0);
+          for (int l = e + 1; l < MODEL.layers(); l++) {
+            assertArrayEquals(at, Arrays.copyOfRange(states[l], q * c0, (q + 1) * c0), "position " + q + " left at " + e + ", layer " + l);
+          }
+        }
+      }
+      assertTrue(exitedEarly > n / 2, exitedEarly + " of " + n + " left early");
+    }
+  }
+
+  /**
+   * Where nobody leaves (an untrained model's heads sit near 0.5), the compact pass computes what
+   * the full pass does, to float rounding, with gradients flowing through gathered and scattered rows.
+   */
+  @Test
+  void theCompactPassEqualsTheFullPassWhenNobodyLeaves() {
+    RtdModel m = new RtdModel(MODEL, vocab, SEQ, config("uniform"));
+    DecoderLm lm = new DecoderLm(MODEL, vocab, SEQ);
+    NamedTensors params = lm.initBody(4).with(m.initHeads(4)).with(lm.initEmbeddings(4));
+    int b = 4;
+    int[][] batch = val.subList(0, b).stream().map(x -> Arrays.copyOf(x, SEQ)).toArray(int[][]::new);
+    try (NDManager root = NDManager.newBaseManager();
+        ModelParams p = new ModelParams(params, root, root.getDevice(), true);
+        NDManager step = root.newSubManager()) {
+      RtdModel.Corrupted c = m.corrupt(batch, p, step, new Random(5), null);
+      float[] full;
+      float[] compact;
+      float[] fullGrad;
+      try (ai.djl.training.GradientCollector g = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        RtdModel.Detection d = m.discriminate(c.tokens(), b, SEQ, p, step, 1.0, new ComputeMeter(MODEL.layers()));
+        full = d.logits()[MODEL.layers() - 1].toFloatArray();
+        g.backward(m.detectionLoss(c, d, step));
+        fullGrad = p.get("body.h0.attn.qkv.w").getGradient().toFloatArray();
+      }
+      try (ai.djl.training.GradientCollector g = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        g.zeroGradients(); // the full pass's are still there
+        ComputeMeter meter = new ComputeMeter(MODEL.layers());
+        RtdModel.Detection d = m.discriminate(c.tokens(), b, SEQ, p, step, 0.99, meter);
+        assertEquals(b * SEQ, meter.tokenRows(MODEL.layers() - 1), "nobody left");
+        compact = d.logits()[MODEL.layers() - 1].toFloatArray();
+        g.backward(m.detectionLoss(c, d, step));
+        float[] compactGrad = p.get("body.h0.attn.qkv.w").getGradient().toFloatArray();
+        for (int i = 0; i < fullGrad.length; i++) {
+          assertEquals(fullGrad[i], compactGrad[i], 1e-4 * (1 + Math.abs(fullGrad[i])), "gradient " + i);
+        }
+      }
+      for (int i = 0; i < full.length; i++) {
+        assertEquals(full[i], compact[i], 1e-4, "logit " + i);
+      }
+    }
+  }
+
+  /** The meter's arithmetic on a full pass: what nanoGPT's per-token count gives for these shapes. */
+  @Test
+  void theMeterChargesTheShapesThatRan() {
+    RtdModel m = new RtdModel(MODEL, vocab, SEQ, config("uniform"));
+    DecoderLm lm = new DecoderLm(MODEL, vocab, SEQ);
+    NamedTensors params = lm.initBody(4).with(m.initHeads(4)).with(lm.initEmbeddings(4));
+    int b = 2;
+    long[] tokens = new long[b * SEQ];
+    Arrays.fill(tokens, 5);
+    try (NDManager root = NDManager.newBaseManager();
+        ModelParams p = new ModelParams(params, root, root.getDevice(), false);
+        NDManager step = root.newSubManager()) {
+      ComputeMeter meter = new ComputeMeter(MODEL.layers());
+      m.discriminate(tokens, b, SEQ, p, step, 1.0, meter);
+      long n = (long) b * SEQ;
+      long c = MODEL.dModel();
+      long hidden = c * MODEL.mlpRatio();
+      long perLayer = n * c * 3 * c + 2 * n * SEQ * c + n * c * c + 2 * n * c * hidden + n * c;
+      assertEquals(MODEL.layers() * perLayer, meter.macs());
+      ComputeMeter none = new ComputeMeter(MODEL.layers());
+      RtdEvaluator.Counts counts = new RtdEvaluator.Counts(10, 2, 9, 0, 1, new long[] {5, 8}, new long[] {0, 12}, new long[] {100, 40}, 100,
+          List.of(List.of(), List.of()));
+      List<RtdEvaluator.Row> rows = RtdEvaluator.rows(counts, List.of(1.0, 0.9), MODEL.layers());
+      assertEquals(1.0, rows.get(0).macsFraction());
+      assertEquals(0.4, rows.get(1).macsFraction(), 1e-12);
+      assertEquals(12 / 30.0, rows.get(1).skippedFraction(), 1e-12);
+      assertEquals(0, none.macs());
+    }
   }
 }

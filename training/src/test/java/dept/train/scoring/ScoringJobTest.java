@@ -132,7 +132,7 @@ class ScoringJobTest {
     }
     BroadcastModel model = broadcast();
     SortedMap<String, ArrayList<RtdEvaluator.Row>> scores = new ScoringJob(16).run(rows(val), 40,
-        new RtdScorer(model, rtd(), units, cdfs, 11));
+        new RtdScorer(model, model, rtd().generator(), rtd(), units, cdfs, 11));
     model.destroy();
     for (String lang : LANGS) {
       RtdModel rtd = new RtdModel(MODEL, vocab.get(lang), SEQ, rtd());
