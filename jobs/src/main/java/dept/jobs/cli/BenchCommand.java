@@ -47,14 +47,18 @@ import picocli.CommandLine.Parameters;
           + "embedding parameters per variant.",
       "scone: SCONE at inference on the first +SCONE variant (run `dept pipeline` first): a batch's input embeddings "
           + "from the lookup table vs the f-gram model, per batch and per token; precompute f-grams/s, the Spark job vs "
-          + "one process; host memory per million f-grams from a synthetic table."
+          + "one process; host memory per million f-grams from a synthetic table.",
+      "rtd: ELECTRA pre-training with and without early exit on the pipeline's global blocks (run `dept pipeline` first), 3 seeds: "
+          + "detection accuracy and AUC on one fixed corrupted validation set, wall time, token-layers not run, a linear probe (MLlib) "
+          + "for each token's source; then the discriminator's forward + backward time per step at each exit threshold vs no exit, "
+          + "with the multiply-adds executed."
     })
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "parallelism, ingest, tokenizer, trainer, ngrams, rounds, scone (default: all; "
-      + "rounds and scone are skipped, with a line in the summary, when the config's output holds no `dept pipeline` run)")
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "parallelism, ingest, tokenizer, trainer, ngrams, rounds, scone, rtd (default: all; "
+      + "rounds, scone and rtd are skipped, with a line in the summary, when the config's output holds no `dept pipeline` run)")
   List<String> benchmarks = new ArrayList<>();
 
   @Option(
@@ -105,9 +109,27 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scone-batch", paramLabel = "B", defaultValue = "16", description = "scone: blocks per lookup batch (default: ${DEFAULT-VALUE})")
   int sconeBatch;
 
+  @Option(names = "--rtd-steps", paramLabel = "N", defaultValue = "200", description = "rtd: pre-training steps per run (default: ${DEFAULT-VALUE})")
+  int rtdSteps;
+
+  @Option(names = "--rtd-generator", paramLabel = "G", defaultValue = "uniform",
+      description = "rtd: mlm, unigram or uniform; uniform replacements are detectable within the default budget on 2 CPU cores, "
+          + "an mlm generator's are not (default: ${DEFAULT-VALUE})")
+  String rtdGenerator;
+
+  @Option(names = "--rtd-batch", paramLabel = "B", defaultValue = "16", description = "rtd: blocks per step (default: ${DEFAULT-VALUE})")
+  int rtdBatch;
+
+  @Option(names = "--rtd-layers", paramLabel = "L", defaultValue = "4", description = "rtd: discriminator layers (default: ${DEFAULT-VALUE})")
+  int rtdLayers;
+
+  @Option(names = "--rtd-train-threshold", paramLabel = "T", defaultValue = "0.9",
+      description = "rtd: exit confidence while pre-training with exit (default: ${DEFAULT-VALUE})")
+  double rtdTrainThreshold;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone");
+  static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone", "rtd");
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -119,6 +141,10 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (repeats < 1 || trainMb < 1 || encodeMb < 1 || parallelMb < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--repeats, --train-mb, --encode-mb and --parallel-mb must be >= 1");
+    }
+    if (rtdSteps < 1 || rtdBatch < 1 || rtdLayers < 1 || !(rtdTrainThreshold >= 0.5 && rtdTrainThreshold < 1)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rtd-steps, --rtd-batch and --rtd-layers must be >= 1, "
+          + "--rtd-train-threshold in [0.5, 1)");
     }
     Path corpus = input != null ? input : defaultCorpus();
     if (!Files.isRegularFile(corpus)) {
@@ -166,6 +192,14 @@ final class BenchCommand implements Callable<Integer> {
             System.out.print(sconeBenchmark(ctx, work, summary));
           }
         }
+        if (chosen.contains("rtd")) {
+          String missing = benchmarks.isEmpty() ? missingPipeline(ctx, false) : null;
+          if (missing != null) {
+            summary.skipped("rtd", missing);
+          } else {
+            System.out.print(rtdBenchmark(ctx, summary));
+          }
+        }
         if (chosen.contains("tokenizer")) {
           List<String> docs = sampleDocuments(corpus, encodeMb * 1_000_000L, config.run().seed());
           System.out.print(new TokenizerBenchmark(ctx.spark(), work, vocabSize).run(docs, trainMb * 1_000_000L, summary));
@@ -210,6 +244,41 @@ final class BenchCommand implements Callable<Integer> {
     var bench = new dept.jobs.bench.RoundBenchmark(ctx.spark(), ctx.spark().read().parquet(ctx.layout().blocks()),
         tables.vocabSizes(), tables.tokenBytes(), ctx.config().model(), ctx.config().tokenize().seqLen(), work.resolve("rounds").toString());
     return bench.run(variants, sources, ctx.config().train(), rounds, localSteps, summary);
+  }
+
+  /**
+   * The ELECTRA benchmark on the pipeline's global-tokenizer blocks of every source (a bounded
+   * sample: --rtd-steps x batch training blocks at most, 64 validation blocks per source at most).
+   */
+  private String rtdBenchmark(StageContext ctx, BenchSummary summary) {
+    ctx.requireComplete(ctx.layout().blocks(), "tokenize");
+    var blocks = ctx.spark().read().parquet(ctx.layout().blocks()).where("tokenizer = 'global'");
+    List<String> sources = blocks.select("source").distinct().orderBy("source").collectAsList().stream().map(r -> r.getString(0)).toList();
+    int seqLen = ctx.config().tokenize().seqLen();
+    List<int[]> train = new ArrayList<>();
+    blocks.where("split = 'train'").orderBy(org.apache.spark.sql.functions.rand(ctx.config().run().seed())).limit(rtdSteps * rtdBatch)
+        .select("tokens").collectAsList().forEach(r -> train.add(dept.prep.pack.TokenArrays.ints(r.getList(0))));
+    List<dept.jobs.bench.RtdBenchmark.Labelled> val = new ArrayList<>();
+    for (int s = 0; s < sources.size(); s++) {
+      int label = s;
+      blocks.where("split = 'val' and source = '" + sources.get(s) + "'").orderBy("block_id").limit(64).select("tokens").collectAsList()
+          .forEach(r -> val.add(new dept.jobs.bench.RtdBenchmark.Labelled(dept.prep.pack.TokenArrays.ints(r.getList(0)), label)));
+    }
+    int vocab = dept.jobs.stages.TokenizerTables.load(ctx, List.of(dept.prep.tokenizer.VocabConfig.GLOBAL)).vocabSizes()
+        .get(dept.prep.tokenizer.VocabConfig.GLOBAL);
+    var model = ctx.config().model();
+    var setup = new dept.jobs.bench.RtdBenchmark.Setup(new dept.train.model.ModelConfig(model.dModel(), rtdLayers, model.heads(), model.mlpRatio()),
+        seqLen, rtdBatch, rtdSteps, List.of(1L, 2L, 3L), ctx.config().train().rtd().withGenerator(rtdGenerator()), rtdTrainThreshold, List.of(1.0, 0.99, 0.95, 0.9, 0.8, 0.7),
+        8);
+    return new dept.jobs.bench.RtdBenchmark(ctx.spark(), setup).run(train, val, sources, vocab, summary);
+  }
+
+  private dept.train.rtd.RtdConfig.Generator rtdGenerator() {
+    try {
+      return dept.train.rtd.RtdConfig.Generator.valueOf(rtdGenerator.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rtd-generator: '" + rtdGenerator + "': choose from mlm, unigram, uniform");
+    }
   }
 
   /** The SCONE benchmark on the first trained +SCONE variant and its largest table. */

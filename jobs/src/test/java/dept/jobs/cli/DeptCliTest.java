@@ -126,7 +126,12 @@ class DeptCliTest {
     var exits = spark.read().parquet(out.resolve("evaluation/early_exit").toString());
     assertEquals(List.of("mlm", "uniform"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
         .map(g -> g.getString(0)).toList(), "the trained generator and the one compared");
-    assertEquals(0, exits.where("threshold = 1.0 and skipped_fraction != 0").count(), "nothing exits at threshold 1.0");
+    assertEquals(0, exits.where("threshold = 1.0 and (skipped_fraction != 0 or macs_fraction != 1)").count(), "nothing exits at threshold 1.0");
+    assertEquals(List.of("mlm", "unigram", "uniform"), exits.select("corrupted_by").distinct().orderBy("corrupted_by").collectAsList().stream()
+        .map(g -> g.getString(0)).toList(), "one shared corrupted set per generator kind");
+    assertEquals(0, exits.groupBy("corrupted_by", "source", "threshold").agg(
+        org.apache.spark.sql.functions.countDistinct("positions", "replaced").as("n"), org.apache.spark.sql.functions.count("*").as("runs"))
+        .where("n != 1 or runs != 2").count(), "both discriminators scored on the same corrupted positions of each set");
     var extension = spark.read().parquet(out.resolve("extend/spec-el/results").toString());
     assertEquals(5 * 9, extension.count(), "5 methods x (8 original sources + el)");
     assertEquals(0, extension.groupBy("source").agg(org.apache.spark.sql.functions.countDistinct("bits_per_byte_before").as("n"))

@@ -25,12 +25,15 @@ public record Block(LayerNorm ln1, SelfAttention attn, LayerNorm ln2, FeedForwar
     return out;
   }
 
+  /** A block run on some rows: the whole new stream (B*T, C) and the new states of the rows that ran (A, C). */
+  public record Stepped(NDArray stream, NDArray ran) {}
+
   /**
    * The block for {@code rows} of x (B*T, C) only: their queries, attention and MLP; every row of x
-   * still serves as a key and value (from its current, possibly frozen, state). Returns a new
-   * stream in which the other rows are x's, bit for bit.
+   * still serves as a key and value (from its current, possibly frozen, state). The new stream's
+   * other rows are x's, bit for bit.
    */
-  public NDArray forwardRows(NDArray x, ActiveRows rows, Weights w, NDArray mask, NDManager step, ComputeMeter meter, int layer) {
+  public Stepped forwardRows(NDArray x, ActiveRows rows, Weights w, NDArray mask, NDManager step, ComputeMeter meter, int layer) {
     NDIndex at = new NDIndex("{}", rows.index());
     NDArray h = ln1.forward(x, w); // (B*T, C): every row's keys and values need it
     NDArray xa = x.get(at).add(attn.forwardRows(h, rows, w, mask, step)); // (A, C)
@@ -38,8 +41,16 @@ public record Block(LayerNorm ln1, SelfAttention attn, LayerNorm ln2, FeedForwar
     NDArray out = x.duplicate(); // (B*T, C)
     out.set(at, xa);
     long[] s = x.getShape().getShape();
-    charge(meter, layer, xa.getShape().get(0), s[0], rows.length(), s[1]);
-    return out;
+    // Queries and scores ran for every slot of the per-sequence layout (B x P), the rest for the rows.
+    long slots = (long) rows.batch() * rows.perSequence();
+    meter.rows(layer, xa.getShape().get(0), s[0]);
+    meter.matmul(layer, 1, s[0], s[1], 2 * s[1]); // keys and values
+    meter.matmul(layer, 1, slots, s[1], s[1]); // queries
+    meter.matmul(layer, 2, slots, s[1], rows.length()); // q k^T and att v, summed over the heads
+    meter.matmul(layer, 1, xa.getShape().get(0), s[1], s[1]); // output projection
+    meter.matmul(layer, 1, xa.getShape().get(0), s[1], hidden); // mlp.fc
+    meter.matmul(layer, 1, xa.getShape().get(0), hidden, s[1]); // mlp.proj
+    return new Stepped(out, xa);
   }
 
   /**

@@ -34,26 +34,25 @@ public record SelfAttention(int heads, Projection qkv, Projection proj) {
 
   /**
    * Attention for {@code rows} of h (B*T, C) only: their queries against the keys and values of
-   * every position of their own sequence. Returns (A, C), as {@link #forward} would for those rows.
+   * every position of their own sequence, laid out per sequence (B, P) so one batched product
+   * serves them. Returns (A, C), as {@link #forward} would for those rows.
    */
   public NDArray forwardRows(NDArray h, ActiveRows rows, Weights w, NDArray mask, NDManager step) {
     long c = h.getShape().get(1);
-    long a = rows.count();
     long b = rows.batch();
     long t = rows.length();
+    long p = rows.perSequence();
     long hs = c / heads;
     NDList kv = qkv.columns(h, w, c, 3 * c).split(2, 1); // 2 x (B*T, C)
     NDArray k = kv.get(0).reshape(b, t, heads, hs).transpose(0, 2, 1, 3); // (B, nh, T, hs)
     NDArray v = kv.get(1).reshape(b, t, heads, hs).transpose(0, 2, 1, 3); // (B, nh, T, hs)
-    NDIndex ofSequence = new NDIndex("{}", rows.sequence());
-    NDArray q = qkv.columns(h.get(new NDIndex("{}", rows.index())), w, 0, c).reshape(a, heads, 1, hs); // (A, nh, 1, hs)
-    NDArray keys = k.get(ofSequence); // (A, nh, T, hs): each row's own sequence
-    NDArray values = v.get(ofSequence); // (A, nh, T, hs)
-    NDArray rowMask = mask.get(new NDIndex("{}", rows.position())).reshape(a, 1, 1, t); // (A, 1, 1, T)
+    NDArray q = qkv.columns(h.get(new NDIndex("{}", rows.padded())), w, 0, c) // (B*P, C)
+        .reshape(b, p, heads, hs).transpose(0, 2, 1, 3); // (B, nh, P, hs)
+    NDArray slotMask = mask.get(new NDIndex("{}", rows.paddedPosition())).reshape(b, 1, p, t); // (B, 1, P, T)
     NDArray scale = step.full(new Shape(), (float) (1.0 / Math.sqrt(hs))); // ()
-    NDArray att = q.matMul(keys.transpose(0, 1, 3, 2)).mul(scale).add(rowMask).softmax(-1); // (A, nh, 1, T)
-    NDArray y = att.matMul(values).reshape(a, c); // (A, nh, 1, hs) -> (A, C)
-    return proj.forward(y, w); // (A, C)
+    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(slotMask).softmax(-1); // (B, nh, P, T)
+    NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b * p, c); // (B, nh, P, hs) -> (B*P, C)
+    return proj.forward(y.get(new NDIndex("{}", rows.slots())), w); // (A, C)
   }
 
   /** Attention mask that hides the future: -inf above the diagonal. */

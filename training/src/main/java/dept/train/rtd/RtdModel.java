@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dept.prep.tokenizer.SpecialTokens;
 import dept.train.model.ActiveRows;
+import dept.train.model.Block;
 import dept.train.model.ComputeMeter;
 import dept.train.model.DecoderLm;
 import dept.train.model.InputEmbedder;
@@ -234,10 +235,7 @@ public final class RtdModel {
   public Detection discriminate(long[] corrupted, int b, int t, Weights w, NDManager step, double threshold, ComputeMeter meter) {
     int layers = main.layers();
     int n = b * t;
-    NDArray tokens = step.create(corrupted, new Shape(b, t));
-    NDArray pos = w.get(DecoderLm.EMBED + "wpe").get(new NDIndex("0:{}", t));
-    pos.attach(step);
-    NDArray x = InputEmbedder.lookup(tokens, w.get(DecoderLm.EMBED + "wte")).add(pos); // (B, T, C)
+    NDArray x = embed(corrupted, b, t, w, step); // (B, T, C)
     NDArray open = SelfAttention.openMask(t, step);
     NDArray[] logits = new NDArray[layers];
     NDArray[] states = new NDArray[layers];
@@ -258,9 +256,16 @@ public final class RtdModel {
         states[l] = x;
         continue;
       }
-      x = dense ? body.block(l).forward(x, w, open, step, meter, l) : body.block(l).forwardRows(x, in, w, open, step, meter, l);
+      NDArray ran; // (B, T, C) or (A, C)
+      if (dense) {
+        x = body.block(l).forward(x, w, open, step, meter, l);
+        ran = x;
+      } else {
+        Block.Stepped stepped = body.block(l).forwardRows(x, in, w, open, step, meter, l);
+        x = stepped.stream();
+        ran = stepped.ran();
+      }
       states[l] = x;
-      NDArray ran = dense ? x : x.get(new NDIndex("{}", in.index())); // (B, T, C) or (A, C)
       logits[l] = heads.logits(l, ran, w).reshape(-1); // (B*T) or (A)
       rows[l] = dense ? allRows(n) : in.rows();
       meter.head(l, rows[l].length, main.dModel());
@@ -281,6 +286,14 @@ public final class RtdModel {
       }
     }
     return new Detection(logits, rows, exitProb, exitLayer, states);
+  }
+
+  /** The token and position embeddings the discriminator starts from, (B, T, C). */
+  public NDArray embed(long[] tokens, int b, int t, Weights w, NDManager step) {
+    NDArray ids = step.create(tokens, new Shape(b, t));
+    NDArray pos = w.get(DecoderLm.EMBED + "wpe").get(new NDIndex("0:{}", t));
+    pos.attach(step);
+    return InputEmbedder.lookup(ids, w.get(DecoderLm.EMBED + "wte")).add(pos); // (B, T, C)
   }
 
   private static long[] allRows(int n) {

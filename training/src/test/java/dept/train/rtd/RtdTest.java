@@ -128,6 +128,32 @@ class RtdTest {
   }
 
   /**
+   * The paper's setting: tokens leave while pre-training (train_threshold 0.9). Later layers really
+   * run fewer rows over training, and the discriminator still learns, scored as it was trained.
+   */
+  @Test
+  void preTrainingWithExitSkipsWorkAndStillLearns() {
+    RtdConfig exit = new RtdConfig(RtdConfig.Generator.UNIFORM, 0.15, 0.25, 1, 50.0, List.of(1.0, 0.9), 0.9, null);
+    RtdModel m = new RtdModel(MODEL, vocab, SEQ, exit);
+    DecoderLm lm = new DecoderLm(MODEL, vocab, SEQ);
+    NamedTensors body = lm.initBody(2).with(m.initHeads(2));
+    NamedTensors inputs = lm.initEmbeddings(2).with(m.initGenerator(2));
+    double[] unigram = RtdModel.unigramCdf(train, vocab);
+    ComputeMeter meter = new ComputeMeter(MODEL.layers());
+    int steps = 200;
+    LocalTrainer.Result r = new LocalTrainer(lm, new OptimConfig(2e-3, 2e-4, 10, 0.0, null, null, null, 1.0, 8), steps, "rtd-exit", 0)
+        .withObjective((batch, blocks, step, w, g) -> m.loss(batch, w, step, new Random(g), unigram, meter))
+        .train(body, inputs, AdamW.State.fresh(body.with(inputs)), new BlockBatches(train, 8, 2), steps, 0);
+    assertTrue(r.metrics().lastLoss() < r.metrics().losses()[0], "the loss falls");
+    double ran = meter.tokenRows() / (double) ((long) steps * 8 * SEQ * MODEL.layers());
+    assertTrue(ran < 0.9, "token-layers run over training: " + ran);
+    List<RtdEvaluator.Row> rows = new RtdEvaluator(m, 16).evaluate(r.body(), r.embeddings(), val, unigram, exit.thresholds(), 11);
+    System.out.printf("trained with exit at 0.9: %.1f%% of token-layers ran; AUC %.3f without exit, %.3f at 0.9%n", 100 * ran,
+        rows.get(0).auc(), rows.get(1).auc());
+    assertTrue(rows.get(1).auc() > 0.7, "as trained: " + rows.get(1));
+  }
+
+  /**
    * The compact pass on the trained model: a layer sends only the positions still in through its
    * query, attention output and MLP (a fake that masks a full pass would show every row at every
    * layer), computes keys and values for every position while any is left, and a position that left
@@ -210,6 +236,49 @@ class RtdTest {
       for (int i = 0; i < full.length; i++) {
         assertEquals(full[i], compact[i], 1e-4, "logit " + i);
       }
+    }
+  }
+
+  /**
+   * One block on some rows of uneven sequences (2 rows and 1 row, so the per-sequence layout pads):
+   * those rows get what the full block gives them, the others stay as they were, and the meter
+   * charges keys and values for all 8 rows, queries and scores for the 2 x 2 slots, the rest for the 3 rows.
+   */
+  @Test
+  void aBlockOnSomeRowsGivesThemWhatTheFullBlockGives() {
+    dept.train.model.TransformerBlocks stack = new dept.train.model.TransformerBlocks(MODEL, DecoderLm.BODY);
+    NamedTensors params = new DecoderLm(MODEL, vocab, SEQ).initBody(6);
+    int b = 2;
+    int t = 4;
+    int c = MODEL.dModel();
+    boolean[] active = {true, false, true, false, false, false, false, true};
+    try (NDManager root = NDManager.newBaseManager();
+        ModelParams p = new ModelParams(params, root, root.getDevice(), false);
+        NDManager step = root.newSubManager()) {
+      ai.djl.ndarray.NDArray x = step.randomNormal(new ai.djl.ndarray.types.Shape(b, t, c));
+      ai.djl.ndarray.NDArray open = dept.train.model.SelfAttention.openMask(t, step);
+      float[] full = stack.block(0).forward(x, p, open, step, null).toFloatArray();
+      dept.train.model.ActiveRows rows = dept.train.model.ActiveRows.of(active, b, t, step);
+      assertArrayEquals(new long[] {0, 2, 7}, rows.rows());
+      assertEquals(2, rows.perSequence());
+      ComputeMeter meter = new ComputeMeter(1);
+      var stepped = stack.block(0).forwardRows(x.reshape(b * t, c), rows, p, open, step, meter, 0);
+      float[] compact = stepped.stream().toFloatArray();
+      float[] before = x.toFloatArray();
+      for (int r = 0; r < b * t; r++) {
+        for (int k = 0; k < c; k++) {
+          int i = r * c + k;
+          if (active[r]) {
+            assertEquals(full[i], compact[i], 1e-5, "row " + r + " ran: the full block's value");
+          } else {
+            assertEquals(before[i], compact[i], "row " + r + " did not run: unchanged, bit for bit");
+          }
+        }
+      }
+      long hidden = (long) c * MODEL.mlpRatio();
+      assertEquals(8L * c * 2 * c + 4L * c * c + 2 * 4L * c * t + 3L * c * c + 2 * 3L * c * hidden, meter.macs());
+      assertEquals(3, meter.tokenRows(0));
+      assertEquals(8, meter.keyValueRows(0));
     }
   }
 
