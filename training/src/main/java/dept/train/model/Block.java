@@ -38,8 +38,16 @@ public record Block(LayerNorm ln1, SelfAttention attn, LayerNorm ln2, FeedForwar
     NDArray h = ln1.forward(x, w); // (B*T, C): every row's keys and values need it
     NDArray xa = x.get(at).add(attn.forwardRows(h, rows, w, mask, step)); // (A, C)
     xa = xa.add(mlp.forward(ln2.forward(xa, w), w, null)); // (A, C)
-    NDArray out = x.duplicate(); // (B*T, C)
-    out.set(at, xa);
+    // The new stream: xa at the rows that ran, x elsewhere. Not x.duplicate() + set: DJL's duplicate
+    // is detached from autograd, and the rows that did not run still pass gradients back (as keys and values).
+    NDArray scattered = step.zeros(x.getShape()); // (B*T, C)
+    scattered.set(at, xa);
+    boolean[] flags = new boolean[(int) x.getShape().get(0)];
+    for (long r : rows.rows()) {
+      flags[(int) r] = true;
+    }
+    NDArray ran = step.create(flags, new ai.djl.ndarray.types.Shape(flags.length, 1)).broadcast(x.getShape()); // (B*T, C)
+    NDArray out = ai.djl.ndarray.NDArrays.where(ran, scattered, x); // (B*T, C)
     long[] s = x.getShape().getShape();
     // Queries and scores ran for every slot of the per-sequence layout (B x P), the rest for the rows.
     long slots = (long) rows.batch() * rows.perSequence();

@@ -320,7 +320,8 @@ public final class RtdModel {
         i++;
       }
     }
-    NDArray z = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(d.logits())); // (pairs)
+    // (pairs); DJL's concat of one array is a copy detached from autograd, hence the one-layer case apart
+    NDArray z = d.logits().length == 1 ? d.logits()[0] : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(d.logits()));
     NDArray y = step.create(labels);
     NDArray m = step.create(real);
     // Binary cross-entropy with logits, stable form: max(z, 0) - z y + log(1 + exp(-|z|)).
