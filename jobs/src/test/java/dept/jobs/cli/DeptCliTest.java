@@ -127,7 +127,7 @@ class DeptCliTest {
     assertEquals(List.of("mlm", "uniform"), exits.select("generator").distinct().orderBy("generator").collectAsList().stream()
         .map(g -> g.getString(0)).toList(), "the trained generator and the one compared");
     assertEquals(0, exits.where("threshold = 1.0 and (skipped_fraction != 0 or macs_fraction != 1)").count(), "nothing exits at threshold 1.0");
-    assertEquals(List.of("mlm", "unigram", "uniform"), exits.select("corrupted_by").distinct().orderBy("corrupted_by").collectAsList().stream()
+    assertEquals(List.of("mlm", "uniform", "unigram"), exits.select("corrupted_by").distinct().orderBy("corrupted_by").collectAsList().stream()
         .map(g -> g.getString(0)).toList(), "one shared corrupted set per generator kind");
     assertEquals(0, exits.groupBy("corrupted_by", "source", "threshold").agg(
         org.apache.spark.sql.functions.countDistinct("positions", "replaced").as("n"), org.apache.spark.sql.functions.count("*").as("runs"))
