@@ -260,6 +260,9 @@ public final class RtdModel {
       if (dense) {
         x = body.block(l).forward(x, w, open, step, meter, l);
         ran = x;
+      } else if (in.count() == n) { // nobody has left yet (always so at layer 0): the full block, without the layout's cost
+        x = body.block(l).forward(x.reshape(b, t, main.dModel()), w, open, step, meter, l).reshape(n, main.dModel());
+        ran = x;
       } else {
         Block.Stepped stepped = body.block(l).forwardRows(x, in, w, open, step, meter, l);
         x = stepped.stream();
