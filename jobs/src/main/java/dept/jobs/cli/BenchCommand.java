@@ -115,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rtd-generator", paramLabel = "G", defaultValue = "uniform",
       description = "rtd: mlm, unigram or uniform; uniform replacements are detectable within the default budget on 2 CPU cores, "
           + "an mlm generator's are not (default: ${DEFAULT-VALUE})")
-  String rtdGenerator;
+  dept.train.rtd.RtdConfig.Generator rtdGenerator;
 
   @Option(names = "--rtd-batch", paramLabel = "B", defaultValue = "16", description = "rtd: blocks per step (default: ${DEFAULT-VALUE})")
   int rtdBatch;
@@ -268,17 +268,9 @@ final class BenchCommand implements Callable<Integer> {
         .get(dept.prep.tokenizer.VocabConfig.GLOBAL);
     var model = ctx.config().model();
     var setup = new dept.jobs.bench.RtdBenchmark.Setup(new dept.train.model.ModelConfig(model.dModel(), rtdLayers, model.heads(), model.mlpRatio()),
-        seqLen, rtdBatch, rtdSteps, List.of(1L, 2L, 3L), ctx.config().train().rtd().withGenerator(rtdGenerator()), rtdTrainThreshold, List.of(1.0, 0.99, 0.95, 0.9, 0.8, 0.7),
+        seqLen, rtdBatch, rtdSteps, List.of(1L, 2L, 3L), ctx.config().train().rtd().withGenerator(rtdGenerator), rtdTrainThreshold, List.of(1.0, 0.99, 0.95, 0.9, 0.8, 0.7),
         8);
     return new dept.jobs.bench.RtdBenchmark(ctx.spark(), setup).run(train, val, sources, vocab, summary);
-  }
-
-  private dept.train.rtd.RtdConfig.Generator rtdGenerator() {
-    try {
-      return dept.train.rtd.RtdConfig.Generator.valueOf(rtdGenerator.toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--rtd-generator: '" + rtdGenerator + "': choose from mlm, unigram, uniform");
-    }
   }
 
   /** The SCONE benchmark on the first trained +SCONE variant and its largest table. */

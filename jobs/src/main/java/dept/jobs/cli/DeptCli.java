@@ -45,6 +45,7 @@ public final class DeptCli implements Runnable {
   public static int execute(PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new DeptCli());
     cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true); // e.g. --rtd-generator mlm, as config files spell it
     cli.setExecutionExceptionHandler(DeptCli::onError);
     return cli.execute(args);
   }

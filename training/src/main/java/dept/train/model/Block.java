@@ -21,7 +21,7 @@ public record Block(LayerNorm ln1, SelfAttention attn, LayerNorm ln2, FeedForwar
   public NDArray forward(NDArray x, Weights w, NDArray mask, NDManager step, ComputeMeter meter, int layer) {
     NDArray out = forward(x, w, mask, step, null);
     long[] s = x.getShape().getShape(); // (B, T, C)
-    charge(meter, layer, s[0] * s[1], s[0] * s[1], s[1], s[2]);
+    charge(meter, layer, s[0] * s[1], s[0] * s[1], s[0] * s[1], s[1], s[2]);
     return out;
   }
 
@@ -48,29 +48,22 @@ public record Block(LayerNorm ln1, SelfAttention attn, LayerNorm ln2, FeedForwar
     }
     NDArray ran = step.create(flags, new ai.djl.ndarray.types.Shape(flags.length, 1)).broadcast(x.getShape()); // (B*T, C)
     NDArray out = ai.djl.ndarray.NDArrays.where(ran, scattered, x); // (B*T, C)
-    long[] s = x.getShape().getShape();
+    long[] s = x.getShape().getShape(); // (B*T, C)
     // Queries and scores ran for every slot of the per-sequence layout (B x P), the rest for the rows.
-    long slots = (long) rows.batch() * rows.perSequence();
-    meter.rows(layer, xa.getShape().get(0), s[0]);
-    meter.matmul(layer, 1, s[0], s[1], 2 * s[1]); // keys and values
-    meter.matmul(layer, 1, slots, s[1], s[1]); // queries
-    meter.matmul(layer, 2, slots, s[1], rows.length()); // q k^T and att v, summed over the heads
-    meter.matmul(layer, 1, xa.getShape().get(0), s[1], s[1]); // output projection
-    meter.matmul(layer, 1, xa.getShape().get(0), s[1], hidden); // mlp.fc
-    meter.matmul(layer, 1, xa.getShape().get(0), hidden, s[1]); // mlp.proj
+    charge(meter, layer, xa.getShape().get(0), (long) rows.batch() * rows.perSequence(), s[0], rows.length(), s[1]);
     return new Stepped(out, xa);
   }
 
   /**
-   * What a block multiplies: keys and values for {@code keyValueRows}; for {@code tokenRows} the
-   * query, the scores and weighted values against {@code keys} keys, the output projection and the
-   * MLP.
+   * What a block multiplies: keys and values for {@code keyValueRows}; queries and the scores and
+   * weighted values against {@code keys} keys for {@code querySlots}; the output projection and the
+   * MLP for {@code tokenRows}.
    */
-  private void charge(ComputeMeter meter, int layer, long tokenRows, long keyValueRows, long keys, long c) {
+  private void charge(ComputeMeter meter, int layer, long tokenRows, long querySlots, long keyValueRows, long keys, long c) {
     meter.rows(layer, tokenRows, keyValueRows);
     meter.matmul(layer, 1, keyValueRows, c, 2 * c); // keys and values
-    meter.matmul(layer, 1, tokenRows, c, c); // queries
-    meter.matmul(layer, 2, tokenRows, c, keys); // q k^T and att v, summed over the heads
+    meter.matmul(layer, 1, querySlots, c, c); // queries
+    meter.matmul(layer, 2, querySlots, c, keys); // q k^T and att v, summed over the heads
     meter.matmul(layer, 1, tokenRows, c, c); // output projection
     meter.matmul(layer, 1, tokenRows, c, hidden); // mlp.fc
     meter.matmul(layer, 1, tokenRows, hidden, c); // mlp.proj

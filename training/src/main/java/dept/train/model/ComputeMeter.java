@@ -35,16 +35,8 @@ public final class ComputeMeter implements Serializable {
     macs[layer] += rows * width;
   }
 
-  public int layers() {
-    return macs.length;
-  }
-
   public long macs() {
     return Arrays.stream(macs).sum();
-  }
-
-  public long macs(int layer) {
-    return macs[layer];
   }
 
   /** Rows that went through layer {@code layer}'s query, attention output and MLP. */
@@ -59,14 +51,5 @@ public final class ComputeMeter implements Serializable {
   /** Rows whose keys and values layer {@code layer} computed (every position while any still runs). */
   public long keyValueRows(int layer) {
     return keyValueRows[layer];
-  }
-
-  /** Adds {@code other}'s counts to this meter's. */
-  public void add(ComputeMeter other) {
-    for (int l = 0; l < macs.length; l++) {
-      macs[l] += other.macs[l];
-      tokenRows[l] += other.tokenRows[l];
-      keyValueRows[l] += other.keyValueRows[l];
-    }
   }
 }

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.TreeMap;
 
-
 /**
  * ELECTRA on the DEPT body: a generator corrupts a share of the positions, and the body, run
  * bidirectionally, classifies every token as original or replaced through a head after each layer
@@ -235,7 +234,8 @@ public final class RtdModel {
   public Detection discriminate(long[] corrupted, int b, int t, Weights w, NDManager step, double threshold, ComputeMeter meter) {
     int layers = main.layers();
     int n = b * t;
-    NDArray x = embed(corrupted, b, t, w, step); // (B, T, C)
+    int c = main.dModel();
+    NDArray x = embed(corrupted, b, t, w, step).reshape(n, c); // (B*T, C): rows that leave and rows that stay
     NDArray open = SelfAttention.openMask(t, step);
     NDArray[] logits = new NDArray[layers];
     NDArray[] states = new NDArray[layers];
@@ -244,48 +244,38 @@ public final class RtdModel {
     int[] exitLayer = new int[n];
     boolean[] active = new boolean[n];
     Arrays.fill(active, true);
-    boolean dense = threshold >= 1.0;
-    if (!dense) {
-      x = x.reshape(n, main.dModel()); // (B*T, C): rows that leave and rows that stay
-    }
+    int left = n;
     for (int l = 0; l < layers; l++) {
-      ActiveRows in = dense ? null : ActiveRows.of(active, b, t, step);
-      if (!dense && in.count() == 0) {
-        logits[l] = step.zeros(new Shape(0));
-        rows[l] = new long[0];
-        states[l] = x;
-        continue;
-      }
-      NDArray ran; // (B, T, C) or (A, C)
-      if (dense) {
-        x = body.block(l).forward(x, w, open, step, meter, l);
+      NDArray ran; // (B*T, C) or (A, C)
+      if (left == n) { // nobody has left (always at layer 0; every layer at threshold 1.0): the full block
+        x = body.block(l).forward(x.reshape(b, t, c), w, open, step, meter, l).reshape(n, c);
         ran = x;
-      } else if (in.count() == n) { // nobody has left yet (always so at layer 0): the full block, without the layout's cost
-        x = body.block(l).forward(x.reshape(b, t, main.dModel()), w, open, step, meter, l).reshape(n, main.dModel());
-        ran = x;
-      } else {
+        rows[l] = allRows(n);
+      } else if (left > 0) {
+        ActiveRows in = ActiveRows.of(active, b, t, step);
         Block.Stepped stepped = body.block(l).forwardRows(x, in, w, open, step, meter, l);
         x = stepped.stream();
         ran = stepped.ran();
+        rows[l] = in.rows();
+      } else { // nobody is left: neither the layer nor its head runs
+        states[l] = x.reshape(b, t, c);
+        logits[l] = step.zeros(new Shape(0));
+        rows[l] = new long[0];
+        continue;
       }
-      states[l] = x;
-      logits[l] = heads.logits(l, ran, w).reshape(-1); // (B*T) or (A)
-      rows[l] = dense ? allRows(n) : in.rows();
-      meter.head(l, rows[l].length, main.dModel());
+      states[l] = x.reshape(b, t, c);
+      logits[l] = heads.logits(l, ran, w); // (rows[l].length)
+      meter.head(l, rows[l].length, c);
       float[] z = logits[l].toFloatArray();
       for (int i = 0; i < z.length; i++) {
         int r = (int) rows[l][i];
         float p = (float) (1 / (1 + Math.exp(-z[i])));
         exitProb[r] = p;
         exitLayer[r] = l;
-        if (!dense && Math.max(p, 1 - p) > threshold) {
+        if (Math.max(p, 1 - p) > threshold) { // never at 1.0
           active[r] = false;
+          left--;
         }
-      }
-    }
-    if (!dense) {
-      for (int l = 0; l < layers; l++) {
-        states[l] = states[l].reshape(b, t, main.dModel());
       }
     }
     return new Detection(logits, rows, exitProb, exitLayer, states);
