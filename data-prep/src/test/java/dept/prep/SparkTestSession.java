@@ -1,11 +1,12 @@
 package dept.prep;
 
+import dept.prep.io.NioLocalFileSystem;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The one quiet Spark session of a test JVM, shared by every module's tests (a session takes ~4 s
  * to start): local[2] with one retry per task (the round engine's failure drills need it), four
- * shuffle partitions, no UI.
+ * shuffle partitions, no UI, {@code file:} through {@link NioLocalFileSystem} as the CLI's local sessions.
  */
 public final class SparkTestSession {
 
@@ -24,6 +25,7 @@ public final class SparkTestSession {
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.sql.shuffle.partitions", "4")
               .config("spark.ui.enabled", "false")
+              .config(NioLocalFileSystem.sparkKey(), NioLocalFileSystem.class.getName())
               .getOrCreate();
     }
     return session;

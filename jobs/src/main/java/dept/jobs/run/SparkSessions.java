@@ -1,6 +1,7 @@
 package dept.jobs.run;
 
 import dept.jobs.config.SparkSettings;
+import dept.prep.io.NioLocalFileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -19,6 +20,10 @@ public final class SparkSessions {
     if (master.startsWith("local") && !submitted.contains("spark.driver.host")) {
       // A laptop's hostname often does not resolve; loopback always does.
       builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+    }
+    if (master.startsWith("local")) {
+      // One JVM, the app's classpath: file: paths without a chmod process per file (the config can override).
+      builder.config(NioLocalFileSystem.sparkKey(), NioLocalFileSystem.class.getName());
     }
     builder.config("spark.sql.shuffle.partitions", settings.shufflePartitions());
     settings.conf().forEach(builder::config);
