@@ -29,11 +29,6 @@ public final class Aggregates {
     return mean.with(new NamedTensors(rows));
   }
 
-  /** The outer pseudo-update: mean trained minus the current global tensors. */
-  public static NamedTensors meanDelta(NamedTensors global, List<ClientUpdate> results, boolean byTokens) {
-    return meanTrained(global, results, byTokens).minus(global);
-  }
-
   private static Tensor rowMean(Tensor global, String name, List<ClientUpdate> results, List<Double> weights) {
     int rows = (int) global.shape()[0];
     int d = global.size() / rows;

@@ -1,7 +1,6 @@
 package dept.train.federated;
 
 import dept.train.params.NamedTensors;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,11 +16,13 @@ public final class FedAvg implements AggregationStrategy {
   }
 
   @Override
-  public Optional<NamedTensors> aggregate(int round, NamedTensors global, List<ClientUpdate> results, int failures) {
-    if (results.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(Aggregates.meanTrained(global, results, weightByTokens));
+  public Optional<NamedTensors> aggregate(int round, NamedTensors global, NamedTensors meanTrained, int failures) {
+    return Optional.ofNullable(meanTrained);
+  }
+
+  @Override
+  public boolean weightByTokens() {
+    return weightByTokens;
   }
 
   @Override

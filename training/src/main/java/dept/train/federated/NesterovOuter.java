@@ -1,7 +1,6 @@
 package dept.train.federated;
 
 import dept.train.params.NamedTensors;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,13 +26,18 @@ public final class NesterovOuter implements AggregationStrategy {
   }
 
   @Override
-  public Optional<NamedTensors> aggregate(int round, NamedTensors global, List<ClientUpdate> results, int failures) {
-    if (results.isEmpty()) {
+  public Optional<NamedTensors> aggregate(int round, NamedTensors global, NamedTensors meanTrained, int failures) {
+    if (meanTrained == null) {
       return Optional.empty();
     }
-    NamedTensors d = Aggregates.meanDelta(global, results, weightByTokens);
+    NamedTensors d = meanTrained.minus(global);
     velocity = velocity == null ? d : velocity.scaled(momentum).plusScaled(d, 1.0);
     return Optional.of(global.plusScaled(d.plusScaled(velocity, momentum), lr));
+  }
+
+  @Override
+  public boolean weightByTokens() {
+    return weightByTokens;
   }
 
   /** The momentum buffer (null before the first round). */

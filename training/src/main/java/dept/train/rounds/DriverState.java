@@ -4,6 +4,7 @@ import dept.train.federated.AggregationStrategy;
 import dept.train.local.AdamW;
 import dept.train.model.DecoderLm;
 import dept.train.params.NamedTensors;
+import dept.train.params.ShardPlan;
 
 /** What the driver holds between rounds: exactly what a checkpoint saves. */
 final class DriverState {
@@ -20,6 +21,11 @@ final class DriverState {
   /** Every tensor the driver holds for the sources: the body and the global input side. */
   NamedTensors global() {
     return embeddings == null ? body : body.with(embeddings);
+  }
+
+  /** How the global tensors (and their moments, uploads and checkpoints) are cut into shards. */
+  ShardPlan plan(long maxBytes) {
+    return ShardPlan.of(global(), maxBytes);
   }
 
   /** Takes the new values of some global tensors (what a round aggregated). */

@@ -10,7 +10,6 @@ import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
 import dept.train.scone.SconeConfig;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -150,11 +149,10 @@ public final class RoundEngine {
       for (int round = state.round + 1; round <= Math.min(stopAfter, train.rounds()); round++) {
         long start = System.nanoTime();
         RoundRunner.Done done = runner.run(trainBlocks, sorted, round, state, fgrams);
-        List<SourceTask.Result> results = new ArrayList<>(done.results());
-        results.sort(Comparator.comparing(SourceTask.Result::source).thenComparingInt(SourceTask.Result::replica));
+        List<SourceTask.Result> results = done.results();
 
         long aggStart = System.nanoTime();
-        RoundAggregation.apply(variant, train, round, state, results);
+        RoundAggregation.apply(variant, train, round, state, done);
         long aggregateMs = ms(aggStart);
         long validateMs = 0;
         if (round % train.evalEvery() == 0 || round == train.rounds()) {

@@ -1,5 +1,8 @@
 package dept.train.rounds;
 
+import dept.train.local.AdamW;
+import dept.train.params.NamedTensors;
+import dept.train.params.ShardPlan;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Flower's fit step on Spark: one round's tasks as one Spark job, on the partitions that hold their
- * blocks, with the driver's tensors broadcast, the GPU resource profile on a cluster, and
+ * blocks, with the driver's tensors broadcast shard by shard and the updates averaged on executors
+ * ({@link ShardedAggregation}), the GPU resource profile on a cluster, and
  * {@code task_timeout_s}: a round whose tasks have not all finished in time (a hung executor) is
  * cancelled and submitted again, at most three times (tasks read round r-1's state and write round
  * r's, so a re-run is harmless).
@@ -30,10 +34,12 @@ final class RoundRunner {
   private static final Logger LOG = LoggerFactory.getLogger(RoundRunner.class);
   private static final int ATTEMPTS = 3;
 
-  /** What a broadcast of "nothing" carries (Spark broadcasts values, not nulls). */
-  static final byte[] NONE = new byte[0];
-
-  record Done(List<SourceTask.Result> results, long broadcastMs, long tasksMs) {}
+  /**
+   * A round's outcome: every task's report, the mean of their uploads and shared moments (computed
+   * on executors), and the times of the broadcast and of the tasks with their aggregation.
+   */
+  record Done(List<SourceTask.Result> results, NamedTensors meanTrained, AdamW.State meanMoments, long broadcastMs,
+      long tasksMs) {}
 
   private final JavaSparkContext jsc;
   private final RoundSetup setup;
@@ -50,30 +56,37 @@ final class RoundRunner {
   Done run(JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> blocks, List<String> sources, int round, DriverState state,
       Broadcast<Map<String, List<int[]>>> fgrams) {
     TrainConfig train = setup.train();
+    ShardPlan plan = state.plan(train.shardBytes());
+    boolean byTokens = state.outer.weightByTokens();
     for (int attempt = 0; ; attempt++) {
       long start = System.nanoTime();
       Map<TaskKey, SourceTask> tasks = RoundPlan.tasks(setup, sources, round, attempt, faults);
-      Broadcast<byte[]> bodyDown = jsc.broadcast(state.body.toBytes());
-      Broadcast<byte[]> embedDown = jsc.broadcast(state.embeddings == null ? NONE : state.embeddings.toBytes());
-      Broadcast<byte[]> momentsDown = jsc.broadcast(state.moments == null ? NONE : new SourceState(null, state.moments, 0).toBytes());
+      ShardedBroadcast bodyDown = ShardedBroadcast.of(jsc, state.body, plan);
+      ShardedBroadcast embedDown = ShardedBroadcast.of(jsc, state.embeddings, plan);
+      ShardedBroadcast mDown = ShardedBroadcast.of(jsc, state.moments == null ? null : state.moments.m(), plan);
+      ShardedBroadcast vDown = ShardedBroadcast.of(jsc, state.moments == null ? null : state.moments.v(), plan);
+      long steps = state.moments == null ? 0 : state.moments.steps();
       long broadcastMs = ms(start);
       long tasksStart = System.nanoTime();
       String group = String.format(Locale.ROOT, "dept-%s-round-%d-attempt-%d", setup.variant(), round, attempt);
       jsc.setJobGroup(group, String.format(Locale.ROOT, "DEPT %s round %d/%d", setup.variant(), round, train.rounds()), true);
       try {
-        JavaRDD<SourceTask.Result> trained = blocks
+        JavaRDD<SourceTask.Trained> trained = blocks
             .filter(t -> tasks.containsKey(t._1()))
-            .map(t -> tasks.get(t._1()).run(t._2(), bodyDown.value(), orNull(embedDown.value()), orNull(momentsDown.value()),
+            .map(t -> tasks.get(t._1()).run(t._2(), down(bodyDown, embedDown, mDown, vDown, steps),
                 fgrams.value().get(t._1().source())));
         if (gpus != null) {
           trained = trained.withResources(gpus);
         }
+        JavaRDD<ShardedAggregation.Reduced> reduced = ShardedAggregation.reduce(trained, plan, bodyDown, embedDown, byTokens,
+            ShardedAggregation.partitions(plan, state.moments != null || train.innerFor(setup.variant()) == InnerState.AVERAGE,
+                jsc.defaultParallelism()));
         if (train.taskTimeoutS() == 0) {
-          return new Done(trained.collect(), broadcastMs, ms(tasksStart));
+          return done(reduced.collect(), plan, broadcastMs, tasksStart);
         }
-        JavaFutureAction<List<SourceTask.Result>> job = trained.collectAsync();
+        JavaFutureAction<List<ShardedAggregation.Reduced>> job = reduced.collectAsync();
         try {
-          return new Done(job.get(train.taskTimeoutS(), TimeUnit.SECONDS), broadcastMs, ms(tasksStart));
+          return done(job.get(train.taskTimeoutS(), TimeUnit.SECONDS), plan, broadcastMs, tasksStart);
         } catch (TimeoutException e) {
           job.cancel(true);
           jsc.cancelJobGroup(group);
@@ -94,9 +107,23 @@ final class RoundRunner {
         jsc.clearJobGroup();
         bodyDown.destroy();
         embedDown.destroy();
-        momentsDown.destroy();
+        mDown.destroy();
+        vDown.destroy();
       }
     }
+  }
+
+  private static Done done(List<ShardedAggregation.Reduced> reduced, ShardPlan plan, long broadcastMs, long tasksStart) {
+    ShardedAggregation.Outcome o = ShardedAggregation.assemble(reduced, plan);
+    return new Done(o.results(), o.meanTrained(), o.meanMoments(), broadcastMs, ms(tasksStart));
+  }
+
+  /** A task's view of the driver's broadcasts. */
+  private static SourceTask.Down down(ShardedBroadcast body, ShardedBroadcast embeddings, ShardedBroadcast m,
+      ShardedBroadcast v, long steps) {
+    NamedTensors mean = m.value();
+    AdamW.State moments = mean == null ? null : new AdamW.State(mean, v.value(), steps);
+    return new SourceTask.Down(body.value(), body.bytes(), embeddings.value(), moments, m.bytes() + v.bytes());
   }
 
   private static ResourceProfile gpuProfile(JavaSparkContext jsc, int gpusPerTask) {
@@ -109,10 +136,6 @@ final class RoundRunner {
     }
     TaskResourceRequests task = new TaskResourceRequests().cpus(1).resource("gpu", gpusPerTask);
     return new ResourceProfileBuilder().require(task).build();
-  }
-
-  static byte[] orNull(byte[] b) {
-    return b.length == 0 ? null : b;
   }
 
   static long ms(long startNanos) {

@@ -1,5 +1,7 @@
 package dept.train.rounds;
 
+import dept.train.params.ShardPlan;
+
 import dept.train.rtd.RtdModel;
 import dept.train.scoring.ScoringBlocks;
 import dept.train.scoring.ScoringJob;
@@ -51,8 +53,9 @@ final class RoundValidation implements AutoCloseable {
 
   /** Each source's validation row after {@code round}, by source. */
   List<RunLog.ValidationRow> run(int round, DriverState state, Broadcast<Map<String, List<int[]>>> fgrams) {
-    Broadcast<byte[]> body = jsc.broadcast(state.body.toBytes());
-    Broadcast<byte[]> embeddings = jsc.broadcast(state.embeddings == null ? RoundRunner.NONE : state.embeddings.toBytes());
+    ShardPlan plan = state.plan(setup.train().shardBytes());
+    ShardedBroadcast body = ShardedBroadcast.of(jsc, state.body, plan);
+    ShardedBroadcast embeddings = ShardedBroadcast.of(jsc, state.embeddings, plan);
     try {
       return new ArrayList<>(new ScoringJob(BATCH).run(sample, 0,
           new ValidationScorer(sides, round, tokenBytesBySource(), body, embeddings, fgrams, unigram)).values());

@@ -1,5 +1,6 @@
 package dept.train.rounds;
 
+import dept.train.federated.ClientUpdate;
 import dept.train.random.Seeds;
 import dept.train.local.AdamW;
 import dept.train.local.LocalTrainer;
@@ -10,6 +11,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.spark.TaskContext;
@@ -23,19 +25,26 @@ import org.apache.spark.TaskContext;
 record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, FaultInjector faults) implements Serializable {
 
   /**
-   * What a task sends back. {@code rowIds} only when the token table went up as some rows (TRIM),
-   * {@code sharedMoments} only under AVERAGE. Bytes are the serialised sizes; params the float
-   * counts they carry; {@code embeddingParams} the embedding parameters the task held and trained
-   * (its memory).
+   * What a task reports to the driver: metrics only. Its parameters go up as {@link Trained#upload}
+   * and are averaged shard by shard where they are ({@link ShardedAggregation}). Bytes are the
+   * serialised sizes; params the float counts they carry; {@code embeddingParams} the embedding
+   * parameters the task held and trained (its memory); {@code momentSteps} the AdamW step count of
+   * the shared moments it sends up (inner state AVERAGE), else 0.
    */
-  record Result(String source, int replica, int round, byte[] trained, int[] rowIds, byte[] sharedMoments, long tokens,
-      float[] losses, long bytesDown, long bytesUp, long paramsDown, long paramsUp, long embeddingParams, long computeMillis,
-      long taskMillis, boolean diverged) implements Serializable {
+  record Result(String source, int replica, int round, long tokens, float[] losses, long bytesDown, long bytesUp,
+      long paramsDown, long paramsUp, long embeddingParams, long computeMillis, long taskMillis, long momentSteps,
+      boolean diverged) implements Serializable {
 
     float lastLoss() {
       return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
     }
   }
+
+  /**
+   * A task's report and what it sends up: the new values of what the driver aggregates (TRIM's
+   * token rows with their global ids), and under AVERAGE its shared moments (else null).
+   */
+  record Trained(Result result, ClientUpdate upload, AdamW.State moments) {}
 
   /** The seed of everything random at this task: its batches, ACT's resets, RTD's corruptions. */
   long taskSeed() {
@@ -48,7 +57,7 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
   }
 
   /** @param fgrams the f-grams a {@code +SCONE} variant uses for this source's tokenizer (null without SCONE) */
-  Result run(TreeMap<String, List<int[]>> blocks, byte[] bodyDown, byte[] embeddingsDown, byte[] momentsDown, List<int[]> fgrams) {
+  Trained run(TreeMap<String, List<int[]>> blocks, Down down, List<int[]> fgrams) {
     long taskStart = System.nanoTime();
     TaskContext ctx = TaskContext.get();
     int attempt = roundAttempt + (ctx == null ? 0 : ctx.attemptNumber());
@@ -61,13 +70,12 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     InnerState inner = train.innerFor(variant);
     CheckpointStore store = side.store();
     SourceState previous = previousState(store);
-    NamedTensors body = NamedTensors.fromBytes(bodyDown);
+    NamedTensors body = down.body();
+    AdamW.State momentsDown = down.moments();
 
-    TaskInputs in = policy.receive(side, previous, embeddingsDown == null ? null : NamedTensors.fromBytes(embeddingsDown),
-        blocks, fgrams);
-    long bytesDown = bodyDown.length + in.bytesDown() + (momentsDown == null ? 0 : momentsDown.length);
-    long paramsDown = body.parameterCount() + in.paramsDown()
-        + (momentsDown == null ? 0 : 2 * SourceState.fromBytes(momentsDown).optimizer().m().parameterCount());
+    TaskInputs in = policy.receive(side, previous, down.embeddings(), blocks, fgrams);
+    long bytesDown = down.bodyBytes() + in.bytesDown() + down.momentBytes();
+    long paramsDown = body.parameterCount() + in.paramsDown() + (momentsDown == null ? 0 : 2 * momentsDown.m().parameterCount());
     var lm = SconeModels.withFgrams(in.lm(), train.sconeFor(variant), in.fgrams());
     AdamW.State start = startingMoments(inner, body.with(in.embeddings()), previous, momentsDown);
 
@@ -102,20 +110,26 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     store.writeSourceState(key.statePath(), round, next.toBytes());
 
     SharingPolicy.Upload upload = policy.upload(after, in);
-    byte[] trainedBytes = upload.trained().toBytes();
-    long bytesUp = trainedBytes.length + (upload.rowIds() == null ? 0 : 4L * upload.rowIds().length);
+    long bytesUp = upload.trained().byteSize() + (upload.rowIds() == null ? 0 : 4L * upload.rowIds().length);
     long paramsUp = upload.trained().parameterCount();
-    byte[] momentsUp = null;
+    AdamW.State momentsUp = null;
     if (inner == InnerState.AVERAGE) {
-      AdamW.State shared = r.optimizer().select(policy::aggregated);
-      momentsUp = new SourceState(null, shared, 0).toBytes();
-      bytesUp += momentsUp.length;
-      paramsUp += 2 * shared.m().parameterCount();
+      momentsUp = r.optimizer().select(policy::aggregated);
+      bytesUp += momentsUp.m().byteSize() + momentsUp.v().byteSize();
+      paramsUp += 2 * momentsUp.m().parameterCount();
     }
-    return new Result(key.source(), key.replica(), round, trainedBytes, upload.rowIds(), momentsUp,
-        r.metrics().tokens(), losses, bytesDown, bytesUp, paramsDown, paramsUp,
-        in.embeddings().parameterCount(), r.metrics().wallMillis(), (System.nanoTime() - taskStart) / 1_000_000, diverged);
+    Result result = new Result(key.source(), key.replica(), round, r.metrics().tokens(), losses, bytesDown, bytesUp,
+        paramsDown, paramsUp, in.embeddings().parameterCount(), r.metrics().wallMillis(),
+        (System.nanoTime() - taskStart) / 1_000_000, momentsUp == null ? 0 : momentsUp.steps(), diverged);
+    Map<String, int[]> rows = upload.rowIds() == null ? Map.of() : Map.of(SharingPolicy.Upload.TABLE, upload.rowIds());
+    return new Trained(result, new ClientUpdate(key.source(), upload.trained(), r.metrics().tokens(), rows), momentsUp);
   }
+
+  /**
+   * What the driver sends a task, read from its sharded broadcasts: the body, the global input side
+   * (null for SPEC), the averaged moments (null unless AVERAGE), and the serialised sizes received.
+   */
+  record Down(NamedTensors body, long bodyBytes, NamedTensors embeddings, AdamW.State moments, long momentBytes) {}
 
   /** This task's state after round r-1; with replicas, its replicas' embeddings and moments averaged. */
   private SourceState previousState(CheckpointStore store) {
@@ -131,14 +145,14 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     return all.isEmpty() ? own : SourceState.mean(all, own.batchesServed());
   }
 
-  private static AdamW.State startingMoments(InnerState inner, NamedTensors params, SourceState previous, byte[] momentsDown) {
+  private static AdamW.State startingMoments(InnerState inner, NamedTensors params, SourceState previous, AdamW.State momentsDown) {
     AdamW.State fresh = AdamW.State.fresh(params);
     if (inner == InnerState.RESET) {
       return fresh;
     }
     AdamW.State start = previous.optimizer() == null ? fresh : fresh.overriding(previous.optimizer());
     if (momentsDown != null) {
-      start = start.overriding(SourceState.fromBytes(momentsDown).optimizer());
+      start = start.overriding(momentsDown);
     }
     return start;
   }

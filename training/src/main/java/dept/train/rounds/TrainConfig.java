@@ -37,12 +37,15 @@ import java.util.List;
  * @param objective clm (next-token prediction) or rtd (replaced-token detection for every variant,
  *     as if each were written {@code <variant>+RTD})
  * @param rtd the replaced-token detection of the {@code +RTD} variants
+ * @param shardMb parameters travel (broadcast, task results, aggregation) and are checkpointed in
+ *     shards of at most this many MiB ({@link dept.train.params.ShardPlan}); results do not depend on it
  */
 public record TrainConfig(
     List<Variant> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
     Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, InnerState innerState, Double temperature,
     Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, Double maxLossRatio,
-    OptimConfig optim, OuterConfig outer, SconeConfig scone, Objective objective, RtdConfig rtd) implements Serializable {
+    OptimConfig optim, OuterConfig outer, SconeConfig scone, Objective objective, RtdConfig rtd, Double shardMb)
+    implements Serializable {
 
   /** What the body learns to predict. */
   public enum Objective {
@@ -79,6 +82,10 @@ public record TrainConfig(
     optim = optim == null ? OptimConfig.defaults() : optim;
     outer = outer == null ? OuterConfig.defaults() : outer;
     scone = scone == null ? SconeConfig.defaults() : scone;
+    shardMb = shardMb == null ? 64.0 : shardMb;
+    if (!(shardMb > 0) || shardMb > 1024) {
+      throw new IllegalArgumentException("train.shard_mb must be in (0, 1024], got " + shardMb);
+    }
     if (rounds < 1 || localSteps < 1 || replicas < 1 || checkpointEvery < 1 || evalEvery < 1) {
       throw new IllegalArgumentException("train: rounds, local_steps, replicas, checkpoint_every and eval_every must be >= 1");
     }
@@ -89,6 +96,11 @@ public record TrainConfig(
     if (temperature < 0 || temperature > 1) {
       throw new IllegalArgumentException("train.temperature must be in [0, 1], got " + temperature);
     }
+  }
+
+  /** {@link #shardMb} in bytes. */
+  public long shardBytes() {
+    return Math.max(64, (long) (shardMb * (1 << 20)));
   }
 
   public static TrainConfig defaults() {
@@ -123,6 +135,7 @@ public record TrainConfig(
     b.scone = scone;
     b.objective = objective;
     b.rtd = rtd;
+    b.shardMb = shardMb;
     return b;
   }
 
@@ -169,6 +182,7 @@ public record TrainConfig(
     private SconeConfig scone;
     private Objective objective;
     private RtdConfig rtd;
+    private Double shardMb;
 
     private Builder() {}
 
@@ -283,10 +297,15 @@ public record TrainConfig(
       return this;
     }
 
+    public Builder shardMb(double v) {
+      shardMb = v;
+      return this;
+    }
+
     public TrainConfig build() {
       return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery, evalEvery,
           evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
-          scone, objective, rtd);
+          scone, objective, rtd, shardMb);
     }
   }
 }

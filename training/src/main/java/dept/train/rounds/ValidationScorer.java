@@ -25,8 +25,8 @@ import org.apache.spark.broadcast.Broadcast;
  *
  * @param unigram for {@code +RTD}: each source's replacement distribution (from its validation sample)
  */
-record ValidationScorer(Map<String, SourceSide> sides, int round, Map<String, int[]> tokenBytes, Broadcast<byte[]> body,
-    Broadcast<byte[]> globalEmbeddings, Broadcast<Map<String, List<int[]>>> fgrams, Map<String, double[]> unigram)
+record ValidationScorer(Map<String, SourceSide> sides, int round, Map<String, int[]> tokenBytes, ShardedBroadcast body,
+    ShardedBroadcast globalEmbeddings, Broadcast<Map<String, List<int[]>>> fgrams, Map<String, double[]> unigram)
     implements Scorer<ValidationScorer.Sums, RunLog.ValidationRow> {
 
   /** One batch's sums, or several's: next-token metrics, or replaced-token-detection counts for {@code +RTD}. */
@@ -39,11 +39,10 @@ record ValidationScorer(Map<String, SourceSide> sides, int round, Map<String, in
     SourceSide side = sides.get(source);
     Variant variant = side.variant();
     TrainConfig train = side.train();
-    byte[] global = RoundRunner.orNull(globalEmbeddings.value());
-    NamedTensors embeddings = variant.policy().scoringEmbeddings(side, round, global == null ? null : NamedTensors.fromBytes(global));
+    NamedTensors embeddings = variant.policy().scoringEmbeddings(side, round, globalEmbeddings.value());
     DecoderLm lm = SconeModels.withFgrams(side.lm(), train.sconeFor(variant), fgrams.value().get(source));
     NDManager root = NDManager.newBaseManager(LocalTrainer.device());
-    ModelParams params = new ModelParams(NamedTensors.fromBytes(body.value()).with(embeddings), root, LocalTrainer.device(), false);
+    ModelParams params = new ModelParams(body.value().with(embeddings), root, LocalTrainer.device(), false);
     Evaluator lmScore = variant.rtd() ? null : new Evaluator(lm, Integer.MAX_VALUE); // batches come cut by the job
     RtdModel rtd = variant.rtd() ? InputSide.rtdModel(lm, train) : null;
     RtdEvaluator rtdScore = variant.rtd() ? new RtdEvaluator(rtd, Integer.MAX_VALUE) : null;
