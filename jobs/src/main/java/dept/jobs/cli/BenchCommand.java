@@ -51,13 +51,15 @@ import picocli.CommandLine.Parameters;
       "rtd: ELECTRA pre-training with and without early exit on the pipeline's global blocks (run `dept pipeline` first), 3 seeds: "
           + "detection accuracy and AUC on one fixed corrupted validation set, wall time, token-layers not run, a linear probe (MLlib) "
           + "for each token's source; then the discriminator's forward + backward time per step at each exit threshold vs no exit, "
-          + "with the multiply-adds executed."
+          + "with the multiply-adds executed.",
+      "traffic: what one round moves and holds (per task, through the driver) for 125M, 350M and 1.3B bodies at K = 8, "
+          + "from the shapes alone, with the byte count the run's metrics use."
     })
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "parallelism, ingest, tokenizer, trainer, ngrams, rounds, scone, rtd (default: all; "
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "parallelism, ingest, tokenizer, trainer, ngrams, rounds, scone, rtd, traffic (default: all; "
       + "rounds, scone and rtd are skipped, with a line in the summary, when the config's output holds no `dept pipeline` run)")
   List<String> benchmarks = new ArrayList<>();
 
@@ -129,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone", "rtd");
+  static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone", "rtd", "traffic");
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -154,6 +156,9 @@ final class BenchCommand implements Callable<Integer> {
     PipelineConfig config = loader.load(options.config, options.overrides);
     BenchSummary summary = new BenchSummary();
     long start = System.nanoTime();
+    if (chosen.contains("traffic")) { // shapes only: no Spark, no data
+      System.out.print(dept.jobs.bench.TrafficTable.run(8, summary));
+    }
     if (chosen.contains("parallelism")) { // first: it starts sessions of its own, one per master
       List<String> docs = sampleDocuments(corpus, parallelMb * 1_000_000L, config.run().seed());
       System.out.print(new ParallelismBenchmark(config.spark()).run(docs, 4096, summary));

@@ -5,6 +5,7 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.RoundEngine;
+import dept.train.rounds.RoundTraffic;
 import dept.train.rounds.Variant;
 import dept.train.rounds.TrainConfig;
 import java.util.ArrayList;
@@ -47,6 +48,22 @@ public final class TrainStage implements Stage {
     return "train";
   }
 
+  /** Refuses, before any round, a result limit one round's mean would exceed (it would fail at the first round). */
+  private static void requireResultLimit(StageContext ctx, TrainConfig train, int sources, Map<String, Integer> vocab, int seqLen) {
+    long limit = ctx.spark().sparkContext().conf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+    int largestVocab = java.util.Collections.max(vocab.values());
+    for (Variant v : train.variants()) {
+      int perRound = train.sourcesPerRound() == 0 ? sources : Math.min(train.sourcesPerRound(), sources);
+      int tasks = (v.mixture() ? 1 : perRound) * train.replicas();
+      try {
+        RoundTraffic.of(v, ctx.config().model(), seqLen, v.globalVocabulary() ? vocab.get(VocabConfig.GLOBAL) : largestVocab,
+            tasks, train.shardBytes()).requireResultLimit(limit);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+    }
+  }
+
   @Override
   public void run(StageContext ctx) {
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
@@ -64,6 +81,7 @@ public final class TrainStage implements Stage {
         train.variants(), sources.size(), train.rounds(), train.localSteps(),
         train.sourcesPerRound() == 0 ? "all" : train.sourcesPerRound(), train.replicas(), train.innerState(), train.outer().kind());
 
+    requireResultLimit(ctx, train, sources.size(), tables.vocabSizes(), seqLen);
     Map<String, List<int[]>> fgrams = train.variants().stream().anyMatch(Variant::scone)
         ? fgramSets(ctx) : Map.of();
     TrainOutputs outputs = new TrainOutputs(ctx);

@@ -18,20 +18,22 @@ class BenchCommandTest {
   @Test
   void summaryTableHoldsEveryFigureWithItsPeerAndRatio() throws Exception {
     Path summary = dir.resolve("bench.md");
-    CliRun.Result r = CliRun.run(CliRun.onSample("bench", dir.resolve("out"), "parallelism", "ngrams",
+    CliRun.Result r = CliRun.run(CliRun.onSample("bench", dir.resolve("out"), "parallelism", "ngrams", "traffic",
         "--input", "../data-prep/sample/sample.jsonl", "--parallel-mb", "1", "--ngram-mb", "1", "--summary", summary.toString()));
     assertEquals(0, r.exit(), r.err() + r.out());
     String table = Files.readString(summary);
     assertTrue(r.out().contains(table.strip()), "the summary is printed too");
     for (String row : List.of("| parallelism | tokenize job MB/s on local[2] |", "| the same job on local[1] |",
         "| ngrams | n-gram counting, n = 2..4, tokens/s at 1x", "| ngrams | n-gram counting, n = 2..4, tokens/s at 4x",
-        "| MLlib NGram + CountVectorizer |", "| ngrams | f-gram matcher, M positions/s, 1 thread |")) {
+        "| MLlib NGram + CountVectorizer |", "| ngrams | f-gram matcher, M positions/s, 1 thread |",
+        "| traffic | driver bytes per round, 1.3B GLOB, K = 8 (sharded mean vs every update) | 5,255 | collect all K | 42,036 | 8.00x |")) {
       assertTrue(table.contains(row), row + " in\n" + table);
     }
     // every row with a peer has a ratio: "| 1.23x |" at the end
-    long withPeer = table.lines().filter(l -> l.contains("MLlib") || l.contains("local[1]")).count();
+    long withPeer = table.lines().filter(l -> l.contains("MLlib") || l.contains("local[1]") || l.contains("collect all K")).count();
     long withRatio = table.lines().filter(l -> l.matches(".*\\| \\d+\\.\\d\\dx \\|$")).count();
     assertEquals(withPeer, withRatio, table);
+    assertTrue(r.out().contains("1.3B   SPEC  1,208,602,624"), "the traffic table sizes a 1.3B body: " + r.out());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dept.jobs.cli;
 
 import dept.jobs.run.OutputLayout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dept.jobs.ZeppelinNotes;
@@ -170,6 +171,13 @@ class DeptCliTest {
     assertEquals(1, refused.exit(), refused.out());
     assertTrue(refused.err().contains(bad + ":2: no string field \"text\""), refused.err());
     assertTrue(!refused.out().contains("| variant | rounds"), "refused before the comparison: " + refused.out());
+    // A driver result limit one round's mean would exceed is refused before any round, with the number it needs.
+    CliRun.Result tooSmall = run(run.args("train", "--variant", "SPEC", "--set", "model.d_model=256",
+        "--set", "spark.conf={spark.ui.enabled: \"false\", spark.driver.maxResultSize: 1m}"));
+    assertEquals(DeptCli.EXIT_CONFIG, tooSmall.exit(), tooSmall.err());
+    assertTrue(tooSmall.err().matches("(?s).*spark.driver.maxResultSize = 1.0 MB is below the 3\\.\\d MB one SPEC round sends the "
+        + "driver .*: set it to at least 3\\.\\d MB.*"), tooSmall.err());
+    assertFalse(Files.exists(out.resolve("train/spec/checkpoints/round-00003")), "no round ran");
   }
 
   @Test

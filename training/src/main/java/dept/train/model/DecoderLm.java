@@ -87,6 +87,17 @@ public final class DecoderLm {
     return new NamedTensors(t);
   }
 
+  /** The body's names and shapes ({@link #initBody} without values). */
+  public java.util.Map<String, long[]> bodyShapes() {
+    return stack.shapes();
+  }
+
+  /** The input side's names and shapes ({@link #initEmbeddings} without values). */
+  public java.util.Map<String, long[]> embeddingShapes() {
+    return java.util.Map.of(EMBED + "wte", new long[] {vocabSize, config.dModel()}, EMBED + "wpe",
+        new long[] {seqLen, config.dModel()});
+  }
+
   /** A fresh body: GPT-2 init (N(0, 0.02), residual projections scaled by 1/sqrt(2 layers)). */
   public NamedTensors initBody(long seed) {
     TreeMap<String, Tensor> t = new TreeMap<>();

@@ -49,6 +49,31 @@ public final class TransformerBlocks {
     return config;
   }
 
+  /** The names and shapes {@link #init} fills, without values: for sizing models no process could hold. */
+  public java.util.Map<String, long[]> shapes() {
+    long c = config.dModel();
+    long hidden = c * config.mlpRatio();
+    java.util.Map<String, long[]> s = new TreeMap<>();
+    for (int l = 0; l < config.layers(); l++) {
+      String h = prefix + "h" + l + ".";
+      for (String ln : java.util.List.of(h + "ln1", h + "ln2")) {
+        s.put(ln + ".g", new long[] {c});
+        s.put(ln + ".b", new long[] {c});
+      }
+      s.put(h + "attn.qkv.w", new long[] {c, 3 * c});
+      s.put(h + "attn.qkv.b", new long[] {3 * c});
+      s.put(h + "attn.proj.w", new long[] {c, c});
+      s.put(h + "attn.proj.b", new long[] {c});
+      s.put(h + "mlp.fc.w", new long[] {c, hidden});
+      s.put(h + "mlp.fc.b", new long[] {hidden});
+      s.put(h + "mlp.proj.w", new long[] {hidden, c});
+      s.put(h + "mlp.proj.b", new long[] {c});
+    }
+    s.put(prefix + "lnf.g", new long[] {c});
+    s.put(prefix + "lnf.b", new long[] {c});
+    return s;
+  }
+
   /** GPT-2 init: N(0, 0.02), residual projections scaled by 1/sqrt(2 layers), seeded per name. */
   public void init(TreeMap<String, Tensor> t, long seed) {
     int c = config.dModel();

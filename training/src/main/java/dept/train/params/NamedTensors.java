@@ -1,17 +1,23 @@
 package dept.train.params;
 
 import dept.prep.io.AtomicOutput;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
@@ -66,10 +72,21 @@ public final class NamedTensors {
 
   /** The length of {@link #toBytes()}, without serialising (what a transfer of these tensors costs). */
   public long byteSize() {
+    Map<String, long[]> shapes = new TreeMap<>();
+    tensors.forEach((n, t) -> shapes.put(n, t.shape()));
+    return byteSize(shapes);
+  }
+
+  /** {@link #byteSize()} of tensors with these names and shapes, without holding them (a long: any size). */
+  public static long byteSize(Map<String, long[]> shapes) {
     long size = 3 * Integer.BYTES + SHA256_BYTES;
-    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      long n = 1;
+      for (long d : e.getValue()) {
+        n *= d;
+      }
       size += Integer.BYTES + e.getKey().getBytes(StandardCharsets.UTF_8).length + Integer.BYTES
-          + (long) Long.BYTES * e.getValue().shape().length + (long) Float.BYTES * e.getValue().size();
+          + (long) Long.BYTES * e.getValue().length + Float.BYTES * n;
     }
     return size;
   }
@@ -197,33 +214,50 @@ public final class NamedTensors {
 
   // ---- bytes -----------------------------------------------------------------------------
 
+  /** The byte form in one array: for values well under 2 GB (a shard, a source's state); larger ones stream ({@link #write}). */
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(MAGIC);
-      out.writeInt(VERSION);
-      out.writeInt(tensors.size());
-      for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-        out.writeInt(name.length);
-        out.write(name);
-        long[] shape = e.getValue().shape();
-        out.writeInt(shape.length);
-        for (long d : shape) {
-          out.writeLong(d);
-        }
-        float[] data = e.getValue().data();
-        ByteBuffer buf = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(data);
-        out.write(buf.array());
-      }
-      out.flush();
-      byte[] body = bytes.toByteArray();
-      out.write(sha256(body, body.length));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, byteSize()));
+    try {
+      write(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * Writes the byte form to {@code sink}, tensor by tensor, with the SHA-256 of everything before
+   * it at the end: no array larger than one tensor, whatever the total.
+   */
+  public void write(OutputStream sink) throws IOException {
+    MessageDigest digest = sha256();
+    DigestOutputStream digesting = new DigestOutputStream(new BufferedOutputStream(sink, 1 << 16), digest);
+    DataOutputStream out = new DataOutputStream(digesting);
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeInt(tensors.size());
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+      out.writeInt(name.length);
+      out.write(name);
+      long[] shape = e.getValue().shape();
+      out.writeInt(shape.length);
+      for (long d : shape) {
+        out.writeLong(d);
+      }
+      float[] data = e.getValue().data();
+      ByteBuffer buf = ByteBuffer.allocate(Math.min(data.length, 1 << 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+      for (int from = 0; from < data.length; from += buf.capacity() / 4) {
+        int n = Math.min(buf.capacity() / 4, data.length - from);
+        buf.clear();
+        buf.asFloatBuffer().put(data, from, n);
+        out.write(buf.array(), 0, n * 4);
+      }
+    }
+    out.flush();
+    digesting.on(false);
+    out.write(digest.digest());
+    out.flush();
   }
 
   /** Reads {@link #toBytes()} output; a torn or altered array fails its checksum. */
@@ -231,35 +265,62 @@ public final class NamedTensors {
     if (bytes.length < 44) {
       throw new IllegalArgumentException("tensor bytes too short (" + bytes.length + "): torn or not a tensor file");
     }
-    byte[] expected = java.util.Arrays.copyOfRange(bytes, bytes.length - 32, bytes.length);
-    if (!MessageDigest.isEqual(expected, sha256(bytes, bytes.length - 32))) {
-      throw new IllegalArgumentException("tensor bytes fail their SHA-256 checksum: torn or altered");
+    try {
+      return read(new ByteArrayInputStream(bytes));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 32))) {
+  }
+
+  /** Reads {@link #write} output from {@code source}, checking the SHA-256 at its end; a torn or altered stream fails. */
+  public static NamedTensors read(InputStream source) throws IOException {
+    MessageDigest digest = sha256();
+    DigestInputStream digesting = new DigestInputStream(new BufferedInputStream(source, 1 << 16), digest);
+    DataInputStream in = new DataInputStream(digesting);
+    TreeMap<String, Tensor> out = new TreeMap<>();
+    try {
       if (in.readInt() != MAGIC || in.readInt() != VERSION) {
         throw new IllegalArgumentException("not a dept tensor file (magic/version)");
       }
       int count = in.readInt();
-      TreeMap<String, Tensor> out = new TreeMap<>();
       for (int k = 0; k < count; k++) {
-        byte[] name = new byte[in.readInt()];
+        int nameLength = in.readInt();
+        if (nameLength < 0 || nameLength > 4096) {
+          throw new IllegalArgumentException("tensor bytes fail their SHA-256 checksum: torn or altered (name length " + nameLength + ")");
+        }
+        byte[] name = new byte[nameLength];
         in.readFully(name);
-        long[] shape = new long[in.readInt()];
+        int rank = in.readInt();
+        if (rank < 0 || rank > 8) {
+          throw new IllegalArgumentException("tensor bytes fail their SHA-256 checksum: torn or altered (rank " + rank + ")");
+        }
+        long[] shape = new long[rank];
         long n = 1;
         for (int i = 0; i < shape.length; i++) {
           shape[i] = in.readLong();
           n *= shape[i];
         }
-        byte[] raw = new byte[Math.toIntExact(n * 4)];
-        in.readFully(raw);
+        if (n < 0 || n > Integer.MAX_VALUE - 8) {
+          throw new IllegalArgumentException("tensor bytes fail their SHA-256 checksum: torn or altered (" + n + " values)");
+        }
         float[] data = new float[(int) n];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+        byte[] chunk = new byte[Math.min((int) n, 1 << 16) * 4];
+        for (int from = 0; from < n; from += chunk.length / 4) {
+          int m = Math.min(chunk.length / 4, (int) n - from);
+          in.readFully(chunk, 0, m * 4);
+          ByteBuffer.wrap(chunk, 0, m * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data, from, m);
+        }
         out.put(new String(name, StandardCharsets.UTF_8), new Tensor(shape, data));
       }
-      return new NamedTensors(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      digesting.on(false);
+      byte[] expected = in.readNBytes(SHA256_BYTES);
+      if (expected.length != SHA256_BYTES || !MessageDigest.isEqual(expected, digest.digest()) || in.read() != -1) {
+        throw new IllegalArgumentException("tensor bytes fail their SHA-256 checksum: torn or altered");
+      }
+    } catch (java.io.EOFException e) {
+      throw new IllegalArgumentException("tensor bytes fail their SHA-256 checksum: torn or altered (ends early)");
     }
+    return new NamedTensors(out);
   }
 
   /** SHA-256 (hex) of the byte form: one checksum for layout and values. */
@@ -281,11 +342,9 @@ public final class NamedTensors {
     }
   }
 
-  private static byte[] sha256(byte[] b, int len) {
+  private static MessageDigest sha256() {
     try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      d.update(b, 0, len);
-      return d.digest();
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -79,8 +79,7 @@ final class RoundRunner {
           trained = trained.withResources(gpus);
         }
         JavaRDD<ShardedAggregation.Reduced> reduced = ShardedAggregation.reduce(trained, plan, bodyDown, embedDown, byTokens,
-            ShardedAggregation.partitions(plan, state.moments != null || train.innerFor(setup.variant()) == InnerState.AVERAGE,
-                jsc.defaultParallelism()));
+            ShardedAggregation.partitions(plan, jsc.defaultParallelism()));
         if (train.taskTimeoutS() == 0) {
           return done(reduced.collect(), plan, broadcastMs, tasksStart);
         }

@@ -33,7 +33,13 @@ final class ShardedAggregation {
 
   enum Kind { REPORTS, UPLOAD, M, V }
 
-  record Key(Kind kind, int shard) implements Serializable {}
+  /** A reduce key; its hash is the same in every JVM (an enum's own hash is not), so a shard's pieces meet on one reducer on a cluster. */
+  record Key(Kind kind, int shard) implements Serializable {
+    @Override
+    public int hashCode() {
+      return shard * Kind.values().length + kind.ordinal();
+    }
+  }
 
   /** One task's piece of one shard (or its report). */
   record Piece(String source, int replica, long tokens, byte[] tensors, Map<String, int[]> rowIds,
@@ -55,9 +61,9 @@ final class ShardedAggregation {
         .map(g -> reduceOne(g._1(), g._2(), plan, body, embeddings, byTokens));
   }
 
-  /** How many reducers a round uses: one per shard kind and index, at most {@code parallelism}. */
-  static int partitions(ShardPlan plan, boolean moments, int parallelism) {
-    return Math.max(1, Math.min(1 + plan.size() * (moments ? 3 : 1), parallelism));
+  /** How many reducers a round uses: one per shard (its moments and the reports ride along), at most {@code parallelism}. */
+  static int partitions(ShardPlan plan, int parallelism) {
+    return Math.max(1, Math.min(plan.size(), parallelism));
   }
 
   private static List<Tuple2<Key, Piece>> pieces(SourceTask.Trained t, ShardPlan plan) {

@@ -43,13 +43,26 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
         meta.set("rtd", JSON.valueToTree(rtd));
       }
       ObjectNode vocab = meta.putObject("vocab_sizes");
-      HadoopFiles.writeBytes(fs, new Path(tmp, "body.bin"), body.toBytes());
+      write(fs, new Path(tmp, "body.bin"), body);
       for (Map.Entry<String, NamedTensors> e : new TreeMap<>(embeddings).entrySet()) {
-        HadoopFiles.writeBytes(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue().toBytes());
+        write(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue());
         vocab.put(e.getKey(), DecoderLm.vocabSizeOf(e.getValue()));
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
     });
+  }
+
+  /** Streams the tensors to a file: a body of any size, never one array. */
+  private static void write(FileSystem fs, Path file, NamedTensors tensors) throws IOException {
+    try (java.io.OutputStream out = fs.create(file, true)) {
+      tensors.write(out);
+    }
+  }
+
+  private static NamedTensors read(FileSystem fs, Path file) throws IOException {
+    try (java.io.InputStream in = fs.open(file)) {
+      return NamedTensors.read(in);
+    }
   }
 
   /** The model as this tokenizer's data reads it: with SCONE inputs over {@code fgrams} (usable ones) when the variant has them. */
@@ -72,12 +85,12 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
       Map<String, NamedTensors> embeddings = new TreeMap<>();
       for (var it = meta.path("vocab_sizes").fieldNames(); it.hasNext(); ) {
         String name = it.next();
-        embeddings.put(name, NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "embeddings/" + name + ".bin"))));
+        embeddings.put(name, read(fs, new Path(root, "embeddings/" + name + ".bin")));
       }
       SconeConfig scone = meta.has("scone") ? JSON.treeToValue(meta.get("scone"), SconeConfig.class) : null;
       RtdConfig rtd = meta.has("rtd") ? JSON.treeToValue(meta.get("rtd"), RtdConfig.class) : null;
       return new TrainedModel(meta.path("variant").asText(), model, meta.path("seq_len").asInt(), meta.path("rounds").asInt(),
-          NamedTensors.fromBytes(HadoopFiles.readBytes(fs, new Path(root, "body.bin"))), embeddings, scone, rtd);
+          read(fs, new Path(root, "body.bin")), embeddings, scone, rtd);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the model in " + dir, e);
     }

@@ -68,6 +68,14 @@ class DecoderLmTest {
     assertArrayEquals(new long[] {50, 32}, embed.get("embed.wte").shape());
     assertEquals(body, model.initBody(1), "init is deterministic for a seed");
     assertFalse(body.equals(model.initBody(2)));
+    // The shapes a traffic plan sizes models by are the ones init allocates.
+    java.util.Map<String, long[]> shapes = new java.util.TreeMap<>();
+    body.with(embed).asMap().forEach((n, t) -> shapes.put(n, t.shape()));
+    java.util.Map<String, long[]> planned = new java.util.TreeMap<>(model.bodyShapes());
+    planned.putAll(model.embeddingShapes());
+    assertEquals(shapes.keySet(), planned.keySet());
+    shapes.forEach((n, s) -> assertArrayEquals(s, planned.get(n), n));
+    assertEquals(body.byteSize(), NamedTensors.byteSize(model.bodyShapes()));
   }
 
   /** Checkpoints store parameters by name and shape: these must not change. */

@@ -34,6 +34,23 @@ class NamedTensorsTest {
   }
 
   @Test
+  void theStreamedFormIsTheByteFormAndReadsBackTensorsLargerThanItsBuffers() throws Exception {
+    float[] big = new float[200_003]; // spans several of the stream's 64K-value buffers
+    for (int i = 0; i < big.length; i++) {
+      big[i] = i * 0.25f - 7;
+    }
+    NamedTensors t = of(1, 2, 3, 4, 5).with(new NamedTensors(Map.of("embed.wte", new Tensor(new long[] {200_003}, big))));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    t.write(out);
+    assertArrayEquals(t.toBytes(), out.toByteArray(), "one format: files written before streaming still read");
+    assertEquals(t, NamedTensors.read(new java.io.ByteArrayInputStream(out.toByteArray())));
+    byte[] torn = java.util.Arrays.copyOf(out.toByteArray(), out.size() - 40_000);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NamedTensors.read(new java.io.ByteArrayInputStream(torn)));
+    assertTrue(e.getMessage().contains("torn or altered"), e.getMessage());
+  }
+
+  @Test
   void aTornOrAlteredFileFailsItsChecksum() {
     byte[] b = of(1, 2, 3, 4, 5).toBytes();
     byte[] torn = java.util.Arrays.copyOf(b, b.length - 5);

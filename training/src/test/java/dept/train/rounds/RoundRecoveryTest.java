@@ -116,7 +116,7 @@ class RoundRecoveryTest {
     assertTrue(excluded.size() < out.log().tasks().size());
     assertTrue(out.body().allFinite(), "a NaN update never reaches the body");
     CheckpointStore checkpoints = new CheckpointStore(store.toString(), new Configuration());
-    assertTrue(NamedTensors.fromBytes(checkpoints.latestComplete().orElseThrow().files().get("body.bin")).allFinite());
+    assertTrue(NamedTensors.fromBytes(checkpoints.latestComplete().orElseThrow().files().get("body/shard-00000.bin")).allFinite());
     for (RunLog.TaskRow r : excluded) {
       String state = new TaskKey(r.source(), 0).statePath();
       byte[] before = checkpoints.readSourceState(state, r.round() - 1).orElse(SourceState.empty().toBytes());
@@ -134,11 +134,11 @@ class RoundRecoveryTest {
     engine(train, store).run(blocks, SOURCES, false, 3);
     // The driver died while writing round 3's checkpoint: its body no longer matches the manifest,
     // and a half-written round-4 directory was never renamed into place.
-    Path body = store.resolve("round-00003").resolve("body.bin");
+    Path body = store.resolve("round-00003").resolve("body/shard-00000.bin");
     byte[] bytes = java.nio.file.Files.readAllBytes(body);
     bytes[bytes.length / 2] ^= 1;
     java.nio.file.Files.delete(body);
-    java.nio.file.Files.deleteIfExists(store.resolve("round-00003").resolve(".body.bin.crc"));
+    java.nio.file.Files.deleteIfExists(store.resolve("round-00003").resolve("body/.shard-00000.bin.crc"));
     java.nio.file.Files.write(body, bytes);
     java.nio.file.Files.createDirectories(store.resolve("._tmp-round-00004-dead"));
     java.nio.file.Files.write(store.resolve("._tmp-round-00004-dead").resolve("body.bin"), new byte[] {1, 2, 3});
