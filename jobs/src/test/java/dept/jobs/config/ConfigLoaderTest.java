@@ -94,6 +94,10 @@ class ConfigLoaderTest {
         .contains("train.faults: fractions must be >= 0 and sum to <= 1"));
     assertTrue(error(LOCAL, "train.inner_state=sometimes").getMessage().endsWith("train.inner_state: bad value 'sometimes'; accepted: reset, keep, average"));
     assertTrue(error(LOCAL, "ingest.sources[1].name=en").getMessage().contains("the name 'en' is used twice"));
+    // TRIM replicas hold different token rows: kept moments could not be averaged (it crashed inside a task before).
+    assertTrue(error(LOCAL, "train.replicas=2", "train.inner_state=keep").getMessage()
+        .contains("train: TRIM with replicas > 1 needs inner_state: reset"));
+    assertTrue(error(LOCAL, "train.replicas=2", "train.shard_mb=0").getMessage().contains("train.shard_mb must be in (0, 1024], got 0.0"));
   }
 
   @Test

@@ -93,6 +93,12 @@ public record TrainConfig(
       throw new IllegalArgumentException(
           "train: sources_per_round, eval_blocks, gpus_per_task, task_timeout_s must be >= 0, act_reset_every >= 1");
     }
+    if (replicas > 1 && innerState != InnerState.RESET && variants.stream().anyMatch(v -> v.sharing() == Sharing.TRIM)) {
+      // A TRIM replica keeps moments for the token rows of its own shard; replicas hold different rows.
+      throw new IllegalArgumentException("train: TRIM with replicas > 1 needs inner_state: reset (each replica's token "
+          + "rows differ, so their kept moments cannot be averaged), got inner_state " + innerState.name().toLowerCase(java.util.Locale.ROOT)
+          + " with " + replicas + " replicas");
+    }
     if (temperature < 0 || temperature > 1) {
       throw new IllegalArgumentException("train.temperature must be in [0, 1], got " + temperature);
     }
