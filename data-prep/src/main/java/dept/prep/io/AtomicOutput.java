@@ -29,6 +29,11 @@ public final class AtomicOutput {
     void writeTo(FileSystem fs, Path tmp) throws IOException;
   }
 
+  /** Writes a file's bytes to a stream (large files never pass through one array). */
+  public interface StreamContent {
+    void writeTo(java.io.OutputStream out) throws IOException;
+  }
+
   private AtomicOutput() {}
 
   public static void writeParquet(Dataset<Row> data, String target, Configuration conf, String... partitionBy) {
@@ -45,6 +50,15 @@ public final class AtomicOutput {
   /** Replaces the file {@code target} with {@code bytes} whole: a reader sees the old content or the new, never part of it. */
   public static void writeFile(String target, byte[] bytes, Configuration conf) {
     commit(target, conf, (fs, tmp) -> HadoopFiles.writeBytes(fs, tmp, bytes));
+  }
+
+  /** As {@link #writeFile(String, byte[], Configuration)}, streamed. */
+  public static void writeFile(String target, Configuration conf, StreamContent content) {
+    commit(target, conf, (fs, tmp) -> {
+      try (java.io.OutputStream out = fs.create(tmp, true)) {
+        content.writeTo(out);
+      }
+    });
   }
 
   /** Replaces the directory {@code target} with what {@code content} writes into an empty one; {@code _SUCCESS} last. */

@@ -171,12 +171,27 @@ public final class CheckpointStore {
 
   /** Saves a source's local state after {@code round} (atomically); {@code source} may be a path such as {@code en/replica-0}. */
   public void writeSourceState(String source, int round, byte[] state) {
+    writeSourceState(source, round, out -> out.write(state));
+  }
+
+  /** As {@link #writeSourceState(String, int, byte[])}, streamed: a state of any size. */
+  public void writeSourceState(String source, int round, AtomicOutput.StreamContent state) {
     Path dir = new Path(new Path(root, "state"), source);
-    AtomicOutput.writeFile(new Path(dir, roundName(round) + ".bin").toString(), state, conf);
+    AtomicOutput.writeFile(new Path(dir, roundName(round) + ".bin").toString(), conf, state);
+  }
+
+  /** Reads a state file from its stream. */
+  public interface StateReader<T> {
+    T read(java.io.InputStream in) throws IOException;
   }
 
   /** The newest state of {@code source} saved after a round <= {@code round}, if any. */
   public Optional<byte[]> readSourceState(String source, int round) {
+    return readSourceState(source, round, java.io.InputStream::readAllBytes);
+  }
+
+  /** As {@link #readSourceState(String, int)}, read from the file's stream by {@code reader}. */
+  public <T> Optional<T> readSourceState(String source, int round, StateReader<T> reader) {
     try {
       FileSystem fs = fs();
       Path dir = new Path(new Path(root, "state"), source);
@@ -191,7 +206,12 @@ public final class CheckpointStore {
           best = f;
         }
       }
-      return best == null ? Optional.empty() : Optional.of(HadoopFiles.readBytes(fs, best.getPath()));
+      if (best == null) {
+        return Optional.empty();
+      }
+      try (java.io.InputStream in = fs.open(best.getPath())) {
+        return Optional.of(reader.read(in));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the state of " + source, e);
     }

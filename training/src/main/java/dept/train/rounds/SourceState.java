@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +25,8 @@ import java.util.List;
  */
 public record SourceState(NamedTensors embeddings, AdamW.State optimizer, long batchesServed) {
 
-  private static final int MAGIC = 0x44535331; // "DSS1"
+  private static final int MAGIC = 0x44535332; // "DSS2": long section lengths, streamed
+  private static final int MAGIC_V1 = 0x44535331; // "DSS1": int section lengths (earlier runs)
 
   public static SourceState empty() {
     return new SourceState(null, null, 0);
@@ -58,7 +61,7 @@ public record SourceState(NamedTensors embeddings, AdamW.State optimizer, long b
   static java.util.Optional<NamedTensors> embeddingsOf(CheckpointStore store, String source, int replicas, int round) {
     List<SourceState> all = new ArrayList<>();
     for (int r = 0; r < replicas; r++) {
-      store.readSourceState(new TaskKey(source, r).statePath(), round).map(SourceState::fromBytes).ifPresent(all::add);
+      store.readSourceState(new TaskKey(source, r).statePath(), round, SourceState::read).ifPresent(all::add);
     }
     return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.ofNullable(mean(all, 0).embeddings());
   }
@@ -67,46 +70,89 @@ public record SourceState(NamedTensors embeddings, AdamW.State optimizer, long b
     return items.size() == 1 ? items.get(0) : NamedTensors.weightedMean(items, Collections.nCopies(items.size(), 1.0));
   }
 
+  /** The byte form in one array (small states, tests); the store streams it ({@link #write}). */
   public byte[] toBytes() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(buffer)) {
-      out.writeInt(MAGIC);
-      out.writeLong(batchesServed);
-      section(out, embeddings);
-      section(out, optimizer == null ? null : optimizer.m());
-      section(out, optimizer == null ? null : optimizer.v());
-      out.writeLong(optimizer == null ? -1 : optimizer.steps());
+    try {
+      write(buffer);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return buffer.toByteArray();
   }
 
-  public static SourceState fromBytes(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      if (in.readInt() != MAGIC) {
-        throw new IllegalArgumentException("not a source state (bad magic)");
+  /** Streams the state: each section's length as a long, then its tensors, so no array holds a large state. */
+  public void write(OutputStream sink) throws IOException {
+    DataOutputStream out = new DataOutputStream(sink);
+    out.writeInt(MAGIC);
+    out.writeLong(batchesServed);
+    for (NamedTensors t : java.util.Arrays.asList(embeddings, optimizer == null ? null : optimizer.m(),
+        optimizer == null ? null : optimizer.v())) {
+      out.writeLong(t == null ? 0 : t.byteSize());
+      if (t != null) {
+        t.write(out);
       }
-      long served = in.readLong();
-      NamedTensors embeddings = section(in);
-      NamedTensors m = section(in);
-      NamedTensors v = section(in);
-      long steps = in.readLong();
-      return new SourceState(embeddings, m == null ? null : new AdamW.State(m, v, steps), served);
+    }
+    out.writeLong(optimizer == null ? -1 : optimizer.steps());
+    out.flush();
+  }
+
+  public static SourceState fromBytes(byte[] bytes) {
+    try {
+      return read(new ByteArrayInputStream(bytes));
     } catch (IOException e) {
       throw new IllegalArgumentException("corrupt source state: " + e.getMessage(), e);
     }
   }
 
-  private static void section(DataOutputStream out, NamedTensors t) throws IOException {
-    byte[] b = t == null ? new byte[0] : t.toBytes();
-    out.writeInt(b.length);
-    out.write(b);
+  /** Reads {@link #write}'s form, or the one-array form of earlier runs ({@code DSS1}, int section lengths). */
+  public static SourceState read(InputStream source) throws IOException {
+    DataInputStream in = new DataInputStream(source);
+    int magic = in.readInt();
+    if (magic != MAGIC && magic != MAGIC_V1) {
+      throw new IllegalArgumentException("not a source state (bad magic)");
+    }
+    long served = in.readLong();
+    NamedTensors[] sections = new NamedTensors[3];
+    for (int i = 0; i < sections.length; i++) {
+      long length = magic == MAGIC ? in.readLong() : in.readInt();
+      sections[i] = length == 0 ? null : NamedTensors.read(new Bounded(in, length));
+    }
+    long steps = in.readLong();
+    return new SourceState(sections[0], sections[1] == null ? null : new AdamW.State(sections[1], sections[2], steps), served);
   }
 
-  private static NamedTensors section(DataInputStream in) throws IOException {
-    byte[] b = new byte[in.readInt()];
-    in.readFully(b);
-    return b.length == 0 ? null : NamedTensors.fromBytes(b);
+  /** The next {@code limit} bytes of a stream, so a section's reader cannot read into the next one. */
+  private static final class Bounded extends java.io.FilterInputStream {
+    private long left;
+
+    Bounded(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
   }
 }

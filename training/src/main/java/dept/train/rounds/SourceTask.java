@@ -107,7 +107,7 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     SourceState next = diverged ? previous
         : new SourceState(policy.kept(r.embeddings()), keptMoments(inner, policy, r.optimizer()),
             previous.batchesServed() + train.localSteps());
-    store.writeSourceState(key.statePath(), round, next.toBytes());
+    store.writeSourceState(key.statePath(), round, next::write);
 
     SharingPolicy.Upload upload = policy.upload(after, in);
     long bytesUp = upload.trained().byteSize() + (upload.rowIds() == null ? 0 : 4L * upload.rowIds().length);
@@ -133,14 +133,14 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
 
   /** This task's state after round r-1; with replicas, its replicas' embeddings and moments averaged. */
   private SourceState previousState(CheckpointStore store) {
-    SourceState own = store.readSourceState(key.statePath(), round - 1).map(SourceState::fromBytes).orElse(SourceState.empty());
+    SourceState own = store.readSourceState(key.statePath(), round - 1, SourceState::read).orElse(SourceState.empty());
     int replicas = side.train().replicas();
     if (replicas == 1) {
       return own;
     }
     List<SourceState> all = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
-      store.readSourceState(new TaskKey(key.source(), i).statePath(), round - 1).map(SourceState::fromBytes).ifPresent(all::add);
+      store.readSourceState(new TaskKey(key.source(), i).statePath(), round - 1, SourceState::read).ifPresent(all::add);
     }
     return all.isEmpty() ? own : SourceState.mean(all, own.batchesServed());
   }
