@@ -3,7 +3,6 @@ package dept.train.federated;
 import dept.train.params.NamedTensors;
 import dept.train.params.ShardPlan;
 import dept.train.params.Tensor;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -65,16 +64,5 @@ public record ClientUpdate(String source, NamedTensors trained, long tokens, Map
       ids.put(s.name(), local);
     }
     return new ClientUpdate(source, plan.cut(whole, shard).with(new NamedTensors(partial)), tokens, ids);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ClientUpdate u && u.source.equals(source) && u.trained.equals(trained) && u.tokens == tokens
-        && u.rowIds.keySet().equals(rowIds.keySet()) && rowIds.keySet().stream().allMatch(n -> Arrays.equals(u.rowIds.get(n), rowIds.get(n)));
-  }
-
-  @Override
-  public int hashCode() {
-    return source.hashCode() * 31 + trained.hashCode();
   }
 }

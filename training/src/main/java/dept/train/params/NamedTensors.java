@@ -81,14 +81,23 @@ public final class NamedTensors {
   public static long byteSize(Map<String, long[]> shapes) {
     long size = 3 * Integer.BYTES + SHA256_BYTES;
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      long n = 1;
-      for (long d : e.getValue()) {
-        n *= d;
-      }
       size += Integer.BYTES + e.getKey().getBytes(StandardCharsets.UTF_8).length + Integer.BYTES
-          + (long) Long.BYTES * e.getValue().length + Float.BYTES * n;
+          + (long) Long.BYTES * e.getValue().length + Float.BYTES * values(e.getValue());
     }
     return size;
+  }
+
+  /** {@link #parameterCount()} of tensors with these shapes, without holding them. */
+  public static long parameterCount(Map<String, long[]> shapes) {
+    return shapes.values().stream().mapToLong(NamedTensors::values).sum();
+  }
+
+  private static long values(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
   }
 
   /** The tensors whose name passes {@code keep}. */

@@ -211,16 +211,6 @@ public final class ShardPlan implements Serializable {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof ShardPlan p && p.maxBytes == maxBytes && p.shards.equals(shards);
-  }
-
-  @Override
-  public int hashCode() {
-    return shards.hashCode() * 31 + Long.hashCode(maxBytes);
-  }
-
-  @Override
   public String toString() {
     return "ShardPlan[" + shards.size() + " shards of <= " + maxBytes + " bytes over " + layout.size() + " tensors]";
   }

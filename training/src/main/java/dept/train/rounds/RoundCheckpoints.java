@@ -117,16 +117,21 @@ final class RoundCheckpoints {
     if (tensors == null) {
       return;
     }
-    for (int i = 0; i < plan.size(); i++) {
-      files.put(String.format(java.util.Locale.ROOT, "%s/shard-%05d.bin", set, i), plan.cut(tensors, i).toBytes());
+    List<byte[]> shards = plan.toBytes(tensors);
+    for (int i = 0; i < shards.size(); i++) {
+      files.put(shardFile(set, i), shards.get(i));
     }
+  }
+
+  private static String shardFile(String set, int shard) {
+    return String.format(java.util.Locale.ROOT, "%s/shard-%05d.bin", set, shard);
   }
 
   /** A set's tensors joined from its shard files; null when the checkpoint has none of it. */
   private static NamedTensors shards(Map<String, byte[]> files, String set, ShardPlan plan) {
     List<byte[]> parts = new ArrayList<>();
     for (int i = 0; i < plan.size(); i++) {
-      parts.add(files.get(String.format(java.util.Locale.ROOT, "%s/shard-%05d.bin", set, i)));
+      parts.add(files.get(shardFile(set, i)));
     }
     return parts.stream().allMatch(java.util.Objects::isNull) ? null : plan.fromBytes(parts);
   }

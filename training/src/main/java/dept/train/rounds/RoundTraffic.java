@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * What one round moves and holds, from the model's shapes alone (nothing allocated, so a 1.3B body
  * can be sized on a laptop), with the byte count the run's metrics use
  * ({@link NamedTensors#byteSize}). TRIM's upload is counted as the whole token table (its upper
- * bound: a source sends only the rows it holds).
+ * bound: a source sends only the rows it holds, {@link SharingPolicy#uploaded}).
  *
  * @param tasks tasks per round (K sources x replicas)
  * @param down bytes a task receives (body and global input side)
@@ -39,7 +39,7 @@ public record RoundTraffic(String variant, long parameters, int tasks, long down
     }
     Map<String, long[]> uploaded = new TreeMap<>();
     global.forEach((n, s) -> {
-      if (variant.policy().aggregated(n) || (variant.policy() instanceof TrimSharing && n.equals(SharingPolicy.Upload.TABLE))) {
+      if (variant.policy().uploaded(n)) {
         uploaded.put(n, s);
       }
     });
@@ -47,21 +47,9 @@ public record RoundTraffic(String variant, long parameters, int tasks, long down
     trained.putAll(input);
     long down = NamedTensors.byteSize(global);
     long up = NamedTensors.byteSize(uploaded);
-    long params = count(trained);
-    return new RoundTraffic(variant.name(), count(body), tasks, down, up, up + tasks * REPORT_BYTES,
+    long params = NamedTensors.parameterCount(trained);
+    return new RoundTraffic(variant.name(), NamedTensors.parameterCount(body), tasks, down, up, up + tasks * REPORT_BYTES,
         tasks * (up + REPORT_BYTES), 3 * down, 4 * 4 * params, ShardPlan.of(global, shardBytes).size());
-  }
-
-  private static long count(Map<String, long[]> shapes) {
-    long n = 0;
-    for (long[] s : shapes.values()) {
-      long k = 1;
-      for (long d : s) {
-        k *= d;
-      }
-      n += k;
-    }
-    return n;
   }
 
   /**

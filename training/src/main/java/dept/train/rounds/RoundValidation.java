@@ -1,7 +1,6 @@
 package dept.train.rounds;
 
 import dept.train.params.ShardPlan;
-
 import dept.train.rtd.RtdModel;
 import dept.train.scoring.ScoringBlocks;
 import dept.train.scoring.ScoringJob;

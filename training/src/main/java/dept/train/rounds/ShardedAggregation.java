@@ -51,8 +51,9 @@ final class ShardedAggregation {
   /**
    * The reduce side of the round as an RDD (the caller collects it, with its timeout).
    *
-   * @param global the broadcast global tensors, by the same plan: a reducer reads its shard's
-   *     rows where no update holds them (TRIM)
+   * @param body the broadcast body, by the same plan
+   * @param embeddings the broadcast global input side (empty for SPEC): a reducer reads its
+   *     shard's token rows where no update holds them (TRIM)
    */
   static JavaRDD<Reduced> reduce(JavaRDD<SourceTask.Trained> trained, ShardPlan plan, ShardedBroadcast body,
       ShardedBroadcast embeddings, boolean byTokens, int partitions) {

@@ -33,8 +33,7 @@ final class ShardedBroadcast implements Serializable {
     List<Broadcast<byte[]>> shards = new ArrayList<>();
     long bytes = 0;
     if (tensors != null) {
-      for (int i = 0; i < plan.size(); i++) {
-        byte[] b = plan.cut(tensors, i).toBytes();
+      for (byte[] b : plan.toBytes(tensors)) {
         bytes += b.length;
         shards.add(jsc.broadcast(b));
       }

@@ -21,6 +21,11 @@ public sealed interface SharingPolicy extends Serializable permits MixtureSharin
   /** Whether the driver averages tensor {@code name} whole across the round's tasks. */
   boolean aggregated(String name);
 
+  /** Whether tensor {@code name} goes up after training (whole, or as some rows: TRIM's token table). */
+  default boolean uploaded(String name) {
+    return aggregated(name);
+  }
+
   /**
    * The input side and data a task trains: {@code global} is what the driver holds (null for SPEC).
    * By default the driver's global input side as it is, on the task's blocks.
@@ -42,7 +47,7 @@ public sealed interface SharingPolicy extends Serializable permits MixtureSharin
 
   /** What goes up to the driver after training: the new values of what it aggregates. */
   default Upload upload(NamedTensors trained, TaskInputs inputs) {
-    return new Upload(trained.select(this::aggregated), null);
+    return new Upload(trained.select(this::uploaded), null);
   }
 
   /** The task's batches in seeded order: one source's blocks (the mixture's, temperature-sampled, for STD/ACT). */

@@ -40,8 +40,13 @@ record TrimSharing() implements SharingPolicy {
   }
 
   @Override
+  public boolean uploaded(String name) {
+    return true; // the shared tensors whole, the token table as the rows this source holds
+  }
+
+  @Override
   public Upload upload(NamedTensors trained, TaskInputs inputs) {
-    return new Upload(trained.select(n -> aggregated(n) || n.equals(Upload.TABLE)), inputs.rowIds());
+    return new Upload(trained.select(this::uploaded), inputs.rowIds());
   }
 
 
