@@ -49,7 +49,19 @@ public final class TokenizeJob {
           .add("block_id", DataTypes.LongType, false)
           .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
 
-  /** Encoded documents (persisted) and their blocks. */
+  /**
+   * How blocks are written: each file in (split, block_id) order (the job's own order) with pages
+   * of at most this many rows, so a training task that picks blocks by id decodes their pages only
+   * (Parquet's column index), not its source's whole file.
+   */
+  public static final int ROWS_PER_PAGE = 32;
+
+  public static final Map<String, String> BLOCK_WRITE_OPTIONS = Map.of(
+      "parquet.page.row.count.limit", String.valueOf(ROWS_PER_PAGE),
+      // The writer first looks at a page's size after this many rows (default 100): the first page too.
+      "parquet.page.size.row.check.min", String.valueOf(ROWS_PER_PAGE));
+
+  /** Encoded documents (persisted) and their blocks, sorted within partitions by tokenizer, source, split and block id. */
   public record Result(Dataset<Row> encoded, Dataset<Row> blocks) {
     public void release() {
       encoded.unpersist();
@@ -86,7 +98,9 @@ public final class TokenizeJob {
             .sortWithinPartitions("tokenizer", "source", "split", "doc_id")
             .mapPartitions(
                 (MapPartitionsFunction<Row, Row>) rows -> packPartition(rows, seqLen),
-                Encoders.row(BLOCKS_SCHEMA));
+                Encoders.row(BLOCKS_SCHEMA))
+            // Already in this order; saying so lets the writer keep it (and block ids ascend in each file).
+            .sortWithinPartitions("tokenizer", "source", "split", "block_id");
     return new Result(encoded, blocks);
   }
 

@@ -1,5 +1,6 @@
 package dept.jobs.bench;
 
+import dept.train.rounds.BlockFiles;
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.RunLog;
 import dept.train.rounds.InnerState;
@@ -17,8 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -31,14 +30,14 @@ import org.apache.spark.sql.SparkSession;
 public final class RoundBenchmark {
 
   private final SparkSession spark;
-  private final Dataset<Row> blocks;
+  private final BlockFiles blocks;
   private final Map<String, Integer> vocabSizes;
   private final Map<String, int[]> tokenBytes;
   private final ModelConfig model;
   private final int seqLen;
   private final String storeRoot;
 
-  public RoundBenchmark(SparkSession spark, Dataset<Row> blocks, Map<String, Integer> vocabSizes, Map<String, int[]> tokenBytes,
+  public RoundBenchmark(SparkSession spark, BlockFiles blocks, Map<String, Integer> vocabSizes, Map<String, int[]> tokenBytes,
       ModelConfig model, int seqLen, String storeRoot) {
     this.spark = spark;
     this.blocks = blocks;
@@ -93,7 +92,7 @@ public final class RoundBenchmark {
   /** The peer: the same H local steps per source, one source after another, with no Spark at all (SPEC's shapes). */
   private double plainLoop(List<String> sources, TrainConfig train) {
     RoundEngine shapes = new RoundEngine(spark, Variant.of(Sharing.SPEC), train, model, seqLen, storeRoot + "/plain", vocabSizes, tokenBytes);
-    Map<String, List<int[]>> data = shapes.trainBlocks(blocks, sources);
+    Map<String, List<int[]>> data = shapes.trainBlocks(blocks.dataset(spark), sources);
     double total = 0;
     for (String s : sources) {
       DecoderLm lm = new DecoderLm(model, vocabSizes.get(s), seqLen);

@@ -246,7 +246,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> names = new ArrayList<>(sources);
     names.add(dept.prep.tokenizer.VocabConfig.GLOBAL);
     var tables = dept.jobs.stages.TokenizerTables.load(ctx, names);
-    var bench = new dept.jobs.bench.RoundBenchmark(ctx.spark(), ctx.spark().read().parquet(ctx.layout().blocks()),
+    var bench = new dept.jobs.bench.RoundBenchmark(ctx.spark(), dept.train.rounds.BlockFiles.at(ctx.layout().blocks(), ctx.hadoop()),
         tables.vocabSizes(), tables.tokenBytes(), ctx.config().model(), ctx.config().tokenize().seqLen(), work.resolve("rounds").toString());
     return bench.run(variants, sources, ctx.config().train(), rounds, localSteps, summary);
   }

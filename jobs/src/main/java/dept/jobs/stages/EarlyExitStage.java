@@ -6,6 +6,7 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.tokenizer.VocabConfig;
+import dept.train.rounds.BlockFiles;
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.Variant;
 import dept.train.rtd.RtdConfig;
@@ -83,7 +84,8 @@ public final class EarlyExitStage implements Stage {
       TrainConfig other = train.toBuilder().rtd(train.rtd().withGenerator(g)).build();
       RoundEngine engine = new RoundEngine(ctx.spark(), first, other, ctx.config().model(), ctx.config().tokenize().seqLen(),
           ctx.layout().rtdGeneratorRuns(g.key()), tables.vocabSizes(), tables.tokenBytes());
-      out.add(new Discriminator(first.name(), engine.export(engine.run(blocks, sources, false), sources)));
+      RoundEngine.Outcome trained = engine.run(BlockFiles.at(ctx.layout().blocks(), ctx.hadoop()), sources, false);
+      out.add(new Discriminator(first.name(), engine.export(trained, sources)));
     }
     return out;
   }

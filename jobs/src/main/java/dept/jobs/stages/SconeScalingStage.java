@@ -8,6 +8,7 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.tokenizer.VocabConfig;
+import dept.train.rounds.BlockFiles;
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.RunLog;
 import dept.train.rounds.Variant;
@@ -101,7 +102,7 @@ public final class SconeScalingStage implements Stage {
       TrainConfig settings = scone == null ? train : train.toBuilder().scone(scone).build();
       RoundEngine engine = new RoundEngine(ctx.spark(), policy, settings, model, seqLen, ctx.layout().sconeScalingRuns() + "/" + label,
           tables.vocabSizes(), tables.tokenBytes()).withFgrams(fgrams);
-      RoundEngine.Outcome out = engine.run(blocks, sources, false);
+      RoundEngine.Outcome out = engine.run(BlockFiles.at(ctx.layout().blocks(), ctx.hadoop()), sources, false);
       List<RunLog.ValidationRow> last = out.log().validation().stream().filter(r -> r.round() == train.rounds()).toList();
       bpb = last.stream().mapToDouble(RunLog.ValidationRow::bitsPerByte).average().orElse(Double.NaN);
       loss = last.stream().mapToDouble(RunLog.ValidationRow::loss).average().orElse(Double.NaN);

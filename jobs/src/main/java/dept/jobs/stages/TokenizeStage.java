@@ -59,7 +59,8 @@ public final class TokenizeStage implements Stage {
 
     TokenizeJob.Result result = new TokenizeJob(ctx.spark(), ctx.config().tokenize()).run(documents, tokenizers);
     try {
-      AtomicOutput.writeParquet(result.blocks(), ctx.layout().blocks(), ctx.hadoop(), "tokenizer", "source");
+      AtomicOutput.writeParquet(result.blocks(), ctx.layout().blocks(), ctx.hadoop(), TokenizeJob.BLOCK_WRITE_OPTIONS,
+          "tokenizer", "source");
       Dataset<Row> stats = TokenizeJob.compression(result.encoded());
       AtomicOutput.writeParquet(stats.coalesce(1), ctx.layout().tokenizeStats(), ctx.hadoop());
       Dataset<Row> blockCounts = ctx.spark().read().parquet(ctx.layout().blocks()).groupBy("tokenizer", "source", "split").count();

@@ -35,7 +35,9 @@ final class TrainOutputs {
       .add("compute_ms", DataTypes.LongType, false)
       .add("task_ms", DataTypes.LongType, false)
       .add("wall_ms", DataTypes.LongType, false)
-      .add("excluded", DataTypes.BooleanType, false);
+      .add("excluded", DataTypes.BooleanType, false)
+      .add("blocks_read", DataTypes.IntegerType, false)
+      .add("rows_scanned", DataTypes.LongType, false);
 
   static final StructType VALIDATION = new StructType()
       .add("variant", DataTypes.StringType, false)
@@ -74,7 +76,8 @@ final class TrainOutputs {
         losses[i] = t.losses()[i];
       }
       metrics.add(RowFactory.create(t.variant(), t.round(), t.source(), t.replica(), t.step(), t.loss(), losses, t.tokens(),
-          t.bytesUp(), t.bytesDown(), t.paramsUp(), t.paramsDown(), t.embeddingParams(), t.computeMs(), t.taskMs(), t.wallMs(), t.excluded()));
+          t.bytesUp(), t.bytesDown(), t.paramsUp(), t.paramsDown(), t.embeddingParams(), t.computeMs(), t.taskMs(), t.wallMs(), t.excluded(),
+          t.blocksRead(), t.rowsScanned()));
     }
     List<Row> validation = new ArrayList<>();
     for (RunLog.ValidationRow v : log.validation()) {

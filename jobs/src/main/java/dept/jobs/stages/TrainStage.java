@@ -4,6 +4,7 @@ import dept.jobs.config.ConfigException;
 import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.prep.tokenizer.VocabConfig;
+import dept.train.rounds.BlockFiles;
 import dept.train.rounds.RoundEngine;
 import dept.train.rounds.RoundTraffic;
 import dept.train.rounds.Variant;
@@ -90,7 +91,7 @@ public final class TrainStage implements Stage {
       RoundEngine engine = new RoundEngine(ctx.spark(), v, train, ctx.config().model(), seqLen,
           ctx.layout().trainCheckpoints(variant), tables.vocabSizes(), tables.tokenBytes()).withFgrams(fgrams);
       long start = System.nanoTime();
-      RoundEngine.Outcome outcome = engine.run(blocks, sources, resume);
+      RoundEngine.Outcome outcome = engine.run(BlockFiles.at(ctx.layout().blocks(), ctx.hadoop()), sources, resume);
       engine.export(outcome, sources).save(ctx.layout().trainModel(variant), ctx.hadoop());
       outputs.write(variant, outcome.log());
       System.out.printf("%s: %d rounds in %.1f s%s; model %s%n", variant, train.rounds(), (System.nanoTime() - start) / 1e9,

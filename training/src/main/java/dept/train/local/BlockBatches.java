@@ -1,34 +1,24 @@
 package dept.train.local;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
 
 /**
- * Endless batches of blocks: each epoch visits every block once in a seeded random order, so the
- * same seed gives the same batches.
+ * Endless batches of blocks held in memory, in the seeded {@link BatchOrder}: each epoch visits
+ * every block once, so the same seed gives the same batches (for loops outside the rounds, which
+ * read a round's blocks from the files instead).
  */
 public final class BlockBatches implements Iterator<int[][]> {
 
   private final List<int[]> blocks;
-  private final int batchSize;
-  private final Random random;
-  private final List<Integer> order = new ArrayList<>();
-  private int position;
+  private final BatchOrder order;
 
   public BlockBatches(List<int[]> blocks, int batchSize, long seed) {
     if (blocks.isEmpty()) {
       throw new IllegalArgumentException("no blocks to train on");
     }
     this.blocks = blocks;
-    this.batchSize = batchSize;
-    this.random = new Random(seed);
-    for (int i = 0; i < blocks.size(); i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order, random);
+    this.order = BatchOrder.of(blocks.size(), batchSize, seed);
   }
 
   @Override
@@ -38,13 +28,10 @@ public final class BlockBatches implements Iterator<int[][]> {
 
   @Override
   public int[][] next() {
-    int[][] batch = new int[batchSize][];
-    for (int b = 0; b < batchSize; b++) {
-      if (position == order.size()) {
-        Collections.shuffle(order, random);
-        position = 0;
-      }
-      batch[b] = blocks.get(order.get(position++));
+    BatchOrder.Pick[] picks = order.next();
+    int[][] batch = new int[picks.length][];
+    for (int b = 0; b < picks.length; b++) {
+      batch[b] = blocks.get(picks[b].position());
     }
     return batch;
   }

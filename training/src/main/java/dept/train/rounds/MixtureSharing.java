@@ -1,10 +1,7 @@
 package dept.train.rounds;
 
+import dept.train.local.BatchOrder;
 import dept.train.local.LocalTrainer;
-import dept.train.local.MixtureBatches;
-import java.util.Iterator;
-import java.util.List;
-import java.util.TreeMap;
 
 /**
  * STD and ACT, the non-decoupled baselines: one task trains one model on the temperature-sampled
@@ -20,8 +17,8 @@ record MixtureSharing(boolean activeForgetting) implements SharingPolicy {
 
 
   @Override
-  public Iterator<int[][]> batches(TreeMap<String, List<int[]>> data, TrainConfig train, long seed) {
-    return new MixtureBatches(data, train.temperature(), train.optim().batchSize(), seed);
+  public BatchOrder order(TaskCorpus corpus, TrainConfig train, long seed) {
+    return BatchOrder.mixture(corpus.counts(), train.temperature(), train.optim().batchSize(), seed);
   }
 
   @Override

@@ -1,13 +1,15 @@
 package dept.train.rounds;
 
-import dept.train.random.Seeds;
 import static dept.train.rounds.RoundRunner.ms;
+import static org.apache.spark.sql.functions.col;
 
 import dept.prep.io.HadoopConfig;
+import dept.prep.pack.TokenArrays;
 import dept.prep.tokenizer.VocabConfig;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.params.NamedTensors;
+import dept.train.random.Seeds;
 import dept.train.scone.SconeConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +21,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,26 +108,32 @@ public final class RoundEngine {
     return bySource;
   }
 
-  /** Each source's train blocks as one task would get them (for peers and tools outside the rounds). */
+  /**
+   * Each source's train blocks in block-id order, encoded as this variant encodes it, gathered on
+   * the driver: for peers and tools outside the rounds, on corpora that fit in memory.
+   */
   public Map<String, List<int[]>> trainBlocks(Dataset<Row> blocks, List<String> sources) {
     Map<String, List<int[]>> out = new TreeMap<>();
-    TaskBlocks.of(blocks, setup.variant(), "train", sources.stream().sorted().toList(), false, 1).collect()
-        .forEach(t -> out.put(t._1().source(), t._2().firstEntry().getValue()));
+    blocks.where(col("split").equalTo("train").and(col("source").isin(sources.toArray())))
+        .where(setup.variant().globalVocabulary() ? col("tokenizer").equalTo(VocabConfig.GLOBAL) : col("tokenizer").equalTo(col("source")))
+        .select("source", "block_id", "tokens").orderBy("source", "block_id").collectAsList()
+        .forEach(r -> out.computeIfAbsent(r.getString(0), s -> new ArrayList<>()).add(TokenArrays.ints(r.getList(2))));
     return out;
   }
 
-  public Outcome run(Dataset<Row> blocks, List<String> sources, boolean resume) {
-    return run(blocks, sources, resume, setup.train().rounds());
+  /** Trains on the {@code blocks} dataset at {@code files}: each round's tasks read only the blocks they train on. */
+  public Outcome run(BlockFiles files, List<String> sources, boolean resume) {
+    return run(files, sources, resume, setup.train().rounds());
   }
 
-  /** As {@link #run(Dataset, List, boolean)}, stopping after round {@code stopAfter} as if the driver died there. */
-  Outcome run(Dataset<Row> blocks, List<String> sources, boolean resume, int stopAfter) {
+  /** As {@link #run(BlockFiles, List, boolean)}, stopping after round {@code stopAfter} as if the driver died there. */
+  Outcome run(BlockFiles files, List<String> sources, boolean resume, int stopAfter) {
     Variant variant = setup.variant();
     TrainConfig train = setup.train();
     List<String> sorted = sources.stream().sorted().toList();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> trainBlocks =
-        TaskBlocks.of(blocks, variant, "train", sorted, variant.mixture(), train.replicas()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> blocks = files.dataset(spark);
+    JavaPairRDD<TaskKey, TaskCorpus> corpora = TaskCorpus.of(blocks, setup, sorted);
     RoundValidation validation = new RoundValidation(jsc, setup, tokenBytes, blocks, sorted);
     Broadcast<Map<String, List<int[]>>> fgrams = jsc.broadcast(fgramsBySource(sorted));
     RoundCheckpoints checkpoints = new RoundCheckpoints(new CheckpointStore(storeRoot, spark.sparkContext().hadoopConfiguration()),
@@ -148,7 +155,7 @@ public final class RoundEngine {
     try {
       for (int round = state.round + 1; round <= Math.min(stopAfter, train.rounds()); round++) {
         long start = System.nanoTime();
-        RoundRunner.Done done = runner.run(trainBlocks, sorted, round, state, fgrams);
+        RoundRunner.Done done = runner.run(corpora, files, sorted, round, state, fgrams);
         List<SourceTask.Result> results = done.results();
 
         long aggStart = System.nanoTime();
@@ -175,7 +182,7 @@ public final class RoundEngine {
       }
       return new Outcome(state.body, state.embeddings, state.log, resumedFrom);
     } finally {
-      trainBlocks.unpersist();
+      corpora.unpersist();
       validation.close();
       fgrams.destroy();
       jsc.clearJobGroup();
@@ -187,7 +194,7 @@ public final class RoundEngine {
       log.tasks().add(new RunLog.TaskRow(setup.variant().name(), round, r.source(), r.replica(),
           (long) round * setup.train().localSteps(), r.lastLoss(), r.losses(), r.tokens(), r.bytesUp(), r.bytesDown(),
           r.paramsUp(), r.paramsDown(), r.embeddingParams(), r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint,
-          r.diverged()));
+          r.diverged(), r.blocksRead(), r.rowsScanned()));
     }
   }
 

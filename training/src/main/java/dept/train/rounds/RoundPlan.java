@@ -19,7 +19,7 @@ final class RoundPlan {
   static Map<TaskKey, SourceTask> tasks(RoundSetup setup, List<String> sources, int round, int attempt, FaultInjector faults) {
     Map<TaskKey, SourceTask> tasks = new TreeMap<>();
     boolean mixture = setup.variant().mixture();
-    for (TaskKey key : TaskBlocks.keys(choose(setup, sources, round), mixture, setup.train().replicas())) {
+    for (TaskKey key : TaskKey.all(choose(setup, sources, round), mixture, setup.train().replicas())) {
       tasks.put(key, new SourceTask(setup.side(key.source()), key, round, attempt, faults));
     }
     return tasks;

@@ -6,7 +6,6 @@ import dept.train.params.ShardPlan;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flower's fit step on Spark: one round's tasks as one Spark job, on the partitions that hold their
- * blocks, with the driver's tensors broadcast shard by shard and the updates averaged on executors
+ * Flower's fit step on Spark: one round's tasks as one Spark job, one partition per task (its
+ * {@link TaskCorpus}; each task reads its round's blocks from the files), with the driver's tensors broadcast shard by shard and the updates averaged on executors
  * ({@link ShardedAggregation}), the GPU resource profile on a cluster, and
  * {@code task_timeout_s}: a round whose tasks have not all finished in time (a hung executor) is
  * cancelled and submitted again, at most three times (tasks read round r-1's state and write round
@@ -53,7 +52,7 @@ final class RoundRunner {
     this.gpus = gpuProfile(jsc, setup.train().gpusPerTask());
   }
 
-  Done run(JavaPairRDD<TaskKey, TreeMap<String, List<int[]>>> blocks, List<String> sources, int round, DriverState state,
+  Done run(JavaPairRDD<TaskKey, TaskCorpus> corpora, BlockFiles files, List<String> sources, int round, DriverState state,
       Broadcast<Map<String, List<int[]>>> fgrams) {
     TrainConfig train = setup.train();
     ShardPlan plan = state.plan(train.shardBytes());
@@ -71,9 +70,9 @@ final class RoundRunner {
       String group = String.format(Locale.ROOT, "dept-%s-round-%d-attempt-%d", setup.variant(), round, attempt);
       jsc.setJobGroup(group, String.format(Locale.ROOT, "DEPT %s round %d/%d", setup.variant(), round, train.rounds()), true);
       try {
-        JavaRDD<SourceTask.Trained> trained = blocks
+        JavaRDD<SourceTask.Trained> trained = corpora
             .filter(t -> tasks.containsKey(t._1()))
-            .map(t -> tasks.get(t._1()).run(t._2(), down(bodyDown, embedDown, mDown, vDown, steps),
+            .map(t -> tasks.get(t._1()).run(t._2(), files, down(bodyDown, embedDown, mDown, vDown, steps),
                 fgrams.value().get(t._1().source())));
         if (gpus != null) {
           trained = trained.withResources(gpus);

@@ -18,11 +18,12 @@ public final class RunLog {
   /**
    * One task of one round. {@code step} is the global step reached; {@code loss} the last local
    * step's; bytes are serialised sizes, params the float counts behind them (x 4 = the theory);
-   * {@code excluded}: its update was not finite and was left out of the round.
+   * {@code excluded}: its update was not finite and was left out of the round; {@code blocksRead}:
+   * the distinct blocks it read for the round, {@code rowsScanned} the rows Parquet decoded to find them.
    */
   public record TaskRow(String variant, int round, String source, int replica, long step, float loss, float[] losses,
       long tokens, long bytesUp, long bytesDown, long paramsUp, long paramsDown, long embeddingParams, long computeMs,
-      long taskMs, long wallMs, boolean excluded)
+      long taskMs, long wallMs, boolean excluded, int blocksRead, long rowsScanned)
       implements java.io.Serializable {}
 
   /** Validation of one source after {@code round} (0 = before training). */

@@ -1,13 +1,11 @@
 package dept.train.rounds;
 
-import dept.train.local.BlockBatches;
+import dept.train.local.BatchOrder;
 import dept.train.local.LocalTrainer;
 import dept.train.model.DecoderLm;
 import dept.train.params.NamedTensors;
 import java.io.Serializable;
-import java.util.Iterator;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * How a sharing scheme behaves in a round, end to end: what a task receives and trains (which
@@ -30,9 +28,14 @@ public sealed interface SharingPolicy extends Serializable permits MixtureSharin
    * The input side and data a task trains: {@code global} is what the driver holds (null for SPEC).
    * By default the driver's global input side as it is, on the task's blocks.
    */
-  default TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
+  default TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TaskCorpus corpus,
       List<int[]> fgrams) {
-    return TaskInputs.global(side, global, blocks, fgrams);
+    return TaskInputs.global(side, global, fgrams);
+  }
+
+  /** Whether a task's rows depend on which tokens its data holds (TRIM): its corpus then counts them. */
+  default boolean rowsFromData() {
+    return false;
   }
 
   /** The embeddings that score {@code side}'s source after {@code round}: by default the driver's global ones. */
@@ -50,9 +53,9 @@ public sealed interface SharingPolicy extends Serializable permits MixtureSharin
     return new Upload(trained.select(this::uploaded), null);
   }
 
-  /** The task's batches in seeded order: one source's blocks (the mixture's, temperature-sampled, for STD/ACT). */
-  default Iterator<int[][]> batches(TreeMap<String, List<int[]>> data, TrainConfig train, long seed) {
-    return new BlockBatches(data.firstEntry().getValue(), train.optim().batchSize(), seed);
+  /** The seeded order of the task's batches: its one source's blocks (the mixture's, temperature-sampled, for STD/ACT). */
+  default BatchOrder order(TaskCorpus corpus, TrainConfig train, long seed) {
+    return BatchOrder.of(corpus.counts()[0], train.optim().batchSize(), seed);
   }
 
   /** Anything the scheme adds to the local trainer (ACT's active forgetting). */

@@ -3,17 +3,17 @@ package dept.train.rounds;
 import dept.train.federated.ClientUpdate;
 import dept.train.random.Seeds;
 import dept.train.local.AdamW;
+import dept.train.local.BatchOrder;
 import dept.train.local.LocalTrainer;
 import dept.train.params.NamedTensors;
 import dept.train.rtd.RtdModel;
 import dept.train.scone.SconeModels;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import org.apache.spark.TaskContext;
 
 /**
@@ -29,11 +29,13 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
    * and are averaged shard by shard where they are ({@link ShardedAggregation}). Bytes are the
    * serialised sizes; params the float counts they carry; {@code embeddingParams} the embedding
    * parameters the task held and trained (its memory); {@code momentSteps} the AdamW step count of
-   * the shared moments it sends up (inner state AVERAGE), else 0.
+   * the shared moments it sends up (inner state AVERAGE), else 0; {@code blocksRead} the distinct
+   * blocks it read for the round (at most H x B) and {@code rowsScanned} the rows Parquet decoded
+   * to find them.
    */
   record Result(String source, int replica, int round, long tokens, float[] losses, long bytesDown, long bytesUp,
       long paramsDown, long paramsUp, long embeddingParams, long computeMillis, long taskMillis, long momentSteps,
-      boolean diverged) implements Serializable {
+      boolean diverged, int blocksRead, long rowsScanned) implements Serializable {
 
     float lastLoss() {
       return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
@@ -56,8 +58,12 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     return Seeds.derive(seed, "embeddings", source);
   }
 
-  /** @param fgrams the f-grams a {@code +SCONE} variant uses for this source's tokenizer (null without SCONE) */
-  Trained run(TreeMap<String, List<int[]>> blocks, Down down, List<int[]> fgrams) {
+  /**
+   * @param corpus what the task knows of its data (block counts, token counts)
+   * @param files where it reads the round's blocks
+   * @param fgrams the f-grams a {@code +SCONE} variant uses for this source's tokenizer (null without SCONE)
+   */
+  Trained run(TaskCorpus corpus, BlockFiles files, Down down, List<int[]> fgrams) {
     long taskStart = System.nanoTime();
     TaskContext ctx = TaskContext.get();
     int attempt = roundAttempt + (ctx == null ? 0 : ctx.attemptNumber());
@@ -73,7 +79,7 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     NamedTensors body = down.body();
     AdamW.State momentsDown = down.moments();
 
-    TaskInputs in = policy.receive(side, previous, down.embeddings(), blocks, fgrams);
+    TaskInputs in = policy.receive(side, previous, down.embeddings(), corpus, fgrams);
     long bytesDown = down.bodyBytes() + in.bytesDown() + down.momentBytes();
     long paramsDown = body.parameterCount() + in.paramsDown() + (momentsDown == null ? 0 : 2 * momentsDown.m().parameterCount());
     var lm = SconeModels.withFgrams(in.lm(), train.sconeFor(variant), in.fgrams());
@@ -83,16 +89,16 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
         String.format("round %d/%d %s", round, train.rounds(), key), Math.max(1, train.localSteps() / 2)), train, taskSeed());
     if (variant.rtd()) {
       RtdModel rtd = InputSide.rtdModel(lm, train);
-      double[] unigram = RtdModel.unigramCdf(in.data().values().stream().flatMap(List::stream)::iterator, lm.vocabSize());
+      double[] unigram = RtdModel.unigramCdf(Arrays.copyOf(in.localCounts(corpus.tokenCounts()), lm.vocabSize()));
       long seed = taskSeed();
       // Corruption is seeded by the global step, so a resumed or retried round draws the same replacements.
       trainer.withObjective((batch, arr, step, w, g) -> rtd.loss(batch, w, step, new Random(Seeds.derive(seed, "corrupt", g)), unigram));
     }
-    Iterator<int[][]> batches = policy.batches(in.data(), train, taskSeed());
-    for (long b = 0; b < previous.batchesServed(); b++) {
-      batches.next(); // continue the seeded order where the previous round stopped
-    }
-    LocalTrainer.Result r = trainer.train(body, in.embeddings(), start, batches, train.localSteps(),
+    BatchOrder order = policy.order(corpus, train, taskSeed());
+    order.skip(previous.batchesServed()); // continue the seeded order where the previous round stopped
+    RoundBlocks data = RoundBlocks.read(order, train.localSteps(), corpus, files,
+        in.rowIds() == null ? null : RoundBlocks.toLocal(in.rowIds(), side.vocabSize()));
+    LocalTrainer.Result r = trainer.train(body, in.embeddings(), start, data.batches().iterator(), train.localSteps(),
         (long) (round - 1) * train.localSteps());
     NamedTensors after = r.body().with(r.embeddings());
     if (faults != null && faults.poisons(key.source(), key.replica(), round, attempt)) {
@@ -120,7 +126,8 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     }
     Result result = new Result(key.source(), key.replica(), round, r.metrics().tokens(), losses, bytesDown, bytesUp,
         paramsDown, paramsUp, in.embeddings().parameterCount(), r.metrics().wallMillis(),
-        (System.nanoTime() - taskStart) / 1_000_000, momentsUp == null ? 0 : momentsUp.steps(), diverged);
+        (System.nanoTime() - taskStart) / 1_000_000, momentsUp == null ? 0 : momentsUp.steps(), diverged, data.blocksRead(),
+        data.rowsScanned());
     Map<String, int[]> rows = upload.rowIds() == null ? Map.of() : Map.of(SharingPolicy.Upload.TABLE, upload.rowIds());
     return new Trained(result, new ClientUpdate(key.source(), upload.trained(), r.metrics().tokens(), rows), momentsUp);
   }

@@ -3,7 +3,6 @@ package dept.train.rounds;
 import dept.train.model.DecoderLm;
 import dept.train.params.NamedTensors;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * SPEC: a tokenizer and input side per source that never leave it; only the body is shared. A
@@ -17,10 +16,10 @@ record SpecSharing() implements SharingPolicy {
   }
 
   @Override
-  public TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
+  public TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TaskCorpus corpus,
       List<int[]> fgrams) {
     NamedTensors own = previous.embeddings() != null ? previous.embeddings() : side.initialInputs();
-    return new TaskInputs(side.lm(), own, blocks, fgrams, null, 0, 0);
+    return new TaskInputs(side.lm(), own, fgrams, null, 0, 0);
   }
 
   @Override

@@ -4,11 +4,8 @@ import dept.prep.tokenizer.SpecialTokens;
 import dept.train.params.NamedTensors;
 import dept.train.params.Tensor;
 import dept.train.scone.SconeModels;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
@@ -26,17 +23,20 @@ record TrimSharing() implements SharingPolicy {
   }
 
   @Override
-  public TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TreeMap<String, List<int[]>> blocks,
+  public TaskInputs receive(SourceSide side, SourceState previous, NamedTensors global, TaskCorpus corpus,
       List<int[]> fgrams) {
-    List<int[]> own = blocks.firstEntry().getValue();
-    int[] ids = distinctTokens(own);
+    int[] ids = heldRows(corpus.tokenCounts());
     // Every other input-side tensor (positions, SCONE's f-gram model, ELECTRA's generator) whole.
     NamedTensors table = global.select(n -> !n.equals(Upload.TABLE))
         .with(new NamedTensors(Map.of(Upload.TABLE, gather(global.get(Upload.TABLE), ids))));
-    TreeMap<String, List<int[]>> local = new TreeMap<>(Map.of(side.source(), remap(own, ids)));
     List<int[]> localFgrams = fgrams == null ? null : SconeModels.toLocalIds(fgrams, ids);
     // The driver would send only these rows.
-    return new TaskInputs(side.lm(ids.length), table, local, localFgrams, ids, table.byteSize(), table.parameterCount());
+    return new TaskInputs(side.lm(ids.length), table, localFgrams, ids, table.byteSize(), table.parameterCount());
+  }
+
+  @Override
+  public boolean rowsFromData() {
+    return true;
   }
 
   @Override
@@ -50,10 +50,11 @@ record TrimSharing() implements SharingPolicy {
   }
 
 
-  /** The global ids a source holds: the specials (so they keep ids 0-2 locally) and its tokens. */
-  static int[] distinctTokens(List<int[]> blocks) {
+  /** The global ids a source holds: the specials (so they keep ids 0-2 locally) and every token its data uses. */
+  static int[] heldRows(long[] tokenCounts) {
     IntStream specials = IntStream.range(0, SpecialTokens.ALL.size());
-    return IntStream.concat(specials, blocks.stream().flatMapToInt(Arrays::stream)).distinct().sorted().toArray();
+    IntStream used = IntStream.range(0, tokenCounts.length).filter(t -> tokenCounts[t] > 0);
+    return IntStream.concat(specials, used).distinct().sorted().toArray();
   }
 
   /** The local table: rows {@code ids} of {@code global} (V x d), in that order. */
@@ -64,21 +65,5 @@ record TrimSharing() implements SharingPolicy {
       System.arraycopy(global.data(), ids[i] * d, out, i * d, d);
     }
     return new Tensor(new long[] {ids.length, d}, out);
-  }
-
-  private static List<int[]> remap(List<int[]> blocks, int[] ids) {
-    Map<Integer, Integer> local = new TreeMap<>();
-    for (int i = 0; i < ids.length; i++) {
-      local.put(ids[i], i);
-    }
-    List<int[]> out = new ArrayList<>(blocks.size());
-    for (int[] b : blocks) {
-      int[] m = new int[b.length];
-      for (int i = 0; i < b.length; i++) {
-        m[i] = local.get(b[i]);
-      }
-      out.add(m);
-    }
-    return out;
   }
 }

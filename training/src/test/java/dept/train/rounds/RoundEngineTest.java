@@ -5,7 +5,6 @@ import static dept.train.rounds.RoundFixture.*;
 import java.util.ArrayList;
 import org.junit.jupiter.params.provider.MethodSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import dept.train.random.Seeds;
 import dept.train.federated.OuterConfig;
@@ -58,7 +57,7 @@ class RoundEngineTest {
   @MethodSource("learningVariants")
   void everySourcesValidationLossFalls(String variant) {
     RoundEngine engine = engine(config(variant, 3, 0, 1, "reset", OuterConfig.defaults()), dir.resolve(variant));
-    RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
+    RoundEngine.Outcome out = engine.run(files, SOURCES, false);
     Map<String, Double> before = validation(out, 0);
     Map<String, Double> after = validation(out, 3);
     assertEquals(SOURCES, List.copyOf(after.keySet()));
@@ -86,7 +85,7 @@ class RoundEngineTest {
   void thePrecomputedParquetTableServesTheSameLogitsAsTheFgramModel() {
     TrainConfig train = config(quick("SPEC+SCONE", 2), 0, 1, "reset", OuterConfig.defaults());
     RoundEngine engine = engine(train, dir.resolve("precompute"));
-    TrainedModel model = engine.export(engine.run(blocks, SOURCES, false), SOURCES);
+    TrainedModel model = engine.export(engine.run(files, SOURCES, false), SOURCES);
     String target = dir.resolve("scone-table").toString();
     List<SconeTableJob.TableStats> stats = new SconeTableJob(spark, new Configuration()).run(model, fgramTable, target, 3);
     assertEquals(SOURCES, stats.stream().map(SconeTableJob.TableStats::table).toList());
@@ -95,7 +94,8 @@ class RoundEngineTest {
       assertEquals((long) vocab.get(t.table()), t.tokens(), t.table() + ": one row per token");
       assertEquals(t.fgrams() + t.tokens(), t.rows());
     }
-    List<int[]> en = TaskBlocks.of(blocks, train.variants().get(0), "val", List.of("en"), false, 1).collect().get(0)._2().get("en").subList(0, 8);
+    List<int[]> en = blocks.where("split = 'val' AND tokenizer = 'en' AND source = 'en' AND block_id < 8").orderBy("block_id")
+        .collectAsList().stream().map(r -> dept.prep.pack.TokenArrays.ints(r.getList(r.fieldIndex("tokens")))).toList();
     try (FgramEmbeddingStore store = SconeTableReader.load(target + "/table=en", new Configuration());
         NDManager root = NDManager.newBaseManager();
         ModelParams params = new ModelParams(model.body().with(model.embeddings().get("en")), root, root.getDevice(), false);
@@ -125,7 +125,7 @@ class RoundEngineTest {
   void everyAcceptedVariantTrainsValidatesAndExports(String name) {
     TrainConfig train = base(name, 1).localSteps(2).evalEvery(1).evalBlocks(4).build();
     RoundEngine engine = engine(train, dir.resolve("matrix-" + Variant.parse(name).directory()));
-    RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
+    RoundEngine.Outcome out = engine.run(files, SOURCES, false);
     for (int round : new int[] {0, 1}) {
       Map<String, Double> loss = validation(out, round);
       assertEquals(SOURCES, List.copyOf(loss.keySet()), name + " validates every source after round " + round);
@@ -167,9 +167,9 @@ class RoundEngineTest {
   void fedAvgOverOneSourceEqualsPlainLocalTraining() {
     TrainConfig train = config("SPEC", 1, 0, 1, "reset", OuterConfig.defaults());
     RoundEngine engine = engine(train, dir.resolve("one"));
-    NamedTensors viaSpark = engine.run(blocks, List.of("en"), false).body();
+    NamedTensors viaSpark = engine.run(files, List.of("en"), false).body();
 
-    List<int[]> en = TaskBlocks.of(blocks, train.variants().get(0), "train", List.of("en"), false, 1).collect().get(0)._2().get("en");
+    List<int[]> en = engine.trainBlocks(blocks, List.of("en")).get("en");
     DecoderLm lm = new DecoderLm(new ModelConfig(32, 1, 2, 4), vocab.get("en"), 32);
     NamedTensors body = lm.initBody(Seeds.derive(7, "body"));
     NamedTensors embed = lm.initEmbeddings(Seeds.derive(7, "embeddings", "en"));
@@ -181,12 +181,21 @@ class RoundEngineTest {
   @Test
   void replicasTrainDisjointShardsOfTheirSource() {
     RoundEngine engine = engine(config("SPEC", 2, 0, 2, "reset", OuterConfig.defaults()), dir.resolve("replicas"));
-    var shards = TaskBlocks.of(blocks, Variant.parse("SPEC"), "train", List.of("en"), false, 2).collectAsMap();
-    List<int[]> a = shards.get(new TaskKey("en", 0)).get("en");
-    List<int[]> b = shards.get(new TaskKey("en", 1)).get("en");
-    assertFalse(a.isEmpty() || b.isEmpty());
-    assertTrue(a.stream().noneMatch(b::contains), "disjoint shards");
-    RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
+    TrainConfig train = config("SPEC", 2, 0, 2, "reset", OuterConfig.defaults());
+    RoundSetup setup = new RoundSetup(Variant.parse("SPEC"), train, new ModelConfig(32, 1, 2, 4), 32, dir.toString(),
+        files.hadoop(), vocab);
+    var corpora = TaskCorpus.of(blocks, setup, List.of("en")).collectAsMap();
+    long total = blocks.where("split = 'train' AND tokenizer = 'en' AND source = 'en'").count();
+    java.util.Set<Long> ids = new java.util.TreeSet<>();
+    for (int r = 0; r < 2; r++) {
+      TaskCorpus c = corpora.get(new TaskKey("en", r));
+      for (int p = 0; p < c.blocks().get("en"); p++) {
+        assertTrue(ids.add(c.blockId(p)), "block " + c.blockId(p) + " in one shard only");
+      }
+    }
+    assertEquals(total, ids.size(), "the shards cover the source");
+    assertEquals(total - 1, java.util.Collections.max(ids));
+    RoundEngine.Outcome out = engine.run(files, SOURCES, false);
     assertEquals(2 * 2 * SOURCES.size(), out.log().tasks().size());
     Map<String, Double> before = validation(out, 0);
     validation(out, 2).forEach((s, loss) -> assertTrue(loss < before.get(s) - 0.2, s + ": " + before.get(s) + " -> " + loss));

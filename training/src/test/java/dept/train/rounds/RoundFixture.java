@@ -1,6 +1,7 @@
 package dept.train.rounds;
 
 import dept.prep.SparkTestSession;
+import dept.prep.io.AtomicOutput;
 import dept.prep.ingest.IngestConfig;
 import dept.prep.ingest.IngestResult;
 import dept.prep.ingest.IngestJob;
@@ -40,6 +41,8 @@ final class RoundFixture {
 
   static final List<String> SOURCES = List.of("en", "ja", "ru", "zh");
   static SparkSession spark;
+  /** The tokenized sample as `dept tokenize` writes it (Parquet by tokenizer and source), and read back. */
+  static BlockFiles files;
   static Dataset<Row> blocks;
   static final Map<String, Integer> vocab = new TreeMap<>();
   static final Map<String, int[]> tokenBytes = new TreeMap<>();
@@ -76,8 +79,11 @@ final class RoundFixture {
       tokenBytes.put(n, bytes);
     });
     TokenizeJob.Result packed = new TokenizeJob(spark, new TokenizeConfig(32, TokenizeConfig.Encoder.DEPT, true)).run(documents, json);
-    blocks = packed.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-    blocks.count();
+    String dir = Path.of("target/round-fixture-blocks").toAbsolutePath().toString();
+    AtomicOutput.writeParquet(packed.blocks(), dir, spark.sparkContext().hadoopConfiguration(), TokenizeJob.BLOCK_WRITE_OPTIONS,
+        "tokenizer", "source");
+    files = BlockFiles.at(dir, spark.sparkContext().hadoopConfiguration());
+    blocks = files.dataset(spark);
     NgramJob ngrams = new NgramJob(spark, new NgramConfig(4, 2L, 3000, List.of(1000)));
     fgramTable = ngrams.select(ngrams.count(blocks, java.util.Collections.max(vocab.values()))).persist(StorageLevel.MEMORY_AND_DISK());
     fgramSets = NgramJob.collect(fgramTable);

@@ -48,13 +48,13 @@ class RoundRecoveryTest {
     TrainConfig train = config(quick(p[0], 4), p[0].startsWith("STD") ? 0 : 3, 1, p[1],
         new OuterConfig(OuterConfig.Kind.valueOf(p[2].toUpperCase(java.util.Locale.ROOT)), 0.7, 0.9, true));
     String settings = setup.substring(0, setup.lastIndexOf(':')).replace(':', '-');
-    RoundEngine.Outcome whole = uninterrupted.computeIfAbsent(settings, s -> engine(train, dir.resolve("whole-" + s)).run(blocks, SOURCES, false));
+    RoundEngine.Outcome whole = uninterrupted.computeIfAbsent(settings, s -> engine(train, dir.resolve("whole-" + s)).run(files, SOURCES, false));
 
     Path store = dir.resolve("killed-" + setup.replace(':', '-'));
     // Dies after round k (checkpoints every 2 rounds: after round 1 or 3 its tasks' states are
     // written but the round is not checkpointed, so the resume re-runs it).
-    engine(train, store).run(blocks, SOURCES, false, killedAfter);
-    RoundEngine.Outcome resumed = engine(train, store).run(blocks, SOURCES, true);
+    engine(train, store).run(files, SOURCES, false, killedAfter);
+    RoundEngine.Outcome resumed = engine(train, store).run(files, SOURCES, true);
 
     assertEquals(killedAfter / 2 * 2, resumed.resumedFrom());
     assertEquals(whole.body(), resumed.body(), setup + ": body");
@@ -66,30 +66,30 @@ class RoundRecoveryTest {
   @Test
   void resumeRefusesDifferentSettings() {
     Path store = dir.resolve("refuse");
-    engine(config("SPEC", 2, 0, 1, "reset", OuterConfig.defaults()), store).run(blocks, SOURCES, false);
+    engine(config("SPEC", 2, 0, 1, "reset", OuterConfig.defaults()), store).run(files, SOURCES, false);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> engine(config("SPEC", 3, 0, 1, "reset", OuterConfig.defaults()), store).run(blocks, SOURCES, true));
+        () -> engine(config("SPEC", 3, 0, 1, "reset", OuterConfig.defaults()), store).run(files, SOURCES, true));
     assertTrue(e.getMessage().contains("rounds: checkpoint has 2, config has 3"), e.getMessage());
   }
 
   @Test
   void aTaskThatFailsOnceIsRetriedAndTheRoundIsUnchanged() {
     TrainConfig train = config(quick("GLOB", 2), 0, 1, "keep", OuterConfig.defaults());
-    RoundEngine.Outcome clean = engine(train, dir.resolve("clean")).run(blocks, SOURCES, false);
+    RoundEngine.Outcome clean = engine(train, dir.resolve("clean")).run(files, SOURCES, false);
     RoundEngine flaky = engine(train, dir.resolve("flaky"));
     flaky.injectFaults((source, replica, round, attempt) -> {
       if (source.equals("ja") && round == 2 && attempt == 0) {
         throw new IllegalStateException("injected failure of ja in round 2");
       }
     });
-    RoundEngine.Outcome retried = flaky.run(blocks, SOURCES, false);
+    RoundEngine.Outcome retried = flaky.run(files, SOURCES, false);
     assertEquals(clean.body(), retried.body());
     assertEquals(clean.globalEmbeddings(), retried.globalEmbeddings());
   }
 
   @Test
   void injectedFailuresAndHangsAreRecoveredAndTheResultIsUnchanged() {
-    RoundEngine.Outcome clean = engine(faulty("GLOB", 3, 0, null, 1), dir.resolve("drill-clean")).run(blocks, SOURCES, false);
+    RoundEngine.Outcome clean = engine(faulty("GLOB", 3, 0, null, 1), dir.resolve("drill-clean")).run(files, SOURCES, false);
     FaultConfig drill = new FaultConfig(0.25, 0.15, 0.0, 600, 31L); // seed 31: 3 failures, 1 hang (round 3)
     long failed = 0;
     long hung = 0;
@@ -101,7 +101,7 @@ class RoundRecoveryTest {
     }
     assertTrue(failed > 0 && hung > 0, "the drill injects both kinds: " + failed + " failures, " + hung + " hangs");
     // A round here takes under 1 s: a 3 s timeout only cancels the hung one (a slow round cancelled by mistake would rerun to the same result).
-    RoundEngine.Outcome drilled = engine(faulty("GLOB", 3, 3, drill, 1), dir.resolve("drill")).run(blocks, SOURCES, false);
+    RoundEngine.Outcome drilled = engine(faulty("GLOB", 3, 3, drill, 1), dir.resolve("drill")).run(files, SOURCES, false);
     assertEquals(clean.body(), drilled.body(), "Spark's retries and the round timeout recover exactly");
     assertEquals(clean.globalEmbeddings(), drilled.globalEmbeddings());
   }
@@ -110,7 +110,7 @@ class RoundRecoveryTest {
   void aDivergedSourceIsLeftOutOfItsRoundAndTrainsAgainFromItsPreviousState() {
     FaultConfig nan = new FaultConfig(0.0, 0.0, 0.3, null, 5L);
     Path store = dir.resolve("nan");
-    RoundEngine.Outcome out = engine(faulty("SPEC", 4, 0, nan, 10), store).run(blocks, SOURCES, false);
+    RoundEngine.Outcome out = engine(faulty("SPEC", 4, 0, nan, 10), store).run(files, SOURCES, false);
     List<RunLog.TaskRow> excluded = out.log().tasks().stream().filter(RunLog.TaskRow::excluded).toList();
     assertFalse(excluded.isEmpty(), "the drill poisons some updates");
     assertTrue(excluded.size() < out.log().tasks().size());
@@ -129,9 +129,9 @@ class RoundRecoveryTest {
   @Test
   void aTornNewestCheckpointFallsBackToThePreviousOneAndStillEndsIdentical() throws Exception {
     TrainConfig train = faulty("SPEC", 4, 0, null, 1);
-    RoundEngine.Outcome whole = engine(train, dir.resolve("torn-whole")).run(blocks, SOURCES, false);
+    RoundEngine.Outcome whole = engine(train, dir.resolve("torn-whole")).run(files, SOURCES, false);
     Path store = dir.resolve("torn");
-    engine(train, store).run(blocks, SOURCES, false, 3);
+    engine(train, store).run(files, SOURCES, false, 3);
     // The driver died while writing round 3's checkpoint: its body no longer matches the manifest,
     // and a half-written round-4 directory was never renamed into place.
     Path body = store.resolve("round-00003").resolve("body/shard-00000.bin");
@@ -142,7 +142,7 @@ class RoundRecoveryTest {
     java.nio.file.Files.write(body, bytes);
     java.nio.file.Files.createDirectories(store.resolve("._tmp-round-00004-dead"));
     java.nio.file.Files.write(store.resolve("._tmp-round-00004-dead").resolve("body.bin"), new byte[] {1, 2, 3});
-    RoundEngine.Outcome resumed = engine(train, store).run(blocks, SOURCES, true);
+    RoundEngine.Outcome resumed = engine(train, store).run(files, SOURCES, true);
     assertEquals(2, resumed.resumedFrom(), "round 3's torn checkpoint is skipped");
     assertEquals(whole.body(), resumed.body());
   }
@@ -158,7 +158,7 @@ class RoundRecoveryTest {
     long[] heap = new long[4];
     long[] rss = new long[4];
     for (int chunk = 0; chunk < 4; chunk++) {
-      engine(train, store).run(blocks, SOURCES, chunk > 0, (chunk + 1) * rounds / 4);
+      engine(train, store).run(files, SOURCES, chunk > 0, (chunk + 1) * rounds / 4);
       System.gc();
       heap[chunk] = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
       rss[chunk] = residentBytes();
@@ -184,7 +184,7 @@ class RoundRecoveryTest {
     TrainConfig reckless = base("SPEC", 1).evalEvery(1).maxLossRatio(1.5)
         .optim(new OptimConfig(5.0, 5.0, 0, 0.0, null, null, null, 0.0, 8)).build();
     RoundEngine engine = engine(reckless, dir.resolve("reckless"));
-    RoundEngine.Outcome out = engine.run(blocks, SOURCES, false);
+    RoundEngine.Outcome out = engine.run(files, SOURCES, false);
     assertTrue(out.log().tasks().stream().allMatch(RunLog.TaskRow::excluded), "lr 5 diverges everywhere");
     assertEquals(new DecoderLm(new ModelConfig(32, 1, 2, 4), 1, 32).initBody(Seeds.derive(7, "body")), out.body(), "no update was applied");
   }

@@ -1,7 +1,7 @@
 package dept.train.rounds;
 
 import static dept.train.rounds.RoundFixture.SOURCES;
-import static dept.train.rounds.RoundFixture.blocks;
+import static dept.train.rounds.RoundFixture.files;
 import static dept.train.rounds.RoundFixture.quick;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +63,7 @@ class RoundScaleTest {
     conf.set("spark.driver.maxResultSize", "1m");
     RoundFixture.spark.sparkContext().addSparkListener(count);
     try {
-      RoundEngine.Outcome out = engine(train, store).run(blocks, SOURCES, false);
+      RoundEngine.Outcome out = engine(train, store).run(files, SOURCES, false);
       assertEquals(1, out.log().timings().stream().filter(t -> t.round() > 0).count());
       long body = out.body().byteSize();
       assertTrue(SOURCES.size() * train.replicas() * body > 1 << 20, "K bodies (" + body + " B each) exceed the limit");

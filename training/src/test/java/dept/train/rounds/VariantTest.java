@@ -50,6 +50,6 @@ class VariantTest {
     dept.train.params.Tensor global = new dept.train.params.Tensor(new long[] {4, 2}, new float[] {0, 0, 1, 1, 2, 2, 3, 3});
     org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 3, 1, 1}, TrimSharing.gather(global, new int[] {3, 1}).data());
     org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 1, 2, 5, 9},
-        TrimSharing.distinctTokens(java.util.List.of(new int[] {9, 5}, new int[] {5, 1})), "specials 0-2 always, then the data's ids");
+        TrimSharing.heldRows(new long[] {0, 4, 0, 0, 0, 7, 0, 0, 0, 1, 0}), "specials 0-2 always, then the ids the data uses");
   }
 }
