@@ -55,40 +55,22 @@ public record BlockFiles(String root, HadoopConfig hadoop) implements Serializab
    */
   record Found(Map<Long, int[]> blocks, long rowsScanned) {}
 
-  /** Blocks {@code ids} of one tokenizer's encoding of one source's split; every id must exist. */
+  /** Blocks {@code ids} of one tokenizer's encoding of one source's split; every id must exist once. */
   Found read(String tokenizer, String source, String split, Set<Long> ids) {
     if (ids.isEmpty()) {
       return new Found(Map.of(), 0);
     }
     Path dir = new Path(root, "tokenizer=" + tokenizer + "/source=" + source);
     Configuration conf = hadoop.get();
-    FilterPredicate wanted = FilterApi.and(FilterApi.eq(FilterApi.binaryColumn("split"), Binary.fromString(split)),
-        anyOf(new ArrayList<>(new TreeSet<>(ids)), 0, ids.size()));
-    FilterCompat.Filter filter = FilterCompat.get(wanted);
+    // Prunes row groups and pages only: rows are checked here, against a hash set, because
+    // Parquet's record-level filter updates every leaf of the predicate for every value (H x B
+    // leaves x the rows scanned).
+    FilterCompat.Filter pages = FilterCompat.get(FilterApi.and(
+        FilterApi.eq(FilterApi.binaryColumn("split"), Binary.fromString(split)), anyOf(new ArrayList<>(new TreeSet<>(ids)), 0, ids.size())));
     Map<Long, int[]> found = new HashMap<>();
     long scanned = 0;
-    try {
-      for (Path file : files(dir, conf)) {
-        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf),
-            HadoopReadOptions.builder(conf).withRecordFilter(filter).build())) {
-          MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-          MessageType columns = projection(schema, file);
-          reader.setRequestedSchema(columns);
-          MessageColumnIO io = new ColumnIOFactory().getColumnIO(columns, schema);
-          for (PageReadStore pages = reader.readNextFilteredRowGroup(); pages != null; pages = reader.readNextFilteredRowGroup()) {
-            RecordReader<Group> records = io.getRecordReader(pages, new GroupRecordConverter(columns), filter);
-            for (long r = 0; r < pages.getRowCount(); r++) {
-              Group g = records.read();
-              scanned++;
-              if (g != null && !records.shouldSkipCurrentRecord()) {
-                found.put(g.getLong("block_id", 0), tokens(g.getGroup("tokens", 0)));
-              }
-            }
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read blocks of source '" + source + "' under " + dir, e);
+    for (FileStatus file : files(dir, conf)) {
+      scanned += readFile(file, conf, pages, split, ids, found, source);
     }
     if (found.size() != ids.size()) {
       List<Long> missing = ids.stream().filter(id -> !found.containsKey(id)).sorted().limit(5).toList();
@@ -97,6 +79,39 @@ public record BlockFiles(String root, HadoopConfig hadoop) implements Serializab
           ids.size(), split, source, tokenizer, missing));
     }
     return new Found(found, scanned);
+  }
+
+  /** Adds the wanted blocks of one file to {@code found}; returns the rows decoded. */
+  private static long readFile(FileStatus file, Configuration conf, FilterCompat.Filter pages, String split, Set<Long> ids,
+      Map<Long, int[]> found, String source) {
+    long scanned = 0;
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(file, conf),
+        HadoopReadOptions.builder(conf).withRecordFilter(pages).withUseHadoopVectoredIo(true).build())) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      MessageType columns = projection(schema, file.getPath());
+      reader.setRequestedSchema(columns);
+      MessageColumnIO io = new ColumnIOFactory().getColumnIO(columns, schema);
+      for (PageReadStore rows = reader.readNextFilteredRowGroup(); rows != null; rows = reader.readNextFilteredRowGroup()) {
+        RecordReader<Group> records = io.getRecordReader(rows, new GroupRecordConverter(columns), FilterCompat.NOOP);
+        for (long r = 0; r < rows.getRowCount(); r++, scanned++) {
+          Group g = records.read();
+          long id = g.getLong("block_id", 0);
+          if (ids.contains(id) && g.getString("split", 0).equals(split)
+              && found.put(id, tokens(g.getGroup("tokens", 0))) != null) {
+            throw new IllegalStateException(file.getPath() + ": block " + id + " of source '" + source + "' (" + split
+                + ") appears twice; re-run `dept tokenize`");
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read blocks of source '" + source + "' from " + file.getPath(), e);
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalStateException || e instanceof IllegalArgumentException) {
+        throw e;
+      }
+      throw new IllegalStateException("could not read blocks of source '" + source + "' from " + file.getPath() + ": " + e, e);
+    }
+    return scanned;
   }
 
   /**
@@ -112,20 +127,24 @@ public record BlockFiles(String root, HadoopConfig hadoop) implements Serializab
     return FilterApi.or(anyOf(ids, from, mid), anyOf(ids, mid, to));
   }
 
-  private static List<Path> files(Path dir, Configuration conf) throws IOException {
-    FileSystem fs = dir.getFileSystem(conf);
-    if (!fs.exists(dir)) {
-      throw new IllegalArgumentException(dir + " does not exist: the blocks dataset must be partitioned by tokenizer and source"
-          + " as `dept tokenize` writes it");
-    }
-    List<Path> files = new ArrayList<>();
-    for (FileStatus f : fs.listStatus(dir)) {
-      if (f.isFile() && f.getPath().getName().endsWith(".parquet")) {
-        files.add(f.getPath());
+  private static List<FileStatus> files(Path dir, Configuration conf) {
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (!fs.exists(dir)) {
+        throw new IllegalArgumentException(dir + " does not exist: the blocks dataset must be partitioned by tokenizer and source"
+            + " as `dept tokenize` writes it");
       }
+      List<FileStatus> files = new ArrayList<>();
+      for (FileStatus f : fs.listStatus(dir)) {
+        if (f.isFile() && f.getPath().getName().endsWith(".parquet")) {
+          files.add(f);
+        }
+      }
+      files.sort(java.util.Comparator.comparing(f -> f.getPath().getName()));
+      return files;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list " + dir, e);
     }
-    files.sort(null);
-    return files;
   }
 
   private static MessageType projection(MessageType schema, Path file) {

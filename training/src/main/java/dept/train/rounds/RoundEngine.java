@@ -128,14 +128,33 @@ public final class RoundEngine {
 
   /** As {@link #run(BlockFiles, List, boolean)}, stopping after round {@code stopAfter} as if the driver died there. */
   Outcome run(BlockFiles files, List<String> sources, boolean resume, int stopAfter) {
-    Variant variant = setup.variant();
-    TrainConfig train = setup.train();
     List<String> sorted = sources.stream().sorted().toList();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Dataset<Row> blocks = files.dataset(spark);
     JavaPairRDD<TaskKey, TaskCorpus> corpora = TaskCorpus.of(blocks, setup, sorted);
-    RoundValidation validation = new RoundValidation(jsc, setup, tokenBytes, blocks, sorted);
-    Broadcast<Map<String, List<int[]>>> fgrams = jsc.broadcast(fgramsBySource(sorted));
+    RoundValidation validation = null;
+    Broadcast<Map<String, List<int[]>>> fgrams = null;
+    try {
+      validation = new RoundValidation(jsc, setup, tokenBytes, blocks, sorted);
+      fgrams = jsc.broadcast(fgramsBySource(sorted));
+      return rounds(corpora, files, sorted, resume, stopAfter, validation, fgrams);
+    } finally {
+      corpora.unpersist();
+      if (validation != null) {
+        validation.close();
+      }
+      if (fgrams != null) {
+        fgrams.destroy();
+      }
+      jsc.clearJobGroup();
+    }
+  }
+
+  private Outcome rounds(JavaPairRDD<TaskKey, TaskCorpus> corpora, BlockFiles files, List<String> sorted, boolean resume,
+      int stopAfter, RoundValidation validation, Broadcast<Map<String, List<int[]>>> fgrams) {
+    Variant variant = setup.variant();
+    TrainConfig train = setup.train();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     RoundCheckpoints checkpoints = new RoundCheckpoints(new CheckpointStore(storeRoot, spark.sparkContext().hadoopConfiguration()),
         storeRoot, RunFingerprint.of(variant, train, setup.model(), setup.seqLen(), sorted), train);
     DriverState state = resume ? checkpoints.restore(variant).orElse(null) : null;
@@ -152,41 +171,34 @@ public final class RoundEngine {
     }
     RoundRunner runner = new RoundRunner(jsc, setup, faults != null ? faults : train.faults().injector());
     RoundProgress progress = new RoundProgress(variant, train, state.round + 1);
-    try {
-      for (int round = state.round + 1; round <= Math.min(stopAfter, train.rounds()); round++) {
-        long start = System.nanoTime();
-        RoundRunner.Done done = runner.run(corpora, files, sorted, round, state, fgrams);
-        List<SourceTask.Result> results = done.results();
+    for (int round = state.round + 1; round <= Math.min(stopAfter, train.rounds()); round++) {
+      long start = System.nanoTime();
+      RoundRunner.Done done = runner.run(corpora, files, sorted, round, state, fgrams);
+      List<SourceTask.Result> results = done.results();
 
-        long aggStart = System.nanoTime();
-        RoundAggregation.apply(variant, train, round, state, done);
-        long aggregateMs = ms(aggStart);
-        long validateMs = 0;
-        if (round % train.evalEvery() == 0 || round == train.rounds()) {
-          long v = System.nanoTime();
-          state.log.validation().addAll(validation.run(round, state, fgrams));
-          validateMs = ms(v);
-        }
-        logTasks(round, results, ms(start), state.log);
-        state.round = round;
-        long checkpointMs = 0;
-        if (round % train.checkpointEvery() == 0 || round == train.rounds()) {
-          long c = System.nanoTime();
-          checkpoints.write(variant, state);
-          checkpointMs = ms(c);
-        }
-        long compute = results.stream().mapToLong(SourceTask.Result::computeMillis).sum();
-        state.log.timings().add(new RunLog.RoundTiming(variant.name(), round, ms(start), done.broadcastMs(), done.tasksMs(),
-            compute, aggregateMs, checkpointMs, validateMs));
-        progress.roundDone(round, start, results, state.log);
+      long aggStart = System.nanoTime();
+      RoundAggregation.apply(variant, train, round, state, done);
+      long aggregateMs = ms(aggStart);
+      long validateMs = 0;
+      if (round % train.evalEvery() == 0 || round == train.rounds()) {
+        long v = System.nanoTime();
+        state.log.validation().addAll(validation.run(round, state, fgrams));
+        validateMs = ms(v);
       }
-      return new Outcome(state.body, state.embeddings, state.log, resumedFrom);
-    } finally {
-      corpora.unpersist();
-      validation.close();
-      fgrams.destroy();
-      jsc.clearJobGroup();
+      logTasks(round, results, ms(start), state.log);
+      state.round = round;
+      long checkpointMs = 0;
+      if (round % train.checkpointEvery() == 0 || round == train.rounds()) {
+        long c = System.nanoTime();
+        checkpoints.write(variant, state);
+        checkpointMs = ms(c);
+      }
+      long compute = results.stream().mapToLong(SourceTask.Result::computeMillis).sum();
+      state.log.timings().add(new RunLog.RoundTiming(variant.name(), round, ms(start), done.broadcastMs(), done.tasksMs(),
+          compute, aggregateMs, checkpointMs, validateMs));
+      progress.roundDone(round, start, results, state.log);
     }
+    return new Outcome(state.body, state.embeddings, state.log, resumedFrom);
   }
 
   private void logTasks(int round, List<SourceTask.Result> results, long wallBeforeCheckpoint, RunLog log) {

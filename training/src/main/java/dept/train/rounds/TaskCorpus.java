@@ -7,7 +7,6 @@ import dept.prep.tokenizer.VocabConfig;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Dataset;
@@ -77,7 +76,16 @@ record TaskCorpus(TaskKey key, String tokenizer, int replicas, TreeMap<String, I
           return out.iterator();
         }, true)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    List<String> problems = corpora.values().map(TaskCorpus::problem).filter(Objects::nonNull).collect();
+    List<String> problems = new ArrayList<>();
+    List<TaskKey> missing = new ArrayList<>(keys);
+    corpora.map(t -> new Tuple2<>(t._1(), t._2().problem())).collect().forEach(t -> {
+      missing.remove(t._1());
+      if (t._2() != null) {
+        problems.add(t._2());
+      }
+    });
+    missing.forEach(k -> problems.add("task " + k + " has no train blocks under tokenizer " + tokenizers.get(k.source())
+        + ": every source needs at least train.replicas = " + replicas + " of them"));
     if (!problems.isEmpty()) {
       corpora.unpersist();
       throw new IllegalArgumentException(String.join("; ", problems));
@@ -87,21 +95,25 @@ record TaskCorpus(TaskKey key, String tokenizer, int replicas, TreeMap<String, I
 
   /** Counts of one task's rows, summed where they are (Spark's map-side combine) before they move. */
   private static final class Tally implements Serializable {
-    private final TreeMap<String, long[]> perSource = new TreeMap<>(); // {blocks, largest id}
+    private final TreeMap<String, long[]> perSource = new TreeMap<>(); // {blocks, largest id, sum of ids}
     private final long[] tokens;
+    private long outOfRange;
 
     Tally(int vocabSize) {
       this.tokens = vocabSize == 0 ? null : new long[vocabSize];
     }
 
     Tally add(Row r) {
-      long[] s = perSource.computeIfAbsent(r.getString(0), k -> new long[] {0, -1});
+      long[] s = perSource.computeIfAbsent(r.getString(0), k -> new long[] {0, -1, 0});
       s[0]++;
       s[1] = Math.max(s[1], r.getLong(1));
+      s[2] += r.getLong(1);
       if (tokens != null) {
         for (int t : TokenArrays.ints(r.getList(2))) {
           if (t >= 0 && t < tokens.length) {
             tokens[t]++;
+          } else {
+            outOfRange++;
           }
         }
       }
@@ -110,10 +122,12 @@ record TaskCorpus(TaskKey key, String tokenizer, int replicas, TreeMap<String, I
 
     Tally merge(Tally o) {
       o.perSource.forEach((source, s) -> {
-        long[] mine = perSource.computeIfAbsent(source, k -> new long[] {0, -1});
+        long[] mine = perSource.computeIfAbsent(source, k -> new long[] {0, -1, 0});
         mine[0] += s[0];
         mine[1] = Math.max(mine[1], s[1]);
+        mine[2] += s[2];
       });
+      outOfRange += o.outOfRange;
       if (tokens != null) {
         for (int i = 0; i < tokens.length; i++) {
           tokens[i] += o.tokens[i];
@@ -126,18 +140,25 @@ record TaskCorpus(TaskKey key, String tokenizer, int replicas, TreeMap<String, I
       TreeMap<String, Integer> counts = new TreeMap<>();
       List<String> problems = new ArrayList<>();
       perSource.forEach((source, s) -> {
-        // Ids are distinct and congruent to the replica, so they are exactly replica + p * replicas
-        // for p < count if and only if the largest is the count-th.
-        long expectedMax = key.replica() + (s[0] - 1) * replicas;
-        if (s[1] != expectedMax) {
-          problems.add(String.format("the train blocks of source '%s' (tokenizer %s) are not numbered 0..n-1 (task %s holds %d"
-              + " blocks, largest id %d, expected %d): re-run `dept tokenize`", source, tokenizer, key, s[0], s[1], expectedMax));
+        // Ids congruent to the replica are exactly replica + p * replicas for p < count when the
+        // largest is the count-th and they sum as those do (a repeated id breaks the sum); the sum
+        // is compared modulo 2^64, like any checksum.
+        long c = s[0];
+        long expectedMax = key.replica() + (c - 1) * replicas;
+        long expectedSum = c * key.replica() + replicas * (c % 2 == 0 ? (c / 2) * (c - 1) : c * ((c - 1) / 2));
+        if (s[1] != expectedMax || s[2] != expectedSum) {
+          problems.add(String.format("the train blocks of source '%s' (tokenizer %s) are not numbered 0..n-1 once each (task %s"
+              + " holds %d blocks, largest id %d, expected %d): re-run `dept tokenize`", source, tokenizer, key, c, s[1], expectedMax));
         } else if (s[0] > Integer.MAX_VALUE - 8) {
           problems.add(String.format("source '%s' holds %d train blocks for task %s: more than one task orders;"
               + " raise train.replicas", source, s[0], key));
         }
         counts.put(source, (int) Math.min(s[0], Integer.MAX_VALUE));
       });
+      if (outOfRange > 0) {
+        problems.add(String.format("task %s: %d tokens of its train blocks are outside tokenizer %s's %d ids: the blocks were"
+            + " encoded with another tokenizer; re-run `dept tokenize`", key, outOfRange, tokenizer, tokens.length));
+      }
       return new TaskCorpus(key, tokenizer, replicas, counts, tokens, problems.isEmpty() ? null : String.join("; ", problems));
     }
   }
