@@ -37,6 +37,19 @@ public final class CliRun {
         + "{name: el, " + inputs + ", filter: {lang: [el]}}]");
   }
 
+  /**
+   * One source per script and domain of conf/local.yaml's nine: en (Latin; de, es and fr behave
+   * alike), ru (Cyrillic), zh (Han), ja (kana and Han), code (whitespace kept) and the new source
+   * el (Greek), on the embedded sample: for the shared pipeline whose outputs tests read.
+   */
+  public static final List<String> SCRIPT_SOURCES = List.of("--set", "ingest.sources=["
+      + "{name: en, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {lang: [en]}}, "
+      + "{name: ru, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {lang: [ru, uk, bg]}}, "
+      + "{name: zh, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {lang: [zh, zh-cn]}}, "
+      + "{name: ja, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {lang: [ja]}}, "
+      + "{name: code, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {domain: [code]}, whitespace: preserve}, "
+      + "{name: el, inputs: [../data-prep/sample/sample.jsonl], format: jsonl, filter: {lang: [el]}}]");
+
   /** {@link #fewSources(String)} on the embedded sample. */
   public static final List<String> FEW_SOURCES = fewSources("../data-prep/sample/sample.jsonl");
 

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * README command 1 on the embedded sample (conf/local.yaml: every stage, variant and source), run
- * once per test JVM for the tests that only read its outputs. The model and vocabularies are the
+ * README command 1 on the embedded sample (conf/local.yaml: every stage and variant; one source per
+ * script and domain, {@link CliRun#SCRIPT_SOURCES}), run once per test JVM for the tests that only
+ * read its outputs. The model and vocabularies are the
  * smallest ({@link CliRun#SMALL_MODEL}), trained for 2 rounds, SCONE's scaling runs one f-gram
  * count and one depth, early exit compares one other generator at two thresholds, the extension sweeps neutral residues over one
  * more lr, alpha and data mix, and evaluate also scores a held-out
@@ -55,6 +56,7 @@ public final class SamplePipeline {
     all.addAll(List.of("--set", "train.rounds=2", "--set", "train.scone.scaling.fgrams=[500]", "--set", "train.rtd.compare_generators=[uniform]", "--set", "train.rtd.thresholds=[1.0, 0.9]",
         "--set", "extend.sweep.methods=[neutral]", "--set", "extend.sweep.lrs=[6.0e-3]", "--set", "extend.sweep.alphas=[0]",
         "--set", "extend.sweep.original_fractions=[0]"));
+    all.addAll(CliRun.SCRIPT_SOURCES);
     all.addAll(List.of(extra));
     return CliRun.onSample(stage, out, all.toArray(new String[0]));
   }
