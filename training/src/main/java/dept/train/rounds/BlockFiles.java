@@ -1,6 +1,7 @@
 package dept.train.rounds;
 
 import dept.prep.io.HadoopConfig;
+import dept.prep.io.ParquetLists;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -97,7 +98,7 @@ public record BlockFiles(String root, HadoopConfig hadoop) implements Serializab
           Group g = records.read();
           long id = g.getLong("block_id", 0);
           if (ids.contains(id) && g.getString("split", 0).equals(split)
-              && found.put(id, tokens(g.getGroup("tokens", 0))) != null) {
+              && found.put(id, ParquetLists.ints(g.getGroup("tokens", 0))) != null) {
             throw new IllegalStateException(file.getPath() + ": block " + id + " of source '" + source + "' (" + split
                 + ") appears twice; re-run `dept tokenize`");
           }
@@ -154,15 +155,5 @@ public record BlockFiles(String root, HadoopConfig hadoop) implements Serializab
       }
     }
     return new MessageType(schema.getName(), schema.getType("split"), schema.getType("block_id"), schema.getType("tokens"));
-  }
-
-  // Spark writes array<int> as a 3-level LIST: tokens { repeated group list { element } }.
-  private static int[] tokens(Group list) {
-    int n = list.getFieldRepetitionCount("list");
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = list.getGroup("list", i).getInteger("element", 0);
-    }
-    return out;
   }
 }

@@ -1,7 +1,6 @@
 package dept.train.rounds;
 
 import static dept.train.rounds.RoundRunner.ms;
-import static org.apache.spark.sql.functions.col;
 
 import dept.prep.io.HadoopConfig;
 import dept.prep.pack.TokenArrays;
@@ -114,8 +113,7 @@ public final class RoundEngine {
    */
   public Map<String, List<int[]>> trainBlocks(Dataset<Row> blocks, List<String> sources) {
     Map<String, List<int[]>> out = new TreeMap<>();
-    blocks.where(col("split").equalTo("train").and(col("source").isin(sources.toArray())))
-        .where(setup.variant().globalVocabulary() ? col("tokenizer").equalTo(VocabConfig.GLOBAL) : col("tokenizer").equalTo(col("source")))
+    TaskCorpus.trainRows(blocks, setup.variant(), sources)
         .select("source", "block_id", "tokens").orderBy("source", "block_id").collectAsList()
         .forEach(r -> out.computeIfAbsent(r.getString(0), s -> new ArrayList<>()).add(TokenArrays.ints(r.getList(2))));
     return out;

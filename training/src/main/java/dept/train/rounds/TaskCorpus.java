@@ -58,9 +58,7 @@ record TaskCorpus(TaskKey key, String tokenizer, int replicas, TreeMap<String, I
       tokenizers.put(s, setup.tokenizerOf(s));
       vocab.put(s, countTokens ? setup.vocabSizes().get(setup.tokenizerOf(s)) : 0);
     }
-    Dataset<Row> chosen = blocks.where(col("split").equalTo("train")
-        .and(col("source").isin(sources.toArray()))
-        .and(variant.globalVocabulary() ? col("tokenizer").equalTo(VocabConfig.GLOBAL) : col("tokenizer").equalTo(col("source"))));
+    Dataset<Row> chosen = trainRows(blocks, variant, sources);
     List<TaskKey> keys = TaskKey.all(sources, mixture, replicas);
     // Without token counts only two small columns are read: the tokens stay in the files.
     Dataset<Row> columns = countTokens ? chosen.select("source", "block_id", "tokens") : chosen.select("source", "block_id");
@@ -91,6 +89,13 @@ record TaskCorpus(TaskKey key, String tokenizer, int replicas, TreeMap<String, I
       throw new IllegalArgumentException(String.join("; ", problems));
     }
     return corpora;
+  }
+
+  /** The train blocks of {@code sources} as {@code variant} encodes them (the global tokenizer, or each source's own). */
+  static Dataset<Row> trainRows(Dataset<Row> blocks, Variant variant, List<String> sources) {
+    return blocks.where(col("split").equalTo("train")
+        .and(col("source").isin(sources.toArray()))
+        .and(variant.globalVocabulary() ? col("tokenizer").equalTo(VocabConfig.GLOBAL) : col("tokenizer").equalTo(col("source"))));
   }
 
   /** Counts of one task's rows, summed where they are (Spark's map-side combine) before they move. */

@@ -1,5 +1,6 @@
 package dept.train.scone;
 
+import dept.prep.io.ParquetLists;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -43,8 +44,8 @@ public final class SconeTableReader {
       for (Path file : files) {
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {
           for (Group g = reader.read(); g != null; g = reader.read()) {
-            int[] key = ints(g.getGroup("ngram", 0));
-            float[] embedding = floats(g.getGroup("embedding", 0));
+            int[] key = ParquetLists.ints(g.getGroup("ngram", 0));
+            float[] embedding = ParquetLists.floats(g.getGroup("embedding", 0));
             if (builder == null) {
               builder = new FgramEmbeddingStore.Builder(embedding.length);
             }
@@ -62,24 +63,4 @@ public final class SconeTableReader {
       throw new UncheckedIOException("could not read the SCONE table " + tableDir, e);
     }
   }
-
-  // Spark writes array<x> as a 3-level LIST: <field> { repeated group list { element } }.
-  private static int[] ints(Group list) {
-    int n = list.getFieldRepetitionCount("list");
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = list.getGroup("list", i).getInteger("element", 0);
-    }
-    return out;
-  }
-
-  private static float[] floats(Group list) {
-    int n = list.getFieldRepetitionCount("list");
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = list.getGroup("list", i).getFloat("element", 0);
-    }
-    return out;
-  }
-
 }
