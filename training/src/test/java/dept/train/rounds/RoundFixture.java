@@ -79,7 +79,8 @@ final class RoundFixture {
       tokenBytes.put(n, bytes);
     });
     TokenizeJob.Result packed = new TokenizeJob(spark, new TokenizeConfig(32, TokenizeConfig.Encoder.DEPT, true)).run(documents, json);
-    String dir = Path.of("target/round-fixture-blocks").toAbsolutePath().toString();
+    // One directory per test JVM: the module's two surefire forks each build the fixture.
+    String dir = Path.of("target/round-fixture-blocks-" + ProcessHandle.current().pid()).toAbsolutePath().toString();
     AtomicOutput.writeParquet(packed.blocks(), dir, spark.sparkContext().hadoopConfiguration(), TokenizeJob.BLOCK_WRITE_OPTIONS,
         "tokenizer", "source");
     files = BlockFiles.at(dir, spark.sparkContext().hadoopConfiguration());

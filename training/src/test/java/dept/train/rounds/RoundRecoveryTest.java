@@ -100,8 +100,9 @@ class RoundRecoveryTest {
       }
     }
     assertTrue(failed > 0 && hung > 0, "the drill injects both kinds: " + failed + " failures, " + hung + " hangs");
-    // A round here takes under 1 s: a 3 s timeout only cancels the hung one (a slow round cancelled by mistake would rerun to the same result).
-    RoundEngine.Outcome drilled = engine(faulty("GLOB", 3, 3, drill, 1), dir.resolve("drill")).run(files, SOURCES, false);
+    // A round here takes under 1 s alone, under 2 s beside the other test fork: a 5 s timeout only cancels the
+    // hung one (a slow round cancelled by mistake would rerun to the same result, up to 3 attempts).
+    RoundEngine.Outcome drilled = engine(faulty("GLOB", 3, 5, drill, 1), dir.resolve("drill")).run(files, SOURCES, false);
     assertEquals(clean.body(), drilled.body(), "Spark's retries and the round timeout recover exactly");
     assertEquals(clean.globalEmbeddings(), drilled.globalEmbeddings());
   }
