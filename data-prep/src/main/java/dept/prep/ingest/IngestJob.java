@@ -1,16 +1,10 @@
 package dept.prep.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.substring;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import dept.prep.io.HadoopConfig;
 import java.io.InputStream;
@@ -34,7 +28,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
@@ -110,22 +103,28 @@ public final class IngestJob {
     this.hadoop = new HadoopConfig(hadoop);
   }
 
-  /** Documents, rejects and the records behind both; nothing is computed until an action. */
+  /**
+   * Documents, rejects and the records behind both; nothing is computed until an action. One
+   * shuffle of the text: records are cleaned and hashed where they are read, then every record of
+   * a (source, content hash) goes to one partition, sorted by (file, line), where all but the first
+   * are marked as duplicates. The shuffle also spreads a one-task input (a gzip file) over every
+   * core for the rest of the work.
+   */
   public IngestResult run(List<FileTask> tasks) {
-    Dataset<Row> raw = readRecords(tasks);
-    // A gzip file is one task to read; spread the records so cleaning and hashing use every core.
-    int cores = spark.sparkContext().defaultParallelism();
-    if (raw.rdd().getNumPartitions() < cores) {
-      raw = raw.repartition(cores);
-    }
-    // Records that matched no source ride along with a null source: counted, never written.
-    Dataset<Row> cleaned = clean(raw).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> records = markDuplicates(cleaned).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> cleaned = clean(readRecords(tasks));
+    // Records that matched no source ride along with a null source: counted, never written. Rows
+    // without a hash (rejects, unrouted) are spread by their location, not piled on one partition.
+    Dataset<Row> records =
+        markDuplicates(
+                cleaned
+                    .repartition(col("source"), coalesce(col("hash"), col("location")))
+                    .sortWithinPartitions("source", "hash", "file", "line"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> routed = records.where(col("source").isNotNull());
     Dataset<Row> rejects =
         routed.where(col("reason").isNotNull()).select("source", "location", "reason", "raw");
     Dataset<Row> documents = split(routed.where(col("reason").isNull()));
-    return new IngestResult(cleaned, records, documents, rejects);
+    return new IngestResult(records, documents, rejects);
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -297,29 +296,52 @@ public final class IngestJob {
   }
 
   /**
-   * Exact duplicates within a source: the first by (file, line) stays, the rest are rejected. Only
-   * the small keys are shuffled to find them; the texts stay where they are unless Spark chooses
-   * to shuffle them for the join (it broadcasts the duplicate keys when they are few).
+   * Exact duplicates within a source, on partitions sorted by (source, hash, file, line): the first
+   * of each run of equal (source, hash) stays, the rest are rejected naming it.
    */
-  private static Dataset<Row> markDuplicates(Dataset<Row> cleaned) {
-    var byContent = Window.partitionBy("source", "hash").orderBy("file", "line");
-    Dataset<Row> duplicates =
-        cleaned
-            .where(col("hash").isNotNull())
-            .select("source", "hash", "file", "line", "location")
-            .withColumn("rank", row_number().over(byContent))
-            .withColumn("first_location", first("location").over(byContent))
-            .where(col("rank").gt(1))
-            .select(col("source"), col("file"), col("line"), col("first_location"));
-    Column duplicate = col("first_location").isNotNull();
-    return cleaned
-        .join(duplicates, scala.jdk.javaapi.CollectionConverters.asScala(List.of("source", "file", "line")).toSeq(), "left")
-        .withColumn(
-            "raw",
-            when(duplicate, concat(lit("duplicate of "), col("first_location"), lit(": "), substring(col("text"), 1, 200)))
-                .otherwise(col("raw")))
-        .withColumn("reason", when(duplicate, lit(RejectReason.DUPLICATE.code())).otherwise(col("reason")))
-        .drop("first_location");
+  private static Dataset<Row> markDuplicates(Dataset<Row> sorted) {
+    return sorted.mapPartitions(
+        (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) IngestJob::markSorted,
+        Encoders.row(CLEAN_SCHEMA));
+  }
+
+  private static Iterator<Row> markSorted(Iterator<Row> rows) {
+    return new Iterator<>() {
+      private String source;
+      private String hash;
+      private String firstLocation;
+
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        Row r = rows.next();
+        String rowHash = r.getString(7);
+        if (rowHash == null) {
+          return r;
+        }
+        String rowSource = r.getString(0);
+        if (rowHash.equals(hash) && rowSource.equals(source)) {
+          String raw = "duplicate of " + firstLocation + ": " + codePrefix(r.getString(3), DUPLICATE_PREVIEW);
+          return RowFactory.create(rowSource, r.getString(1), r.getLong(2), null, RejectReason.DUPLICATE.code(), raw,
+              r.getString(6), rowHash);
+        }
+        source = rowSource;
+        hash = rowHash;
+        firstLocation = r.getString(6);
+        return r;
+      }
+    };
+  }
+
+  /** Characters (code points) shown of a duplicate's text, as Spark's {@code substring} counts them. */
+  private static final int DUPLICATE_PREVIEW = 200;
+
+  private static String codePrefix(String text, int codePoints) {
+    return text.codePointCount(0, text.length()) <= codePoints ? text : text.substring(0, text.offsetByCodePoints(0, codePoints));
   }
 
   private Dataset<Row> split(Dataset<Row> accepted) {
@@ -349,83 +371,30 @@ public final class IngestJob {
 
   // ---- accounting ------------------------------------------------------------------------
 
-  /** Per-source accounting and statistics of a run's result (runs Spark actions). */
+  /**
+   * Per-source accounting and statistics of a run's result: one Spark job over the persisted
+   * records, each task tallying its partition, the tallies merged per source (a few numbers per
+   * source and reject reason reach the driver).
+   */
   public IngestSummary summarize(IngestResult result) {
-    Map<String, long[]> counts = new TreeMap<>(); // read, written
-    long unrouted = 0;
-    for (Row r :
-        result.records()
-            .groupBy("source")
-            .agg(count(lit(1)), sum(when(col("reason").isNull(), 1).otherwise(0)))
-            .collectAsList()) {
-      if (r.isNullAt(0)) {
-        unrouted = r.getLong(1);
-      } else {
-        counts.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-      }
-    }
-    Map<String, TreeMap<String, Long>> reasons = new HashMap<>();
-    for (Row r : result.rejects().groupBy("source", "reason").count().collectAsList()) {
-      reasons.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
-    }
-    Map<String, long[]> docs = new HashMap<>(); // documents, train, val, bytes, chars
-    for (Row r :
-        result.documents()
-            .groupBy("source")
-            .agg(
-                count(lit(1)),
-                sum(when(col("split").equalTo("train"), 1).otherwise(0)),
-                sum(when(col("split").equalTo("val"), 1).otherwise(0)),
-                sum("bytes"),
-                sum(org.apache.spark.sql.functions.length(col("text"))))
-            .collectAsList()) {
-      docs.put(
-          r.getString(0),
-          new long[] {r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)});
-    }
-    Map<String, Map<String, Long>> scripts = scriptCounts(result.documents());
-
+    int maxChars = config.maxChars();
+    double valFraction = config.valFraction();
+    Map<String, SourceTally> tallies =
+        result.records().toJavaRDD()
+            .mapPartitionsToPair(rows -> SourceTally.ofPartition(rows, maxChars, valFraction))
+            .reduceByKey(SourceTally::merge)
+            .collectAsMap();
+    SourceTally unrouted = tallies.get(SourceTally.UNROUTED);
     List<SourceStats> stats = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : counts.entrySet()) {
+    for (Map.Entry<String, SourceTally> e : new TreeMap<>(tallies).entrySet()) {
       String source = e.getKey();
-      long[] d = docs.getOrDefault(source, new long[5]);
-      Map<String, Long> letters = scripts.getOrDefault(source, Map.of());
-      long totalLetters = letters.values().stream().mapToLong(Long::longValue).sum();
-      TreeMap<String, Double> mix = new TreeMap<>();
-      letters.forEach((s, n) -> mix.put(s, n / (double) totalLetters));
-      List<String> tags =
-          source.equals(RawRecord.UNATTRIBUTED) ? List.of() : config.source(source).tags();
-      stats.add(
-          new SourceStats(
-              source, e.getValue()[0], e.getValue()[1], reasons.getOrDefault(source, new TreeMap<>()),
-              d[0], d[1], d[2], d[3], d[4], mix, tags));
+      if (source.equals(SourceTally.UNROUTED)) {
+        continue;
+      }
+      List<String> tags = source.equals(RawRecord.UNATTRIBUTED) ? List.of() : config.source(source).tags();
+      stats.add(e.getValue().stats(source, tags));
     }
-    return new IngestSummary(stats, unrouted);
-  }
-
-  private static Map<String, Map<String, Long>> scriptCounts(Dataset<Row> documents) {
-    StructType schema =
-        new StructType()
-            .add("source", DataTypes.StringType)
-            .add("script", DataTypes.StringType)
-            .add("letters", DataTypes.LongType);
-    Dataset<Row> perDoc =
-        documents
-            .select("source", "text")
-            .flatMap(
-                (org.apache.spark.api.java.function.FlatMapFunction<Row, Row>)
-                    r -> {
-                      List<Row> rows = new ArrayList<>();
-                      ScriptMix.count(r.getString(1))
-                          .forEach((s, n) -> rows.add(RowFactory.create(r.getString(0), s, n)));
-                      return rows.iterator();
-                    },
-                Encoders.row(schema));
-    Map<String, Map<String, Long>> out = new TreeMap<>();
-    for (Row r : perDoc.groupBy("source", "script").agg(sum("letters")).collectAsList()) {
-      out.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
-    }
-    return out;
+    return new IngestSummary(stats, unrouted == null ? 0 : unrouted.read());
   }
 
   /** The statistics as the {@code source_stats} table. */

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * @param trainDocuments documents in the train split
  * @param valDocuments documents in the validation split
  * @param bytes UTF-8 bytes of the documents written
- * @param chars UTF-16 chars of the documents written
+ * @param chars characters (code points) of the documents written
  * @param scriptMix share of letters per Unicode script
  * @param tags the source's tags from the config
  */

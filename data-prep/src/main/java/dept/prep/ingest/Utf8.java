@@ -48,4 +48,25 @@ final class Utf8 {
     int end = Character.isLowSurrogate(s.charAt(maxChars)) ? maxChars - 1 : maxChars;
     return s.substring(0, end);
   }
+
+  /** {@code s.getBytes(UTF_8).length} without encoding (an unpaired surrogate is one byte, '?', as there). */
+  static long encodedLength(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        n += 1;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
 }

@@ -196,6 +196,38 @@ class IngestJobTest {
     assertTrue(dup.getString(3).startsWith("duplicate of ") && dup.getString(3).contains("e-mixed.jsonl:6"), dup.getString(3));
   }
 
+  /**
+   * Many copies of one text in two files, among distinct documents: exactly one survives, the
+   * first by (file, line), and every other copy names it, however the shuffle spreads them.
+   */
+  @Test
+  void theFirstCopyByFileAndLineStaysAndEveryOtherNamesIt() throws IOException {
+    Path in = Files.createDirectories(dir.resolve("dups"));
+    StringBuilder a = new StringBuilder();
+    StringBuilder b = new StringBuilder();
+    String copy = "{\"text\": \"the same document in many places\"}\n";
+    for (int i = 1; i <= 400; i++) {
+      a.append(i % 7 == 3 ? copy : "{\"text\": \"a distinct document number " + i + " of file a\"}\n");
+      b.append(i % 5 == 0 ? copy : "{\"text\": \"a distinct document number " + i + " of file b\"}\n");
+    }
+    Files.writeString(in.resolve("b.jsonl"), b);
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(in.resolve("a.jsonl.gz")))) {
+      out.write(a.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    SourceSpec src = new SourceSpec("s", List.of(in.toString()), InputFormat.JSONL, null, null, null, null);
+    Run run = ingest(new IngestConfig(List.of(src), 8, null, 8L << 20, 0.0));
+
+    long copies = 400 / 7 + (400 % 7 >= 3 ? 1 : 0) + 400 / 5;
+    assertEquals(copies - 1, run.rejects().size(), "every copy but one is rejected");
+    for (Row r : run.rejects()) {
+      assertEquals("duplicate", r.getString(2));
+      assertTrue(r.getString(3).startsWith("duplicate of ") && r.getString(3).contains("a.jsonl.gz:3: "), r.getString(3));
+    }
+    assertEquals(1, run.documents().stream().filter(r -> r.getString(2).equals("the same document in many places")).count());
+    assertEquals(800 - copies + 1, run.documents().size());
+    assertTrue(run.summary().balanced(), run.summary().table());
+  }
+
   private static Map<String, String> sortedValues(Map<String, String> m) {
     Map<String, String> out = new TreeMap<>();
     m.forEach((k, v) -> out.put(k, java.util.Arrays.stream(v.split(",")).sorted().collect(Collectors.joining(","))));

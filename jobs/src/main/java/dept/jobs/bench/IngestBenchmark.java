@@ -97,11 +97,13 @@ public final class IngestBenchmark {
     IngestResult result = stage.run(new InputPlanner(hadoop).plan(config));
     AtomicOutput.writeParquet(result.documents(), work.resolve("dept-documents").toString(), hadoop, "source");
     AtomicOutput.writeParquet(result.rejects().coalesce(1), work.resolve("dept-rejects").toString(), hadoop);
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    // The accounting (rows in / out / rejected per source and reason, script mix) is part of the stage's work.
     IngestSummary summary = stage.summarize(result);
+    AtomicOutput.writeParquet(stage.statsTable(summary).coalesce(1), work.resolve("dept-stats").toString(), hadoop);
+    double seconds = (System.nanoTime() - t0) / 1e9;
     result.release();
     long docs = summary.sources().stream().mapToLong(s -> s.documents()).sum();
-    return new Measurement("dept ingest (route, clean, dedup, split, write)", summary.totalRead() + summary.unrouted(), docs, seconds, inputBytes, mem.stop());
+    return new Measurement("dept ingest (route, clean, dedup, split, write, stats)", summary.totalRead() + summary.unrouted(), docs, seconds, inputBytes, mem.stop());
   }
 
   /** Spark's JSON source with the same routing, a content hash and a Parquet write. */

@@ -171,7 +171,7 @@ final class BenchCommand implements Callable<Integer> {
           IngestBenchmark bench = new IngestBenchmark(ctx.spark(), IngestBenchmark.onInput(config.ingest(), path), work);
           var rows = bench.run(path, uncompressedBytes(corpus), repeats);
           System.out.print(IngestBenchmark.table(rows, corpus.toString(), ctx.spark().sparkContext().master(), repeats));
-          rows.stream().skip(1).forEach(peer -> summary.add("ingest", "ingest MB/s (route, clean, dedup, split, write)", rows.get(0).mbPerSecond(),
+          rows.stream().skip(1).forEach(peer -> summary.add("ingest", "ingest MB/s (route, clean, dedup, split, write, stats)", rows.get(0).mbPerSecond(),
               peer.name().replaceFirst("^peer: ", ""), peer.mbPerSecond(), true));
         }
         if (chosen.contains("trainer")) {
