@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -145,15 +147,25 @@ public final class VocabJob {
     return globalCounts(tables, bytes, config.globalTemperature());
   }
 
-  /** The vocabulary table of every tokenizer ({@link #VOCAB_SCHEMA}). */
+  /**
+   * The vocabulary table of every tokenizer ({@link #VOCAB_SCHEMA}). The rows are made on the
+   * driver, which holds the trained models, and travel to one task per tokenizer as a broadcast:
+   * a table built from a driver-side list would ride inside the task itself (megabytes per task).
+   */
   public Dataset<Row> vocabTable(Result result) {
-    List<Row> rows = new ArrayList<>();
+    HashMap<String, ArrayList<Row>> rows = new HashMap<>();
     result.tokenizers().forEach((name, r) -> {
       BpeModel m = r.model();
+      ArrayList<Row> table = new ArrayList<>(m.vocabSize());
       for (int id = 0; id < m.vocabSize(); id++) {
-        rows.add(RowFactory.create(name, id, TokenizerJson.symbol(m, id), m.tokenBytes(id), r.tokenCounts()[id]));
+        table.add(RowFactory.create(name, id, TokenizerJson.symbol(m, id), m.tokenBytes(id), r.tokenCounts()[id]));
       }
+      rows.put(name, table);
     });
-    return spark.createDataFrame(rows, VOCAB_SCHEMA);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<HashMap<String, ArrayList<Row>>> shared = jsc.broadcast(rows);
+    List<String> names = new ArrayList<>(result.tokenizers().keySet());
+    return spark.createDataFrame(
+        jsc.parallelize(names, Math.max(1, names.size())).flatMap(name -> shared.value().get(name).iterator()), VOCAB_SCHEMA);
   }
 }
