@@ -1,51 +1,198 @@
 package dept.jobs.bench;
 
-import dept.jobs.run.SparkSessions;
+import dept.jobs.config.PipelineConfig;
 import dept.jobs.config.SparkSettings;
+import dept.jobs.run.SparkSessions;
+import dept.prep.ingest.IngestConfig;
+import dept.prep.ingest.IngestJob;
+import dept.prep.ingest.IngestResult;
+import dept.prep.ingest.InputPlanner;
+import dept.prep.io.AtomicOutput;
+import dept.prep.ngram.NgramJob;
+import dept.prep.pack.TokenizeJob;
 import dept.prep.tokenizer.TokenizerJson;
+import dept.prep.tokenizer.VocabConfig;
+import dept.prep.tokenizer.VocabJob;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Scaling with cores: the tokenize stage's Spark job on the same documents under {@code local[1]}
- * and {@code local[N]}, each in a session of its own (Spark fixes the master for a session's life).
+ * Scaling with cores: each data stage's Spark job (ingest, vocab's word counting, tokenize, ngrams)
+ * under {@code local[1]} and {@code local[2]} (and {@code local[cores]}), each master in a session
+ * of its own (Spark fixes the master for a session's life), on the same input files: ingest reads
+ * a seeded sample of the corpus split into several jsonl files, and every later stage reads the
+ * Parquet the previous stage wrote in the {@code local[1]} session. Each job runs {@code repeats}
+ * times per session and keeps its fastest run, so the JIT's warm-up does not count against the
+ * first master.
  * Runs before any other session of the process is started.
  */
 public final class ParallelismBenchmark {
 
-  private final SparkSettings settings;
+  /** Input files the raw sample is split into: enough for every core to read one. */
+  static final int INPUT_FILES = 8;
 
-  public ParallelismBenchmark(SparkSettings settings) {
-    this.settings = settings;
+  private final PipelineConfig config;
+  private final Path work;
+  private final int repeats;
+
+  public ParallelismBenchmark(PipelineConfig config, Path work, int repeats) {
+    this.config = config;
+    this.work = work;
+    this.repeats = repeats;
   }
 
-  public String run(List<String> documents, int vocabSize, BenchSummary summary) {
-    String tokenizer = TokenizerJson.write(HeadTokenizer.train(documents, vocabSize));
+  /** One stage's seconds per master, and the bytes it processed. */
+  private record StageTimes(String stage, long bytes, Map<Integer, Double> seconds) {}
+
+  public String run(Path corpus, long sampleBytes, int vocabSize, BenchSummary summary) throws IOException {
+    Path input = writeSample(corpus, sampleBytes);
+    long rawBytes = 0;
+    List<String> texts = new ArrayList<>();
+    try (var files = Files.list(input)) {
+      for (Path f : files.sorted().toList()) {
+        rawBytes += Files.size(f);
+      }
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : Files.readAllLines(input.resolve("part-00000.jsonl"))) {
+      var text = json.readTree(line).get("text");
+      if (text != null && text.isTextual()) {
+        texts.add(text.asText());
+      }
+    }
+    String tokenizer = TokenizerJson.write(HeadTokenizer.train(texts, vocabSize));
     int cores = Runtime.getRuntime().availableProcessors();
-    double total = documents.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum() / 1e6;
-    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-        "parallelism benchmark: the tokenize Spark job on %.1f MB (%d documents), vocab %d, %d cores on this machine%n", total,
-        documents.size(), vocabSize, cores));
-    double one = Double.NaN;
-    for (int n : new java.util.TreeSet<>(List.of(1, Math.min(2, cores), cores))) {
-      String master = "local[" + n + "]";
-      SparkSession spark = SparkSessions.start(new SparkSettings(master, settings.shufflePartitions(), settings.conf()), "dept bench " + master);
-      double rate;
+    List<Integer> masters = new ArrayList<>(new TreeSet<>(List.of(1, Math.min(2, cores), cores)));
+    Map<String, StageTimes> stages = new LinkedHashMap<>();
+    IngestConfig ingest = IngestBenchmark.onInput(config.ingest(), input.toUri().toString());
+    Path first = work.resolve("local-1");
+    long documentBytes = 0;
+    for (int n : masters) {
+      Path out = work.resolve("local-" + n);
+      SparkSession spark = SparkSessions.start(new SparkSettings("local[" + n + "]", config.spark().shufflePartitions(), config.spark().conf()),
+          "dept bench local[" + n + "]");
       try {
-        rate = TokenizerBenchmark.jobMbPerSecond(spark, documents, dept.prep.pack.TokenizeConfig.Encoder.DEPT, tokenizer);
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        time(stages, "ingest", rawBytes, n, () -> ingest(spark, ingest, hadoop, out));
+        Dataset<Row> documents = spark.read().parquet(first.resolve("documents").toString());
+        if (n == 1) {
+          documentBytes = documents.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0);
+        }
+        time(stages, "vocab word counts", documentBytes, n, () -> AtomicOutput.writeParquet(
+            new VocabJob(spark, config.vocab()).wordCounts(documents), out.resolve("word_counts").toString(), hadoop));
+        Map<String, String> tokenizers = new TreeMap<>();
+        documents.select("source").distinct().collectAsList().forEach(r -> tokenizers.put(r.getString(0), tokenizer));
+        tokenizers.put(VocabConfig.GLOBAL, tokenizer);
+        time(stages, "tokenize", documentBytes, n, () -> {
+          TokenizeJob.Result r = new TokenizeJob(spark, config.tokenize()).run(documents, tokenizers);
+          AtomicOutput.writeParquet(r.blocks(), out.resolve("blocks").toString(), hadoop, TokenizeJob.BLOCK_WRITE_OPTIONS, "tokenizer", "source");
+          r.release();
+        });
+        Dataset<Row> blocks = spark.read().parquet(first.resolve("blocks").toString());
+        time(stages, "ngrams", documentBytes, n, () -> AtomicOutput.writeParquet(
+            new NgramJob(spark, config.ngrams()).count(blocks, vocabSize), out.resolve("ngrams").toString(), hadoop, "source"));
       } finally {
         spark.stop();
       }
-      out.append(String.format(Locale.ROOT, "%s: %.2f MB/s%s%n", master, rate,
-          n == 1 ? "" : String.format(Locale.ROOT, " (%.2fx local[1], %.0f%% parallel efficiency)", rate / one, 100 * rate / one / n)));
-      if (n == 1) {
-        one = rate;
-      } else {
-        summary.add("parallelism", "tokenize job MB/s on " + master, rate, "the same job on local[1]", one, true);
+    }
+    return table(stages.values(), masters, rawBytes, cores, repeats, summary);
+  }
+
+  private static void ingest(SparkSession spark, IngestConfig ingest, Configuration hadoop, Path out) {
+    IngestJob job = new IngestJob(spark, ingest, hadoop);
+    IngestResult result = job.run(new InputPlanner(hadoop).plan(ingest));
+    try {
+      AtomicOutput.writeParquet(result.documents(), out.resolve("documents").toString(), hadoop, "source");
+      AtomicOutput.writeParquet(result.rejects().coalesce(1), out.resolve("rejects").toString(), hadoop);
+      AtomicOutput.writeParquet(job.statsTable(job.summarize(result)).coalesce(1), out.resolve("source_stats").toString(), hadoop);
+    } finally {
+      result.release();
+    }
+  }
+
+  /** Runs {@code job} {@link #repeats} times and records the fastest run for {@code master}. */
+  private void time(Map<String, StageTimes> stages, String stage, long bytes, int master, Runnable job) {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < repeats; i++) {
+      long t0 = System.nanoTime();
+      job.run();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    stages.computeIfAbsent(stage, s -> new StageTimes(s, bytes, new TreeMap<>())).seconds().put(master, best);
+  }
+
+  /** A seeded sample of the corpus's lines (JSON kept as is), about {@code bytes}, dealt into {@link #INPUT_FILES} files. */
+  private Path writeSample(Path corpus, long bytes) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (InputStream raw = Files.newInputStream(corpus);
+        InputStream in = corpus.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+      reader.lines().forEach(lines::add);
+    }
+    Collections.shuffle(lines, new Random(config.run().seed()));
+    Path dir = Files.createDirectories(work.resolve("input"));
+    List<BufferedWriter> out = new ArrayList<>();
+    try {
+      for (int i = 0; i < INPUT_FILES; i++) {
+        out.add(Files.newBufferedWriter(dir.resolve(String.format(Locale.ROOT, "part-%05d.jsonl", i)), StandardCharsets.UTF_8));
+      }
+      long written = 0;
+      for (int i = 0; i < lines.size() && written < bytes; i++) {
+        out.get(i % INPUT_FILES).write(lines.get(i));
+        out.get(i % INPUT_FILES).write('\n');
+        written += lines.get(i).getBytes(StandardCharsets.UTF_8).length + 1;
+      }
+    } finally {
+      for (BufferedWriter w : out) {
+        w.close();
       }
     }
+    return dir;
+  }
+
+  private static String table(Iterable<StageTimes> stages, List<Integer> masters, long rawBytes, int cores, int repeats, BenchSummary summary) {
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+        "parallelism benchmark: each data stage's job on the same files (%.1f MB of jsonl in %d files), %d cores on this machine,"
+            + " best of %d runs per master%n", rawBytes / 1e6, INPUT_FILES, cores, repeats));
+    out.append(String.format(Locale.ROOT, "%-18s %10s", "stage", "MB"));
+    masters.forEach(n -> out.append(String.format(Locale.ROOT, " %12s", "local[" + n + "] s")));
+    masters.stream().skip(1).forEach(n -> out.append(String.format(Locale.ROOT, " %14s", "local[" + n + "]/[1]")));
+    out.append('\n');
+    Function<Double, String> x = v -> String.format(Locale.ROOT, "%.2fx", v);
+    for (StageTimes s : stages) {
+      double one = s.seconds().get(1);
+      out.append(String.format(Locale.ROOT, "%-18s %10.1f", s.stage(), s.bytes() / 1e6));
+      masters.forEach(n -> out.append(String.format(Locale.ROOT, " %12.2f", s.seconds().get(n))));
+      for (int n : masters.subList(1, masters.size())) {
+        double speedUp = one / s.seconds().get(n);
+        out.append(String.format(Locale.ROOT, " %14s", x.apply(speedUp) + String.format(Locale.ROOT, " (%.0f%%)", 100 * speedUp / n)));
+        summary.add("parallelism", s.stage() + " MB/s on local[" + n + "]", s.bytes() / 1e6 / s.seconds().get(n),
+            "the same job on local[1]", s.bytes() / 1e6 / one, true);
+      }
+      out.append('\n');
+    }
+    out.append("MB: the stage's input (ingest: jsonl bytes; the rest: the documents' text bytes); (%): parallel efficiency.\n");
     return out.toString();
   }
 }

@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
       "Measure stages against peers run in the same process, print a table per benchmark, and end with one summary "
           + "table: each figure, the peer's figure from the same run, and their ratio.",
       "",
-      "parallelism: the tokenize Spark job under local[1] and local[2] (and local[cores]), each in its own session.",
+      "parallelism: each data stage's job (ingest, vocab word counts, tokenize, ngrams) under local[1] and local[2] "
+          + "(and local[cores]), each in its own session, on the same files.",
       "ingest: the config's sources re-pointed at --input, vs Spark's JSON reader and a plain Java loop.",
       "tokenizer: BPE training vs SentencePiece (spm_train, when installed), encoding vs HF tokenizers "
           + "(one thread and the Spark job), training time at 1x/2x/4x input.",
@@ -69,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "A local jsonl or jsonl.gz corpus (default: ../shared/corpora/bench.jsonl.gz when present, else the embedded sample)")
   Path input;
 
-  @Option(names = "--repeats", paramLabel = "N", defaultValue = "2", description = "ingest: runs per contender; the fastest counts (default: ${DEFAULT-VALUE})")
+  @Option(names = "--repeats", paramLabel = "N", defaultValue = "2", description = "ingest and parallelism: runs per contender or master; the fastest counts (default: ${DEFAULT-VALUE})")
   int repeats;
 
   @Option(names = "--train-mb", paramLabel = "MB", defaultValue = "16", description = "tokenizer: MB of text to train on at 4x (default: ${DEFAULT-VALUE})")
@@ -99,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "rounds: variants (default: STD,GLOB,TRIM,SPEC)")
   List<String> variants = new ArrayList<>(List.of("STD", "GLOB", "TRIM", "SPEC"));
 
-  @Option(names = "--parallel-mb", paramLabel = "MB", defaultValue = "16", description = "parallelism: MB of text the tokenize job encodes under local[1] and local[2] (default: ${DEFAULT-VALUE})")
+  @Option(names = "--parallel-mb", paramLabel = "MB", defaultValue = "16", description = "parallelism: MB of the corpus's jsonl the data stages process under local[1] and local[2] (default: ${DEFAULT-VALUE})")
   int parallelMb;
 
   @Option(names = "--summary", paramLabel = "FILE", description = "Also write the summary table (Markdown) to FILE")
@@ -160,8 +161,12 @@ final class BenchCommand implements Callable<Integer> {
       System.out.print(dept.jobs.bench.TrafficTable.run(8, summary));
     }
     if (chosen.contains("parallelism")) { // first: it starts sessions of its own, one per master
-      List<String> docs = sampleDocuments(corpus, parallelMb * 1_000_000L, config.run().seed());
-      System.out.print(new ParallelismBenchmark(config.spark()).run(docs, 4096, summary));
+      Path parallelWork = Files.createTempDirectory("dept-bench-parallelism-");
+      try {
+        System.out.print(new ParallelismBenchmark(config, parallelWork, repeats).run(corpus, parallelMb * 1_000_000L, 4096, summary));
+      } finally {
+        org.apache.commons.io.FileUtils.deleteQuietly(parallelWork.toFile());
+      }
     }
     try (StageContext ctx = new StageContext(config, loader)) {
       Path work = Files.createTempDirectory("dept-bench-");

@@ -19,11 +19,12 @@ class BenchCommandTest {
   void summaryTableHoldsEveryFigureWithItsPeerAndRatio() throws Exception {
     Path summary = dir.resolve("bench.md");
     CliRun.Result r = CliRun.run(CliRun.onSample("bench", dir.resolve("out"), "parallelism", "ngrams", "traffic",
-        "--input", "../data-prep/sample/sample.jsonl", "--parallel-mb", "1", "--ngram-mb", "1", "--summary", summary.toString()));
+        "--input", "../data-prep/sample/sample.jsonl", "--parallel-mb", "1", "--repeats", "1", "--ngram-mb", "1", "--summary", summary.toString()));
     assertEquals(0, r.exit(), r.err() + r.out());
     String table = Files.readString(summary);
     assertTrue(r.out().contains(table.strip()), "the summary is printed too");
-    for (String row : List.of("| parallelism | tokenize job MB/s on local[2] |", "| the same job on local[1] |",
+    for (String row : List.of("| parallelism | ingest MB/s on local[2] |", "| parallelism | vocab word counts MB/s on local[2] |",
+        "| parallelism | tokenize MB/s on local[2] |", "| parallelism | ngrams MB/s on local[2] |", "| the same job on local[1] |",
         "| ngrams | n-gram counting, n = 2..4, tokens/s at 1x", "| ngrams | n-gram counting, n = 2..4, tokens/s at 4x",
         "| MLlib NGram + CountVectorizer |", "| ngrams | f-gram matcher, M positions/s, 1 thread |",
         "| traffic | driver bytes per round, 1.3B GLOB, K = 8 (sharded mean vs every update) | 5,255 | collect all K | 42,036 | 8.00x |")) {
