@@ -90,7 +90,7 @@ public final class ParallelismBenchmark {
     long documentBytes = 0;
     for (int n : masters) {
       Path out = work.resolve("local-" + n);
-      SparkSession spark = SparkSessions.start(new SparkSettings("local[" + n + "]", config.spark().shufflePartitions(), config.spark().conf()),
+      SparkSession spark = SparkSessions.start(new SparkSettings("local[" + n + "]", config.spark().shufflePartitions(), samePartitions()),
           "dept bench local[" + n + "]");
       try {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -117,6 +117,20 @@ public final class ParallelismBenchmark {
       }
     }
     return table(stages.values(), masters, rawBytes, cores, repeats, summary);
+  }
+
+  /**
+   * The config's Spark settings with the same tasks under every master: by default Spark sizes
+   * file splits and coalesces shuffle partitions by the number of cores, so local[1] would run
+   * each stage as one large task and local[2] as two (a different job, not the same job on more
+   * cores). Here files split into at least {@link #INPUT_FILES} partitions and every shuffle keeps
+   * its {@code spark.shuffle_partitions}.
+   */
+  private Map<String, String> samePartitions() {
+    Map<String, String> conf = new TreeMap<>(config.spark().conf());
+    conf.put("spark.sql.files.minPartitionNum", String.valueOf(INPUT_FILES));
+    conf.put("spark.sql.adaptive.coalescePartitions.enabled", "false");
+    return conf;
   }
 
   private static void ingest(SparkSession spark, IngestConfig ingest, Configuration hadoop, Path out) {
