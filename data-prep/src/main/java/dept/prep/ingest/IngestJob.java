@@ -2,13 +2,17 @@ package dept.prep.ingest;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.when;
 
 import dept.prep.io.HadoopConfig;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -26,6 +30,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -106,20 +111,12 @@ public final class IngestJob {
   /**
    * Documents, rejects and the records behind both; nothing is computed until an action. One
    * shuffle of the text: records are cleaned and hashed where they are read, then every record of
-   * a (source, content hash) goes to one partition, sorted by (file, line), where all but the first
-   * are marked as duplicates. The shuffle also spreads a one-task input (a gzip file) over every
-   * core for the rest of the work.
+   * a (source, content hash) goes to one partition for de-duplication. The shuffle also spreads a
+   * one-task input (a gzip file) over every core for the rest of the work.
    */
   public IngestResult run(List<FileTask> tasks) {
     Dataset<Row> cleaned = clean(readRecords(tasks));
-    // Records that matched no source ride along with a null source: counted, never written. Rows
-    // without a hash (rejects, unrouted) are spread by their location, not piled on one partition.
-    Dataset<Row> records =
-        markDuplicates(
-                cleaned
-                    .repartition(col("source"), coalesce(col("hash"), col("location")))
-                    .sortWithinPartitions("source", "hash", "file", "line"))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> records = markDuplicates(cleaned).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> routed = records.where(col("source").isNotNull());
     Dataset<Row> rejects =
         routed.where(col("reason").isNotNull()).select("source", "location", "reason", "raw");
@@ -296,52 +293,26 @@ public final class IngestJob {
   }
 
   /**
-   * Exact duplicates within a source, on partitions sorted by (source, hash, file, line): the first
-   * of each run of equal (source, hash) stays, the rest are rejected naming it.
+   * Exact duplicates within a source: the first by (file, line) of each (source, hash) stays, the
+   * rest are rejected naming it. The window's exchange is the job's one shuffle of the text, and
+   * its sort by (file, line) within each (source, hash) is what makes "first" hold whatever order
+   * the shuffle delivers rows in. Rows without a hash (rejects, unrouted) are keyed by their
+   * location: groups of one, spread over the partitions. Window functions and column expressions
+   * keep the rows in Spark's binary form (a typed map would decode and re-encode every text).
    */
-  private static Dataset<Row> markDuplicates(Dataset<Row> sorted) {
-    return sorted.mapPartitions(
-        (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) IngestJob::markSorted,
-        Encoders.row(CLEAN_SCHEMA));
-  }
-
-  private static Iterator<Row> markSorted(Iterator<Row> rows) {
-    return new Iterator<>() {
-      private String source;
-      private String hash;
-      private String firstLocation;
-
-      @Override
-      public boolean hasNext() {
-        return rows.hasNext();
-      }
-
-      @Override
-      public Row next() {
-        Row r = rows.next();
-        String rowHash = r.getString(7);
-        if (rowHash == null) {
-          return r;
-        }
-        String rowSource = r.getString(0);
-        if (rowHash.equals(hash) && rowSource.equals(source)) {
-          String raw = "duplicate of " + firstLocation + ": " + codePrefix(r.getString(3), DUPLICATE_PREVIEW);
-          return RowFactory.create(rowSource, r.getString(1), r.getLong(2), null, RejectReason.DUPLICATE.code(), raw,
-              r.getString(6), rowHash);
-        }
-        source = rowSource;
-        hash = rowHash;
-        firstLocation = r.getString(6);
-        return r;
-      }
-    };
-  }
-
-  /** Characters (code points) shown of a duplicate's text, as Spark's {@code substring} counts them. */
-  private static final int DUPLICATE_PREVIEW = 200;
-
-  private static String codePrefix(String text, int codePoints) {
-    return text.codePointCount(0, text.length()) <= codePoints ? text : text.substring(0, text.offsetByCodePoints(0, codePoints));
+  private static Dataset<Row> markDuplicates(Dataset<Row> cleaned) {
+    var byContent = Window.partitionBy(col("source"), coalesce(col("hash"), col("location"))).orderBy("file", "line");
+    Column duplicate = col("rank").gt(1);
+    return cleaned
+        .withColumn("rank", row_number().over(byContent))
+        .withColumn("first_location", first("location").over(byContent))
+        .withColumn(
+            "raw",
+            when(duplicate, concat(lit("duplicate of "), col("first_location"), lit(": "), substring(col("text"), 1, 200)))
+                .otherwise(col("raw")))
+        .withColumn("reason", when(duplicate, lit(RejectReason.DUPLICATE.code())).otherwise(col("reason")))
+        .withColumn("text", when(duplicate, lit(null).cast("string")).otherwise(col("text")))
+        .select("source", "file", "line", "text", "reason", "raw", "location", "hash");
   }
 
   private Dataset<Row> split(Dataset<Row> accepted) {
@@ -364,7 +335,7 @@ public final class IngestJob {
       String part = parts.get(i);
       rows.add(
           RowFactory.create(
-              source, hash + "-" + i, part, split, (long) part.getBytes(StandardCharsets.UTF_8).length));
+              source, hash + "-" + i, part, split, Utf8.encodedLength(part)));
     }
     return rows.iterator();
   }

@@ -27,7 +27,7 @@ final class SourceTally implements Serializable {
   private long valDocuments;
   private long bytes;
   private long chars;
-  private final TreeMap<String, Long> letters = new TreeMap<>();
+  private final long[] letters = new long[ScriptMix.SCRIPT_COUNT];
 
   /**
    * The tallies of one partition of {@link IngestJob}'s records, keyed by source ({@link
@@ -62,7 +62,7 @@ final class SourceTally implements Serializable {
       }
       t.bytes += Utf8.encodedLength(text);
       t.chars += text.codePointCount(0, text.length());
-      ScriptMix.count(text).forEach((script, n) -> t.letters.merge(script, n, Long::sum));
+      ScriptMix.addTo(text, t.letters);
     }
     List<Tuple2<String, SourceTally>> out = new ArrayList<>();
     bySource.forEach((s, t) -> out.add(new Tuple2<>(s, t)));
@@ -82,14 +82,17 @@ final class SourceTally implements Serializable {
     valDocuments += other.valDocuments;
     bytes += other.bytes;
     chars += other.chars;
-    other.letters.forEach((k, n) -> letters.merge(k, n, Long::sum));
+    for (int s = 0; s < letters.length; s++) {
+      letters[s] += other.letters[s];
+    }
     return this;
   }
 
   SourceStats stats(String source, List<String> tags) {
-    long totalLetters = letters.values().stream().mapToLong(Long::longValue).sum();
+    Map<String, Long> named = ScriptMix.named(letters);
+    long totalLetters = named.values().stream().mapToLong(Long::longValue).sum();
     TreeMap<String, Double> mix = new TreeMap<>();
-    letters.forEach((s, n) -> mix.put(s, n / (double) totalLetters));
+    named.forEach((s, n) -> mix.put(s, n / (double) totalLetters));
     return new SourceStats(source, read, written, rejected, documents, trainDocuments, valDocuments, bytes, chars, mix, tags);
   }
 }
