@@ -31,6 +31,15 @@ public final class DocumentSplitter {
     return pieces;
   }
 
+  /** How many pieces {@link #split} makes of {@code text}, without making them. */
+  public int count(String text) {
+    int pieces = 1;
+    for (int start = 0; text.length() - start > maxChars; start = cut(text, start)) {
+      pieces++;
+    }
+    return pieces;
+  }
+
   private int cut(String text, int start) {
     int limit = start + maxChars;
     int floor = start + maxChars / 2;

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
+import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -30,9 +31,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
@@ -43,7 +44,7 @@ import org.apache.spark.storage.StorageLevel;
  * The ingest stage: input files -> {@code documents} + {@code rejects}. Reads every planned file
  * once in its own task, routes records to sources, normalises, rejects empty / short / duplicate
  * documents, splits long ones, and assigns the train/val split by content hash. The session is
- * passed in; reading config and writing outputs belong to the caller.
+ * passed in; reading config and choosing where outputs go belong to the caller.
  */
 public final class IngestJob {
 
@@ -340,7 +341,19 @@ public final class IngestJob {
     return rows.iterator();
   }
 
-  // ---- accounting ------------------------------------------------------------------------
+  // ---- outputs and accounting ------------------------------------------------------------
+
+  /**
+   * Writes a run's documents (by source), rejects and {@code source_stats}, each atomically, and
+   * returns the accounting the statistics came from.
+   */
+  public IngestSummary write(IngestResult result, String documents, String rejects, String stats) {
+    AtomicOutput.writeParquet(result.documents(), documents, hadoop.get(), "source");
+    AtomicOutput.writeParquet(result.rejects().coalesce(1), rejects, hadoop.get());
+    IngestSummary summary = summarize(result);
+    AtomicOutput.writeParquet(statsTable(summary).coalesce(1), stats, hadoop.get());
+    return summary;
+  }
 
   /**
    * Per-source accounting and statistics of a run's result: one Spark job over the persisted

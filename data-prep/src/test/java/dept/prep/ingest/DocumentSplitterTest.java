@@ -36,6 +36,7 @@ class DocumentSplitterTest {
       String text = sb.toString();
       List<String> pieces = new DocumentSplitter(50).split(text);
       assertEquals(text, String.join("", pieces));
+      assertEquals(pieces.size(), new DocumentSplitter(50).count(text), "count agrees with split");
       for (String p : pieces) {
         assertTrue(p.length() <= 50, "piece longer than the limit: " + p.length());
         assertFalse(!p.isEmpty() && Character.isLowSurrogate(p.charAt(0)), "split a surrogate pair");

@@ -13,20 +13,17 @@ import dept.prep.ingest.IngestSummary;
 import dept.prep.ingest.InputPlanner;
 import dept.prep.ingest.SourceSpec;
 import dept.prep.ingest.TextNormalizer;
-import dept.prep.io.AtomicOutput;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -95,11 +92,9 @@ public final class IngestBenchmark {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     IngestJob stage = new IngestJob(spark, config, hadoop);
     IngestResult result = stage.run(new InputPlanner(hadoop).plan(config));
-    AtomicOutput.writeParquet(result.documents(), work.resolve("dept-documents").toString(), hadoop, "source");
-    AtomicOutput.writeParquet(result.rejects().coalesce(1), work.resolve("dept-rejects").toString(), hadoop);
     // The accounting (rows in / out / rejected per source and reason, script mix) is part of the stage's work.
-    IngestSummary summary = stage.summarize(result);
-    AtomicOutput.writeParquet(stage.statsTable(summary).coalesce(1), work.resolve("dept-stats").toString(), hadoop);
+    IngestSummary summary = stage.write(result, work.resolve("dept-documents").toString(), work.resolve("dept-rejects").toString(),
+        work.resolve("dept-stats").toString());
     double seconds = (System.nanoTime() - t0) / 1e9;
     result.release();
     long docs = summary.sources().stream().mapToLong(s -> s.documents()).sum();
@@ -139,8 +134,7 @@ public final class IngestBenchmark {
     config.sources().forEach(s -> normalizers.put(s.name(), new TextNormalizer(s.whitespace())));
     long records = 0;
     long docs = 0;
-    try (InputStream raw = Files.newInputStream(Path.of(input.replaceFirst("^file:", "")));
-        InputStream in = input.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+    try (InputStream in = BenchCorpus.open(Path.of(input.replaceFirst("^file:", "")));
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
       String line;
       while ((line = lines.readLine()) != null) {

@@ -1,5 +1,8 @@
 package dept.jobs.bench;
 
+import static org.apache.spark.sql.functions.sum;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dept.jobs.config.PipelineConfig;
 import dept.jobs.config.SparkSettings;
 import dept.jobs.run.SparkSessions;
@@ -30,8 +33,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -68,13 +69,14 @@ public final class ParallelismBenchmark {
   public String run(Path corpus, long sampleBytes, int vocabSize, BenchSummary summary) throws IOException {
     Path input = writeSample(corpus, sampleBytes);
     long rawBytes = 0;
-    List<String> texts = new ArrayList<>();
     try (var files = Files.list(input)) {
-      for (Path f : files.sorted().toList()) {
+      for (Path f : files.toList()) {
         rawBytes += Files.size(f);
       }
     }
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    // One tokenizer for every source and the global one, trained on the first file's texts.
+    List<String> texts = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
     for (String line : Files.readAllLines(input.resolve("part-00000.jsonl"))) {
       var text = json.readTree(line).get("text");
       if (text != null && text.isTextual()) {
@@ -97,7 +99,7 @@ public final class ParallelismBenchmark {
         time(stages, "ingest", rawBytes, n, () -> ingest(spark, ingest, hadoop, out));
         Dataset<Row> documents = spark.read().parquet(first.resolve("documents").toString());
         if (n == 1) {
-          documentBytes = documents.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0);
+          documentBytes = documents.agg(sum("bytes")).first().getLong(0);
         }
         time(stages, "vocab word counts", documentBytes, n, () -> AtomicOutput.writeParquet(
             new VocabJob(spark, config.vocab()).wordCounts(documents), out.resolve("word_counts").toString(), hadoop));
@@ -137,9 +139,7 @@ public final class ParallelismBenchmark {
     IngestJob job = new IngestJob(spark, ingest, hadoop);
     IngestResult result = job.run(new InputPlanner(hadoop).plan(ingest));
     try {
-      AtomicOutput.writeParquet(result.documents(), out.resolve("documents").toString(), hadoop, "source");
-      AtomicOutput.writeParquet(result.rejects().coalesce(1), out.resolve("rejects").toString(), hadoop);
-      AtomicOutput.writeParquet(job.statsTable(job.summarize(result)).coalesce(1), out.resolve("source_stats").toString(), hadoop);
+      job.write(result, out.resolve("documents").toString(), out.resolve("rejects").toString(), out.resolve("source_stats").toString());
     } finally {
       result.release();
     }
@@ -159,8 +159,7 @@ public final class ParallelismBenchmark {
   /** A seeded sample of the corpus's lines (JSON kept as is), about {@code bytes}, dealt into {@link #INPUT_FILES} files. */
   private Path writeSample(Path corpus, long bytes) throws IOException {
     List<String> lines = new ArrayList<>();
-    try (InputStream raw = Files.newInputStream(corpus);
-        InputStream in = corpus.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+    try (InputStream in = BenchCorpus.open(corpus);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
       reader.lines().forEach(lines::add);
     }
@@ -193,14 +192,13 @@ public final class ParallelismBenchmark {
     masters.forEach(n -> out.append(String.format(Locale.ROOT, " %12s", "local[" + n + "] s")));
     masters.stream().skip(1).forEach(n -> out.append(String.format(Locale.ROOT, " %14s", "local[" + n + "]/[1]")));
     out.append('\n');
-    Function<Double, String> x = v -> String.format(Locale.ROOT, "%.2fx", v);
     for (StageTimes s : stages) {
       double one = s.seconds().get(1);
       out.append(String.format(Locale.ROOT, "%-18s %10.1f", s.stage(), s.bytes() / 1e6));
       masters.forEach(n -> out.append(String.format(Locale.ROOT, " %12.2f", s.seconds().get(n))));
       for (int n : masters.subList(1, masters.size())) {
         double speedUp = one / s.seconds().get(n);
-        out.append(String.format(Locale.ROOT, " %14s", x.apply(speedUp) + String.format(Locale.ROOT, " (%.0f%%)", 100 * speedUp / n)));
+        out.append(String.format(Locale.ROOT, " %14s", String.format(Locale.ROOT, "%.2fx (%.0f%%)", speedUp, 100 * speedUp / n)));
         summary.add("parallelism", s.stage() + " MB/s on local[" + n + "]", s.bytes() / 1e6 / s.seconds().get(n),
             "the same job on local[1]", s.bytes() / 1e6 / one, true);
       }

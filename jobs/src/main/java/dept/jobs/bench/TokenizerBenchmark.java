@@ -126,12 +126,9 @@ public final class TokenizerBenchmark {
     return bytes / 1e6 / secs(t0);
   }
 
-  private double jobMbPerSecond(List<String> docs, TokenizeConfig.Encoder encoder, Path json) throws IOException {
-    return jobMbPerSecond(spark, docs, encoder, Files.readString(json));
-  }
-
   /** The tokenize stage's Spark job (encode, pack, statistics) over {@code docs} with {@code encoder}: MB/s after a warm-up run. */
-  static double jobMbPerSecond(SparkSession spark, List<String> docs, TokenizeConfig.Encoder encoder, String tokenizer) {
+  private double jobMbPerSecond(List<String> docs, TokenizeConfig.Encoder encoder, Path json) throws IOException {
+    String tokenizer = Files.readString(json);
     StructType schema = new StructType().add("source", "string").add("split", "string").add("doc_id", "string")
         .add("text", "string").add("bytes", DataTypes.LongType);
     List<Row> rows = new ArrayList<>();

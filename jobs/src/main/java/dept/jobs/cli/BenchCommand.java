@@ -22,7 +22,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -314,13 +313,8 @@ final class BenchCommand implements Callable<Integer> {
     return Files.isRegularFile(shared) ? shared : Path.of("data-prep/sample/sample.jsonl");
   }
 
-  private static InputStream open(Path corpus) throws IOException {
-    InputStream raw = Files.newInputStream(corpus);
-    return corpus.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-  }
-
   private static long uncompressedBytes(Path corpus) throws IOException {
-    try (InputStream in = open(corpus)) {
+    try (InputStream in = dept.jobs.bench.BenchCorpus.open(corpus)) {
       return in.transferTo(java.io.OutputStream.nullOutputStream());
     }
   }
@@ -329,7 +323,7 @@ final class BenchCommand implements Callable<Integer> {
   private static List<String> sampleDocuments(Path corpus, long bytes, long seed) throws IOException {
     List<String> all = new ArrayList<>();
     ObjectMapper json = new ObjectMapper();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(open(corpus), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(dept.jobs.bench.BenchCorpus.open(corpus), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         var text = json.readTree(line).get("text");

@@ -8,7 +8,6 @@ import dept.prep.ingest.IngestResult;
 import dept.prep.ingest.IngestJob;
 import dept.prep.ingest.IngestSummary;
 import dept.prep.ingest.InputPlanner;
-import dept.prep.io.AtomicOutput;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +31,7 @@ public final class IngestStage implements Stage {
     IngestJob stage = new IngestJob(ctx.spark(), config, ctx.hadoop());
     IngestResult result = stage.run(tasks);
     try {
-      AtomicOutput.writeParquet(result.documents(), ctx.layout().documents(), ctx.hadoop(), "source");
-      LOG.info("ingest: wrote {}", ctx.layout().documents());
-      AtomicOutput.writeParquet(result.rejects().coalesce(1), ctx.layout().rejects(), ctx.hadoop());
-      IngestSummary summary = stage.summarize(result);
-      AtomicOutput.writeParquet(stage.statsTable(summary).coalesce(1), ctx.layout().sourceStats(), ctx.hadoop());
+      IngestSummary summary = stage.write(result, ctx.layout().documents(), ctx.layout().rejects(), ctx.layout().sourceStats());
       System.out.print(summary.table());
       System.out.printf("documents: %s%nrejects:   %s%nstats:     %s%n",
           ctx.layout().documents(), ctx.layout().rejects(), ctx.layout().sourceStats());
