@@ -128,17 +128,17 @@ public final class IngestJob {
   // ---- reading ---------------------------------------------------------------------------
 
   private Dataset<Row> readRecords(List<FileTask> tasks) {
-    List<FileTask> lineTasks =
-        tasks.stream().filter(t -> t.format() != InputFormat.PARQUET).toList();
+    List<FileTask> byLine =
+        tasks.stream().filter(t -> t.format() == InputFormat.JSONL || t.format() == InputFormat.TEXT_LINES).toList();
+    List<FileTask> wholeFiles = tasks.stream().filter(t -> t.format() == InputFormat.TEXT_FILES).toList();
+    int cores = spark.sparkContext().defaultParallelism();
     Dataset<Row> records = spark.createDataFrame(List.of(), RAW_SCHEMA);
-    if (!lineTasks.isEmpty()) {
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      HadoopConfig conf = hadoop;
-      long maxRecordBytes = config.maxRecordBytes();
-      JavaRDD<Row> rows =
-          jsc.parallelize(lineTasks, lineTasks.size())
-              .flatMap(task -> readFile(task, conf, maxRecordBytes));
+    if (!byLine.isEmpty()) {
+      JavaRDD<Row> rows = byLine.size() < cores ? spreadLines(byLine, cores) : readInTasks(byLine);
       records = records.union(spark.createDataFrame(rows, RAW_SCHEMA));
+    }
+    if (!wholeFiles.isEmpty()) {
+      records = records.union(spark.createDataFrame(readInTasks(wholeFiles), RAW_SCHEMA));
     }
     for (FileTask t : tasks) {
       if (t.format() == InputFormat.PARQUET) {
@@ -148,23 +148,81 @@ public final class IngestJob {
     return records;
   }
 
-  private static Iterator<Row> readFile(FileTask task, HadoopConfig conf, long maxRecordBytes)
-      throws java.io.IOException {
+  /** One task per input reads, decodes and parses it: enough inputs keep every core busy. */
+  private JavaRDD<Row> readInTasks(List<FileTask> inputs) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConfig conf = hadoop;
+    long maxRecordBytes = config.maxRecordBytes();
+    return jsc.parallelize(inputs, inputs.size())
+        .flatMap(task -> {
+          InputStream in = open(task, conf);
+          return closingAtEnd(new RecordExtractor(maxRecordBytes).records(task, in), in, IngestJob::toRow);
+        });
+  }
+
+  /** A line as it travels between the task that reads a file and the one that parses it. */
+  private static final StructType FRAME_SCHEMA =
+      new StructType()
+          .add("input", DataTypes.IntegerType, false)
+          .add("line", DataTypes.LongType, false)
+          .add("bytes", DataTypes.BinaryType, true)
+          .add("full_length", DataTypes.LongType, false)
+          .add("failure", DataTypes.StringType, true)
+          .add("message", DataTypes.StringType, true);
+
+  /**
+   * Fewer line-format inputs than cores (e.g. one large gzip file, which only one task can read):
+   * the reading tasks only cut lines, and the lines are hash-spread by line number over every core,
+   * where they are checked, decoded and parsed. Output does not depend on it: de-duplication
+   * orders by (file, line), whichever task a line was parsed in.
+   */
+  private JavaRDD<Row> spreadLines(List<FileTask> inputs, int cores) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConfig conf = hadoop;
+    long maxRecordBytes = config.maxRecordBytes();
+    JavaRDD<Row> frames =
+        jsc.parallelize(java.util.stream.IntStream.range(0, inputs.size()).boxed().toList(), inputs.size())
+            .flatMap(i -> {
+              InputStream in = open(inputs.get(i), conf);
+              return closingAtEnd(new RecordExtractor(maxRecordBytes).frames(in), in, f -> frameRow(i, f));
+            });
+    return spark.createDataFrame(frames, FRAME_SCHEMA)
+        .repartition(cores, col("line"))
+        .toJavaRDD()
+        .mapPartitions(rows -> {
+          RecordExtractor extractor = new RecordExtractor(maxRecordBytes);
+          return new FlatIterator<>(rows, (row, out) -> extractor.fromFrame(inputs.get(row.getInt(0)), lineFrame(row), r -> out.add(toRow(r))));
+        });
+  }
+
+  private static Row frameRow(int input, LineFrame f) {
+    return RowFactory.create(
+        input, f.line(), f.bytes(), f.fullLength(), f.failure() == null ? null : f.failure().name(), f.message());
+  }
+
+  private static LineFrame lineFrame(Row row) {
+    return row.isNullAt(4)
+        ? LineFrame.of(row.getLong(1), (byte[]) row.get(2), row.getLong(3))
+        : LineFrame.failed(row.getLong(1), RejectReason.valueOf(row.getString(4)), row.getString(5));
+  }
+
+  private static InputStream open(FileTask task, HadoopConfig conf) throws java.io.IOException {
     Path path = new Path(task.path());
     FileSystem fs = path.getFileSystem(conf.get());
     InputStream in = fs.open(path);
     CompressionCodec codec = new CompressionCodecFactory(conf.get()).getCodec(path);
-    if (codec != null) {
-      in = codec.createInputStream(in);
-    }
-    InputStream stream = in;
-    Iterator<RawRecord> records = new RecordExtractor(maxRecordBytes).records(task, stream);
+    return codec == null ? in : codec.createInputStream(in);
+  }
+
+  /** {@code items} mapped to rows, closing {@code stream} once they are all read. */
+  private static <T> Iterator<Row> closingAtEnd(
+      Iterator<T> items, InputStream stream, java.util.function.Function<T, Row> toRow) {
     return new Iterator<>() {
       private boolean closed;
 
       @Override
       public boolean hasNext() {
-        boolean more = records.hasNext();
+        boolean more = items.hasNext();
         if (!more && !closed) {
           closed = true;
           try {
@@ -178,7 +236,7 @@ public final class IngestJob {
 
       @Override
       public Row next() {
-        return toRow(records.next());
+        return toRow.apply(items.next());
       }
     };
   }
@@ -302,18 +360,23 @@ public final class IngestJob {
    * keep the rows in Spark's binary form (a typed map would decode and re-encode every text).
    */
   private static Dataset<Row> markDuplicates(Dataset<Row> cleaned) {
-    var byContent = Window.partitionBy(col("source"), coalesce(col("hash"), col("location"))).orderBy("file", "line");
+    // The key is a column of its own so that both window functions share one spec, one Window
+    // operator and one exchange (a key expression repeated in each spec costs a second shuffle).
+    var byContent = Window.partitionBy("source", "content_key").orderBy("file", "line");
     Column duplicate = col("rank").gt(1);
     return cleaned
-        .withColumn("rank", row_number().over(byContent))
-        .withColumn("first_location", first("location").over(byContent))
-        .withColumn(
-            "raw",
+        .withColumn("content_key", coalesce(col("hash"), col("location")))
+        .select(
+            col("*"),
+            row_number().over(byContent).as("rank"),
+            first("location").over(byContent).as("first_location"))
+        .select(
+            col("source"), col("file"), col("line"),
+            when(duplicate, lit(null).cast("string")).otherwise(col("text")).as("text"),
+            when(duplicate, lit(RejectReason.DUPLICATE.code())).otherwise(col("reason")).as("reason"),
             when(duplicate, concat(lit("duplicate of "), col("first_location"), lit(": "), substring(col("text"), 1, 200)))
-                .otherwise(col("raw")))
-        .withColumn("reason", when(duplicate, lit(RejectReason.DUPLICATE.code())).otherwise(col("reason")))
-        .withColumn("text", when(duplicate, lit(null).cast("string")).otherwise(col("text")))
-        .select("source", "file", "line", "text", "reason", "raw", "location", "hash");
+                .otherwise(col("raw")).as("raw"),
+            col("location"), col("hash"));
   }
 
   private Dataset<Row> split(Dataset<Row> accepted) {

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -38,72 +41,83 @@ public final class RecordExtractor {
    * feeds several sources gives one record per source.
    */
   public Iterator<RawRecord> records(FileTask task, InputStream in) {
+    if (task.format() == InputFormat.TEXT_FILES) {
+      return wholeFile(task, in);
+    }
+    return new FlatIterator<LineFrame, RawRecord>(frames(in), (frame, out) -> fromFrame(task, frame, out::add));
+  }
+
+  /**
+   * The non-blank lines of a line-format input as bytes, in file order; a read failure ends them
+   * with an {@code unreadable_file} frame, and an input without a non-blank line is one
+   * {@code empty_file} frame. Every non-blank line gives at least one record in {@link #fromFrame}.
+   */
+  public Iterator<LineFrame> frames(InputStream in) {
     return new Iterator<>() {
-      private final ArrayDeque<RawRecord> pending = new ArrayDeque<>();
-      private final LineReader lines =
-          task.format() == InputFormat.TEXT_FILES ? null : new LineReader(in, maxRecordBytes);
+      private final LineReader lines = new LineReader(in, maxRecordBytes);
+      private LineFrame pending;
       private long emitted;
       private boolean done;
 
       @Override
       public boolean hasNext() {
-        while (pending.isEmpty() && !done) {
+        while (pending == null && !done) {
           fill();
         }
-        return !pending.isEmpty();
+        return pending != null;
       }
 
       @Override
-      public RawRecord next() {
+      public LineFrame next() {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
+        LineFrame f = pending;
+        pending = null;
         emitted++;
-        return pending.poll();
+        return f;
       }
 
       private void fill() {
         try {
-          if (lines == null) {
-            wholeFile(task, in, pending::add);
+          if (!lines.next()) {
             done = true;
-          } else if (lines.next()) {
-            oneLine(task, lines, pending::add);
-          } else {
-            done = true;
+          } else if (lines.oversized || !isBlank(lines.bytes, lines.length)) { // a blank line separates, it is no record
+            pending = LineFrame.of(lines.lineNumber(), Arrays.copyOf(lines.bytes, lines.length), lines.fullLength);
           }
         } catch (IOException | RuntimeException e) {
           done = true;
-          long at = lines == null ? -1 : lines.lineNumber() + 1;
-          pending.add(
-              RawRecord.rejected(
-                  task.owner(), task.path(), at, RejectReason.UNREADABLE_FILE,
-                  e.getClass().getSimpleName() + ": " + e.getMessage()));
+          pending =
+              LineFrame.failed(
+                  lines.lineNumber() + 1, RejectReason.UNREADABLE_FILE, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        if (done && emitted == 0 && pending.isEmpty()) {
-          pending.add(RawRecord.rejected(task.owner(), task.path(), -1, RejectReason.EMPTY_FILE, ""));
+        if (done && emitted == 0 && pending == null) {
+          pending = LineFrame.failed(-1, RejectReason.EMPTY_FILE, "");
         }
       }
     };
   }
 
-  private void oneLine(FileTask task, LineReader lines, Consumer<RawRecord> out) {
-    long n = lines.lineNumber();
-    if (lines.oversized) {
+  /** The records of one frame of {@code task}'s input: one per source it feeds, as text or reject. */
+  public void fromFrame(FileTask task, LineFrame frame, Consumer<RawRecord> out) {
+    long n = frame.line();
+    if (frame.failure() != null) {
+      out.accept(RawRecord.rejected(task.owner(), task.path(), n, frame.failure(), frame.message()));
+      return;
+    }
+    byte[] bytes = frame.bytes();
+    if (frame.fullLength() > maxRecordBytes) {
       out.accept(
           RawRecord.rejected(
               task.owner(),
               task.path(),
               n,
               RejectReason.RECORD_TOO_LARGE,
-              lines.fullLength + " bytes > max_record_bytes " + maxRecordBytes + ": "
-                  + Utf8.preview(lines.bytes, lines.length, 200)));
+              frame.fullLength() + " bytes > max_record_bytes " + maxRecordBytes + ": "
+                  + Utf8.preview(bytes, bytes.length, 200)));
       return;
     }
-    if (isBlank(lines.bytes, lines.length)) {
-      return; // a separator, not a record
-    }
-    String text = checkedText(task, lines.bytes, lines.length, n, out);
+    String text = checkedText(task, bytes, bytes.length, n, out);
     if (text == null) {
       return;
     }
@@ -112,6 +126,23 @@ public final class RecordExtractor {
     } else {
       jsonRecord(task, text, n, out);
     }
+  }
+
+  /** A text-files input: the whole file is one record (or an empty_file / unreadable_file reject). */
+  private Iterator<RawRecord> wholeFile(FileTask task, InputStream in) {
+    List<RawRecord> out = new ArrayList<>(task.sources().size());
+    try {
+      wholeFile(task, in, out::add);
+    } catch (IOException | RuntimeException e) {
+      out.add(
+          RawRecord.rejected(
+              task.owner(), task.path(), -1, RejectReason.UNREADABLE_FILE,
+              e.getClass().getSimpleName() + ": " + e.getMessage()));
+    }
+    if (out.isEmpty()) {
+      out.add(RawRecord.rejected(task.owner(), task.path(), -1, RejectReason.EMPTY_FILE, ""));
+    }
+    return out.iterator();
   }
 
   private void wholeFile(FileTask task, InputStream in, Consumer<RawRecord> out) throws IOException {
