@@ -15,7 +15,6 @@ import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -48,19 +47,18 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class IngestJob {
 
-  /** Records as read, before cleaning (see {@link RawRecord}). */
-  public static final StructType RAW_SCHEMA =
+  /**
+   * Records as read and cleaned ({@link RecordCleaner}): a {@link RawRecord}'s columns with the
+   * cleaned text, plus its location and content hash (null when rejected).
+   */
+  static final StructType CLEAN_SCHEMA =
       new StructType()
           .add("source", DataTypes.StringType, true)
           .add("file", DataTypes.StringType, false)
           .add("line", DataTypes.LongType, false)
           .add("text", DataTypes.StringType, true)
           .add("reason", DataTypes.StringType, true)
-          .add("raw", DataTypes.StringType, true);
-
-  /** Cleaned records: raw plus their location and content hash (null when rejected). */
-  static final StructType CLEAN_SCHEMA =
-      RAW_SCHEMA
+          .add("raw", DataTypes.StringType, true)
           .add("location", DataTypes.StringType, false)
           .add("hash", DataTypes.StringType, true);
 
@@ -116,8 +114,7 @@ public final class IngestJob {
    * one-task input (a gzip file) over every core for the rest of the work.
    */
   public IngestResult run(List<FileTask> tasks) {
-    Dataset<Row> cleaned = clean(readRecords(tasks));
-    Dataset<Row> records = markDuplicates(cleaned).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> records = markDuplicates(readRecords(tasks)).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> routed = records.where(col("source").isNotNull());
     Dataset<Row> rejects =
         routed.where(col("reason").isNotNull()).select("source", "location", "reason", "raw");
@@ -132,13 +129,13 @@ public final class IngestJob {
         tasks.stream().filter(t -> t.format() == InputFormat.JSONL || t.format() == InputFormat.TEXT_LINES).toList();
     List<FileTask> wholeFiles = tasks.stream().filter(t -> t.format() == InputFormat.TEXT_FILES).toList();
     int cores = spark.sparkContext().defaultParallelism();
-    Dataset<Row> records = spark.createDataFrame(List.of(), RAW_SCHEMA);
+    Dataset<Row> records = spark.createDataFrame(List.of(), CLEAN_SCHEMA);
     if (!byLine.isEmpty()) {
       JavaRDD<Row> rows = byLine.size() < cores ? spreadLines(byLine, cores) : readInTasks(byLine);
-      records = records.union(spark.createDataFrame(rows, RAW_SCHEMA));
+      records = records.union(spark.createDataFrame(rows, CLEAN_SCHEMA));
     }
     if (!wholeFiles.isEmpty()) {
-      records = records.union(spark.createDataFrame(readInTasks(wholeFiles), RAW_SCHEMA));
+      records = records.union(spark.createDataFrame(readInTasks(wholeFiles), CLEAN_SCHEMA));
     }
     for (FileTask t : tasks) {
       if (t.format() == InputFormat.PARQUET) {
@@ -153,10 +150,11 @@ public final class IngestJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConfig conf = hadoop;
     long maxRecordBytes = config.maxRecordBytes();
+    RecordCleaner cleaner = cleaner();
     return jsc.parallelize(inputs, inputs.size())
         .flatMap(task -> {
           InputStream in = open(task, conf);
-          return closingAtEnd(new RecordExtractor(maxRecordBytes).records(task, in), in, IngestJob::toRow);
+          return closingAtEnd(new RecordExtractor(maxRecordBytes).records(task, in), in, cleaner::clean);
         });
   }
 
@@ -180,6 +178,7 @@ public final class IngestJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConfig conf = hadoop;
     long maxRecordBytes = config.maxRecordBytes();
+    RecordCleaner cleaner = cleaner();
     JavaRDD<Row> frames =
         jsc.parallelize(java.util.stream.IntStream.range(0, inputs.size()).boxed().toList(), inputs.size())
             .flatMap(i -> {
@@ -191,7 +190,7 @@ public final class IngestJob {
         .toJavaRDD()
         .mapPartitions(rows -> {
           RecordExtractor extractor = new RecordExtractor(maxRecordBytes);
-          return new FlatIterator<>(rows, (row, out) -> extractor.fromFrame(inputs.get(row.getInt(0)), lineFrame(row), r -> out.add(toRow(r))));
+          return new FlatIterator<>(rows, (row, out) -> extractor.fromFrame(inputs.get(row.getInt(0)), lineFrame(row), r -> out.add(cleaner.clean(r))));
         });
   }
 
@@ -204,6 +203,10 @@ public final class IngestJob {
     return row.isNullAt(4)
         ? LineFrame.of(row.getLong(1), (byte[]) row.get(2), row.getLong(3))
         : LineFrame.failed(row.getLong(1), RejectReason.valueOf(row.getString(4)), row.getString(5));
+  }
+
+  private RecordCleaner cleaner() {
+    return new RecordCleaner(config.sources(), config.minChars());
   }
 
   private static InputStream open(FileTask task, HadoopConfig conf) throws java.io.IOException {
@@ -241,18 +244,13 @@ public final class IngestJob {
     };
   }
 
-  private static Row toRow(RawRecord r) {
-    return RowFactory.create(
-        r.source(), r.file(), r.line(), r.text(), r.reason() == null ? null : r.reason().code(),
-        r.raw());
-  }
-
   /** One Parquet file of a source: the text column, validated like the line formats. */
   private Dataset<Row> readParquet(FileTask task) {
     Dataset<Row> df = spark.read().parquet(task.path());
     checkColumn(df.schema(), task.textField(), task, true);
     task.sources().forEach(s -> s.filter().keySet().forEach(f -> checkColumn(df.schema(), f, task, false)));
-    Dataset<Row> all = spark.createDataFrame(List.of(), RAW_SCHEMA);
+    Dataset<Row> all = spark.createDataFrame(List.of(), CLEAN_SCHEMA);
+    RecordCleaner cleaner = cleaner();
     Column anySource = lit(false);
     for (SourceSpec s : task.sources()) {
       Column accepted = lit(true);
@@ -270,15 +268,17 @@ public final class IngestJob {
                       monotonically_increasing_id().as("id"))
                   .map(
                       (org.apache.spark.api.java.function.MapFunction<Row, Row>)
-                          r -> toRow(parquetRecord(name, r.getString(1), r.getLong(2) + 1, (byte[]) r.get(0))),
-                      Encoders.row(RAW_SCHEMA)));
+                          r -> cleaner.clean(parquetRecord(name, r.getString(1), r.getLong(2) + 1, (byte[]) r.get(0))),
+                      Encoders.row(CLEAN_SCHEMA)));
     }
     Dataset<Row> unrouted =
         df.where(anySource.isNull().or(anySource.equalTo(false)))
             .select(
                 lit(null).cast("string").as("source"), input_file_name().as("file"),
                 monotonically_increasing_id().as("line"), lit(null).cast("string").as("text"),
-                lit(null).cast("string").as("reason"), lit(null).cast("string").as("raw"));
+                lit(null).cast("string").as("reason"), lit(null).cast("string").as("raw"))
+            .withColumn("location", concat(col("file"), lit(":"), col("line").cast("string")))
+            .withColumn("hash", lit(null).cast("string"));
     return all.union(unrouted);
   }
 
@@ -315,41 +315,7 @@ public final class IngestJob {
     }
   }
 
-  // ---- cleaning --------------------------------------------------------------------------
-
-  private Dataset<Row> clean(Dataset<Row> routed) {
-    Map<String, WhitespaceMode> modes = new HashMap<>();
-    config.sources().forEach(s -> modes.put(s.name(), s.whitespace()));
-    int minChars = config.minChars();
-    return routed.map(
-        (org.apache.spark.api.java.function.MapFunction<Row, Row>)
-            r -> cleanRecord(r, modes, minChars),
-        Encoders.row(CLEAN_SCHEMA));
-  }
-
-  private static Row cleanRecord(Row r, Map<String, WhitespaceMode> modes, int minChars) {
-    String source = r.getString(0);
-    String file = r.getString(1);
-    long line = r.getLong(2);
-    String text = r.getString(3);
-    String reason = r.getString(4);
-    String raw = r.getString(5);
-    String hash = null;
-    if (source != null && reason == null) {
-      String cleaned = new TextNormalizer(modes.get(source)).normalize(text);
-      if (cleaned.isEmpty() || !TextNormalizer.hasVisibleText(cleaned)) { // e.g. only zero-width characters
-        reason = RejectReason.EMPTY.code();
-        raw = Utf8.truncate(text, RecordExtractor.PREVIEW_CHARS);
-      } else if (cleaned.codePointCount(0, cleaned.length()) < minChars) {
-        reason = RejectReason.TOO_SHORT.code();
-        raw = cleaned;
-      } else {
-        hash = ContentHash.of(cleaned);
-      }
-      text = reason == null ? cleaned : null;
-    }
-    return RowFactory.create(source, file, line, text, reason, raw, RawRecord.location(file, line), hash);
-  }
+  // ---- de-duplication and splitting ---------------------------------------------------
 
   /**
    * Exact duplicates within a source: the first by (file, line) of each (source, hash) stays, the

@@ -1,18 +1,17 @@
 package dept.prep.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -25,7 +24,9 @@ public final class RecordExtractor {
   static final int PREVIEW_CHARS = 1000;
 
   private final int maxRecordBytes;
-  private final ObjectMapper json = new ObjectMapper();
+  private final JsonFactory jsonFactory = new JsonFactory();
+  private FileTask lastTask;
+  private Set<String> lastFilterFields;
 
   public RecordExtractor(long maxRecordBytes) {
     this.maxRecordBytes = (int) maxRecordBytes;
@@ -117,14 +118,15 @@ public final class RecordExtractor {
                   + Utf8.preview(bytes, bytes.length, 200)));
       return;
     }
-    String text = checkedText(task, bytes, bytes.length, n, out);
-    if (text == null) {
+    if (!checked(task, bytes, bytes.length, n, out)) {
       return;
     }
+    int from = startsWithBom(bytes, bytes.length, n) ? 3 : 0;
     if (task.format() == InputFormat.TEXT_LINES) {
+      String text = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
       task.sources().forEach(s -> out.accept(RawRecord.ok(s.name(), task.path(), n, text)));
     } else {
-      jsonRecord(task, text, n, out);
+      jsonRecord(task, bytes, from, n, out);
     }
   }
 
@@ -169,75 +171,77 @@ public final class RecordExtractor {
   /** The decoded text, or null after emitting a binary / invalid_utf8 reject. */
   private static String checkedText(
       FileTask task, byte[] bytes, int length, long line, Consumer<RawRecord> out) {
-    RejectReason reason = null;
-    String text = null;
-    if (Utf8.hasNul(bytes, length)) {
-      reason = RejectReason.BINARY;
-    } else {
-      text = Utf8.decodeStrict(bytes, length);
-      if (text == null) {
-        reason = RejectReason.INVALID_UTF8;
-      } else if (line <= 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') {
-        text = text.substring(1); // byte-order mark
-      }
+    if (!checked(task, bytes, length, line, out)) {
+      return null;
     }
+    int from = startsWithBom(bytes, length, line) ? 3 : 0;
+    return new String(bytes, from, length - from, StandardCharsets.UTF_8);
+  }
+
+  /** True for text bytes; false after emitting a binary (a NUL byte) or invalid_utf8 reject. */
+  private static boolean checked(FileTask task, byte[] bytes, int length, long line, Consumer<RawRecord> out) {
+    RejectReason reason =
+        Utf8.hasNul(bytes, length) ? RejectReason.BINARY : Utf8.isValid(bytes, length) ? null : RejectReason.INVALID_UTF8;
     if (reason != null) {
       out.accept(
           RawRecord.rejected(
               task.owner(), task.path(), line, reason, Utf8.preview(bytes, length, PREVIEW_CHARS)));
     }
-    return text;
+    return reason == null;
   }
 
-  private void jsonRecord(FileTask task, String line, long n, Consumer<RawRecord> out) {
-    JsonNode node;
-    try {
-      node = json.readTree(line);
-    } catch (JsonProcessingException e) {
-      node = null;
-    }
-    if (node == null || !node.isObject()) {
+  /** A byte-order mark opens the first line (or a whole file) only. */
+  private static boolean startsWithBom(byte[] bytes, int length, long line) {
+    return line <= 1 && length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
+  }
+
+  private void jsonRecord(FileTask task, byte[] bytes, int from, long n, Consumer<RawRecord> out) {
+    JsonLine json = JsonLine.parse(jsonFactory, bytes, from, bytes.length, task.textField(), filterFields(task));
+    if (!json.isObject) {
       out.accept(
           RawRecord.rejected(
-              task.owner(),
-              task.path(),
-              n,
-              RejectReason.MALFORMED_JSON,
-              Utf8.truncate(line, PREVIEW_CHARS)));
+              task.owner(), task.path(), n, RejectReason.MALFORMED_JSON, preview(bytes, from)));
       return;
-    }
-    Map<String, String> fields = new HashMap<>();
-    for (SourceSpec s : task.sources()) {
-      for (String f : s.filter().keySet()) {
-        JsonNode v = node.get(f);
-        fields.put(f, v != null && v.isValueNode() && !v.isNull() ? v.asText() : null);
-      }
     }
     boolean routed = false;
     for (SourceSpec s : task.sources()) {
-      if (!s.accepts(fields)) {
+      if (!s.accepts(json.fields)) {
         continue;
       }
       routed = true;
-      JsonNode t = node.get(task.textField());
-      if (t == null || t.isNull()) {
+      if (json.text == null && json.textType == null) {
         out.accept(
             RawRecord.rejected(
                 s.name(), task.path(), n, RejectReason.MISSING_FIELD,
-                "no field '" + task.textField() + "': " + Utf8.truncate(line, PREVIEW_CHARS)));
-      } else if (!t.isTextual()) {
+                "no field '" + task.textField() + "': " + preview(bytes, from)));
+      } else if (json.text == null) {
         out.accept(
             RawRecord.rejected(
                 s.name(), task.path(), n, RejectReason.BAD_FIELD_TYPE,
-                "'" + task.textField() + "' is " + t.getNodeType().name().toLowerCase()
-                    + ", not a string: " + Utf8.truncate(line, PREVIEW_CHARS)));
+                "'" + task.textField() + "' is " + json.textType + ", not a string: " + preview(bytes, from)));
       } else {
-        out.accept(RawRecord.ok(s.name(), task.path(), n, t.textValue()));
+        out.accept(RawRecord.ok(s.name(), task.path(), n, json.text));
       }
     }
     if (!routed) {
       out.accept(RawRecord.unrouted(task.path(), n));
     }
+  }
+
+  /** The (valid UTF-8) line from {@code from}, cut for a reject's preview. */
+  private static String preview(byte[] bytes, int from) {
+    return Utf8.truncate(new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8), PREVIEW_CHARS);
+  }
+
+  /** The fields any source of {@code task} filters on; cached per task (a task's sources never change). */
+  private Set<String> filterFields(FileTask task) {
+    if (task != lastTask) {
+      Set<String> fields = new HashSet<>();
+      task.sources().forEach(s -> fields.addAll(s.filter().keySet()));
+      lastFilterFields = fields;
+      lastTask = task;
+    }
+    return lastFilterFields;
   }
 
   private static boolean isBlank(byte[] b, int length) {

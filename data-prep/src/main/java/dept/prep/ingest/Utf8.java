@@ -25,6 +25,60 @@ final class Utf8 {
     }
   }
 
+  /**
+   * Whether {@code bytes[0, length)} are well-formed UTF-8, by the same rule as the strict decoder
+   * ({@link #decodeStrict}; Unicode table 3-7: no overlong forms, surrogates or code points above
+   * U+10FFFF, no cut sequence), without building the text.
+   */
+  static boolean isValid(byte[] bytes, int length) {
+    int i = 0;
+    while (i < length) {
+      int b = bytes[i];
+      if (b >= 0) { // ASCII
+        i++;
+        continue;
+      }
+      b &= 0xFF;
+      int need;
+      int min2 = 0x80;
+      int max2 = 0xBF;
+      if (b >= 0xC2 && b <= 0xDF) {
+        need = 1;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        need = 2;
+        if (b == 0xE0) {
+          min2 = 0xA0; // overlong
+        } else if (b == 0xED) {
+          max2 = 0x9F; // surrogates
+        }
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        need = 3;
+        if (b == 0xF0) {
+          min2 = 0x90; // overlong
+        } else if (b == 0xF4) {
+          max2 = 0x8F; // above U+10FFFF
+        }
+      } else {
+        return false;
+      }
+      if (i + need >= length) {
+        return false; // cut short
+      }
+      int second = bytes[i + 1] & 0xFF;
+      if (second < min2 || second > max2) {
+        return false;
+      }
+      for (int k = 2; k <= need; k++) {
+        int c = bytes[i + k] & 0xFF;
+        if (c < 0x80 || c > 0xBF) {
+          return false;
+        }
+      }
+      i += need + 1;
+    }
+    return true;
+  }
+
   /** A NUL byte does not occur in text in any encoding we accept: the record is binary. */
   static boolean hasNul(byte[] bytes, int length) {
     for (int i = 0; i < length; i++) {
