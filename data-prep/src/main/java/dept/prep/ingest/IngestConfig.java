@@ -12,9 +12,16 @@ import java.util.Set;
  * @param maxChars longer documents are split into pieces of at most this many chars, not dropped
  * @param maxRecordBytes a line (or file, for text-files) longer than this is rejected unread
  * @param valFraction fraction of documents put in the validation split, by content hash
+ * @param spreadLines whether lines of line-format inputs are spread over every core before they
+ *     are parsed (default {@code auto}: when there are fewer such inputs than cores)
  */
 public record IngestConfig(
-    List<SourceSpec> sources, Integer minChars, Integer maxChars, Long maxRecordBytes, Double valFraction) {
+    List<SourceSpec> sources, Integer minChars, Integer maxChars, Long maxRecordBytes, Double valFraction,
+    LineSpreading spreadLines) {
+
+  public IngestConfig(List<SourceSpec> sources, Integer minChars, Integer maxChars, Long maxRecordBytes, Double valFraction) {
+    this(sources, minChars, maxChars, maxRecordBytes, valFraction, null);
+  }
 
   public IngestConfig {
     if (sources == null || sources.isEmpty()) {
@@ -31,6 +38,7 @@ public record IngestConfig(
     maxChars = maxChars == null ? 16_384 : maxChars;
     maxRecordBytes = maxRecordBytes == null ? 8L << 20 : maxRecordBytes;
     valFraction = valFraction == null ? 0.05 : valFraction;
+    spreadLines = spreadLines == null ? LineSpreading.AUTO : spreadLines;
     if (minChars < 1) {
       throw new IllegalArgumentException("min_chars must be >= 1, got " + minChars);
     }

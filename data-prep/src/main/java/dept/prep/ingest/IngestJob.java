@@ -131,7 +131,7 @@ public final class IngestJob {
     int cores = spark.sparkContext().defaultParallelism();
     Dataset<Row> records = spark.createDataFrame(List.of(), CLEAN_SCHEMA);
     if (!byLine.isEmpty()) {
-      JavaRDD<Row> rows = byLine.size() < cores ? spreadLines(byLine, cores) : readInTasks(byLine);
+      JavaRDD<Row> rows = config.spreadLines().spreads(byLine.size(), cores) ? spreadLines(byLine, cores) : readInTasks(byLine);
       records = records.union(spark.createDataFrame(rows, CLEAN_SCHEMA));
     }
     if (!wholeFiles.isEmpty()) {
@@ -169,8 +169,8 @@ public final class IngestJob {
           .add("message", DataTypes.StringType, true);
 
   /**
-   * Fewer line-format inputs than cores (e.g. one large gzip file, which only one task can read):
-   * the reading tasks only cut lines, and the lines are hash-spread by line number over every core,
+   * Fewer line-format inputs than cores (e.g. one large gzip file, which only one task can read;
+   * see {@link LineSpreading}): the reading tasks only cut lines, and the lines are hash-spread by line number over every core,
    * where they are checked, decoded and parsed. Output does not depend on it: de-duplication
    * orders by (file, line), whichever task a line was parsed in.
    */

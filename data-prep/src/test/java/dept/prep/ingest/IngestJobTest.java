@@ -168,7 +168,12 @@ class IngestJobTest {
     Files.write(in.resolve("g-truncated.jsonl.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
 
     SourceSpec src = new SourceSpec("bad", List.of(in.toString()), InputFormat.JSONL, null, null, null, null);
-    Run run = ingest(new IngestConfig(List.of(src), 8, null, 8L << 20, 0.0));
+    // Seven inputs on two cores: each parsed where it is read; spreading the lines changes nothing.
+    Run run = ingest(new IngestConfig(List.of(src), 8, null, 8L << 20, 0.0, LineSpreading.AUTO));
+    Run spread = ingest(new IngestConfig(List.of(src), 8, null, 8L << 20, 0.0, LineSpreading.ALWAYS));
+    assertEquals(run.documents(), spread.documents());
+    assertEquals(run.rejects(), spread.rejects());
+    assertEquals(run.summary().table(), spread.summary().table());
 
     Map<String, String> reasonByFile = new TreeMap<>();
     run.rejects().forEach(r -> reasonByFile.merge(

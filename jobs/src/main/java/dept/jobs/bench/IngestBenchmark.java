@@ -66,7 +66,7 @@ public final class IngestBenchmark {
     for (SourceSpec s : template.sources()) {
       sources.add(new SourceSpec(s.name(), List.of(input), s.format(), s.textField(), s.filter(), s.tags(), s.whitespace()));
     }
-    return new IngestConfig(sources, template.minChars(), template.maxChars(), template.maxRecordBytes(), template.valFraction());
+    return new IngestConfig(sources, template.minChars(), template.maxChars(), template.maxRecordBytes(), template.valFraction(), template.spreadLines());
   }
 
   /**
