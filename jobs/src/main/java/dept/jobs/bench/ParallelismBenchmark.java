@@ -63,8 +63,8 @@ public final class ParallelismBenchmark {
     this.repeats = repeats;
   }
 
-  /** One stage's seconds per master, and the bytes it processed. */
-  private record StageTimes(String stage, long bytes, Map<Integer, Double> seconds) {}
+  /** One stage's seconds per master, the bytes it processed, and its tasks' skew per master (fastest run). */
+  private record StageTimes(String stage, long bytes, Map<Integer, Double> seconds, Map<Integer, TaskTimes.Skew> skew) {}
 
   public String run(Path corpus, long sampleBytes, int vocabSize, BenchSummary summary) throws IOException {
     Path input = writeSample(corpus, sampleBytes);
@@ -96,23 +96,25 @@ public final class ParallelismBenchmark {
           "dept bench local[" + n + "]");
       try {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        time(stages, "ingest", rawBytes, n, () -> ingest(spark, ingest, hadoop, out));
+        TaskTimes tasks = TaskTimes.listenTo(spark.sparkContext());
+        Timer time = (stage, bytes, job) -> time(stages, stage, bytes, n, spark, tasks, job);
+        time.run("ingest", rawBytes, () -> ingest(spark, ingest, hadoop, out));
         Dataset<Row> documents = spark.read().parquet(first.resolve("documents").toString());
         if (n == 1) {
           documentBytes = documents.agg(sum("bytes")).first().getLong(0);
         }
-        time(stages, "vocab word counts", documentBytes, n, () -> AtomicOutput.writeParquet(
+        time.run("vocab word counts", documentBytes, () -> AtomicOutput.writeParquet(
             new VocabJob(spark, config.vocab()).wordCounts(documents), out.resolve("word_counts").toString(), hadoop));
         Map<String, String> tokenizers = new TreeMap<>();
         documents.select("source").distinct().collectAsList().forEach(r -> tokenizers.put(r.getString(0), tokenizer));
         tokenizers.put(VocabConfig.GLOBAL, tokenizer);
-        time(stages, "tokenize", documentBytes, n, () -> {
+        time.run("tokenize", documentBytes, () -> {
           TokenizeJob.Result r = new TokenizeJob(spark, config.tokenize()).run(documents, tokenizers);
           AtomicOutput.writeParquet(r.blocks(), out.resolve("blocks").toString(), hadoop, TokenizeJob.BLOCK_WRITE_OPTIONS, "tokenizer", "source");
           r.release();
         });
         Dataset<Row> blocks = spark.read().parquet(first.resolve("blocks").toString());
-        time(stages, "ngrams", documentBytes, n, () -> AtomicOutput.writeParquet(
+        time.run("ngrams", documentBytes, () -> AtomicOutput.writeParquet(
             new NgramJob(spark, config.ngrams()).count(blocks, vocabSize), out.resolve("ngrams").toString(), hadoop, "source"));
       } finally {
         spark.stop();
@@ -145,15 +147,28 @@ public final class ParallelismBenchmark {
     }
   }
 
-  /** Runs {@code job} {@link #repeats} times and records the fastest run for {@code master}. */
-  private void time(Map<String, StageTimes> stages, String stage, long bytes, int master, Runnable job) {
+  @FunctionalInterface
+  private interface Timer {
+    void run(String stage, long bytes, Runnable job);
+  }
+
+  /** Runs {@code job} {@link #repeats} times and records the fastest run for {@code master}, with its tasks' skew. */
+  private void time(Map<String, StageTimes> stages, String stage, long bytes, int master, SparkSession spark, TaskTimes tasks, Runnable job) {
     double best = Double.MAX_VALUE;
+    TaskTimes.Skew bestSkew = null;
     for (int i = 0; i < repeats; i++) {
+      tasks.reset(spark.sparkContext());
       long t0 = System.nanoTime();
       job.run();
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (seconds < best) {
+        best = seconds;
+        bestSkew = tasks.skew(spark.sparkContext(), master);
+      }
     }
-    stages.computeIfAbsent(stage, s -> new StageTimes(s, bytes, new TreeMap<>())).seconds().put(master, best);
+    StageTimes times = stages.computeIfAbsent(stage, s -> new StageTimes(s, bytes, new TreeMap<>(), new TreeMap<>()));
+    times.seconds().put(master, best);
+    times.skew().put(master, bestSkew);
   }
 
   /** A seeded sample of the corpus's lines (JSON kept as is), about {@code bytes}, dealt into {@link #INPUT_FILES} files. */
@@ -191,7 +206,8 @@ public final class ParallelismBenchmark {
     out.append(String.format(Locale.ROOT, "%-18s %10s", "stage", "MB"));
     masters.forEach(n -> out.append(String.format(Locale.ROOT, " %12s", "local[" + n + "] s")));
     masters.stream().skip(1).forEach(n -> out.append(String.format(Locale.ROOT, " %14s", "local[" + n + "]/[1]")));
-    out.append('\n');
+    int widest = masters.get(masters.size() - 1);
+    out.append(String.format(Locale.ROOT, "   %-9s %-12s %s%n", "ceiling", "task time", "largest task on local[" + widest + "]: share of its stage's task time"));
     for (StageTimes s : stages) {
       double one = s.seconds().get(1);
       out.append(String.format(Locale.ROOT, "%-18s %10.1f", s.stage(), s.bytes() / 1e6));
@@ -202,9 +218,16 @@ public final class ParallelismBenchmark {
         summary.add("parallelism", s.stage() + " MB/s on local[" + n + "]", s.bytes() / 1e6 / s.seconds().get(n),
             "the same job on local[1]", s.bytes() / 1e6 / one, true);
       }
-      out.append('\n');
+      TaskTimes.Skew skew = s.skew().get(widest);
+      double inflation = skew.taskSeconds() / s.skew().get(1).taskSeconds();
+      out.append(String.format(Locale.ROOT, "   %-9s %-12s %.0f%% (%s)%n", String.format(Locale.ROOT, "%.2fx", skew.ceiling()),
+          String.format(Locale.ROOT, "%.2fx", inflation), 100 * skew.largestShare(), skew.stage()));
     }
     out.append("MB: the stage's input (ingest: jsonl bytes; the rest: the documents' text bytes); (%): parallel efficiency.\n");
+    out.append("ceiling: the speed-up over one core that the job's task sizes allow on local[" + widest + "] (each Spark stage lasts at\n"
+        + "least its longest task and its task time / cores); a stage below ~1.8x with a low ceiling is held by one large task.\n"
+        + "task time: all tasks' time on local[" + widest + "] over local[1]'s; above 1, the same tasks ran slower side by side\n"
+        + "(memory bandwidth, caches, GC): speed-up ~ min(ceiling, cores) / task time.\n");
     return out.toString();
   }
 }
