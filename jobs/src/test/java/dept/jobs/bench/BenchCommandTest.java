@@ -35,6 +35,7 @@ class BenchCommandTest {
     long withRatio = table.lines().filter(l -> l.matches(".*\\| \\d+\\.\\d\\dx \\|$")).count();
     assertEquals(withPeer, withRatio, table);
     assertTrue(r.out().contains("1.3B   SPEC  1,208,602,624"), "the traffic table sizes a 1.3B body: " + r.out());
+    assertTrue(r.out().contains("ceiling   task time"), "the parallelism table says what bounds each stage: " + r.out());
   }
 
   @Test
