@@ -1,6 +1,7 @@
 package dept.prep.pack;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
@@ -13,7 +14,9 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -28,7 +31,7 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * The tokenize stage: encodes every document with its source's tokenizer (and the global one),
  * one encoder per tokenizer per task, then packs each (tokenizer, source, split) into fixed
- * blocks in doc_id order.
+ * blocks in doc_id order, a large group on several cores ({@link RangePacker}).
  */
 public final class TokenizeJob {
 
@@ -91,17 +94,83 @@ public final class TokenizeJob {
                 (MapPartitionsFunction<Row, Row>) rows -> encodePartition(rows, json.value(), kind, withGlobal),
                 Encoders.row(ENCODED_SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    int seqLen = config.seqLen();
-    Dataset<Row> blocks =
+    return new Result(encoded, pack(encoded, config.seqLen()));
+  }
+
+  /** Whole blocks and fragments as {@link RangePacker} emits them. */
+  private static final StructType PIECES_SCHEMA = BLOCKS_SCHEMA.add("start", DataTypes.IntegerType, false);
+
+  /**
+   * Packs every (tokenizer, source, split) group into the blocks a sequential pass over its
+   * documents in doc_id order would make, on every core: the documents are range-partitioned by
+   * (group, doc_id), so a large group spans several partitions; one job sums each partition's run
+   * of each group (at most partitions + groups numbers reach the driver), which places every run
+   * in its group's token stream; then each partition packs its runs, and the few blocks shared by
+   * two runs are joined from their fragments.
+   */
+  private Dataset<Row> pack(Dataset<Row> encoded, int seqLen) {
+    JavaRDD<Row> ranged =
         encoded
-            .repartition(col("tokenizer"), col("source"), col("split"))
+            .repartitionByRange(col("tokenizer"), col("source"), col("split"), col("doc_id"))
             .sortWithinPartitions("tokenizer", "source", "split", "doc_id")
-            .mapPartitions(
-                (MapPartitionsFunction<Row, Row>) rows -> packPartition(rows, seqLen),
-                Encoders.row(BLOCKS_SCHEMA))
-            // Already in this order; saying so lets the writer keep it (and block ids ascend in each file).
-            .sortWithinPartitions("tokenizer", "source", "split", "block_id");
-    return new Result(encoded, blocks);
+            .toJavaRDD(); // one RDD: both packing passes read the same shuffle, in the same ranges
+    RangePacker.Offsets offsets = offsets(ranged.mapPartitionsWithIndex(TokenizeJob::runLengths, false).collect());
+    Broadcast<RangePacker.Offsets> placed = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(offsets);
+    Dataset<Row> whole = pieces(ranged, placed, seqLen, true).drop("start");
+    Dataset<Row> joined =
+        pieces(ranged, placed, seqLen, false)
+            .groupBy("tokenizer", "source", "split", "block_id")
+            .agg(collect_list(col("start")).as("starts"), collect_list(col("tokens")).as("parts"))
+            .map(
+                (MapFunction<Row, Row>) r -> {
+                  String group = RangePacker.group(r.getString(0), r.getString(1), r.getString(2));
+                  List<int[]> parts =
+                      r.<scala.collection.Seq<?>>getList(5).stream() // inner arrays stay Scala sequences
+                          .map(p -> TokenArrays.ints(scala.jdk.javaapi.CollectionConverters.asJava(p)))
+                          .toList();
+                  int[] block = RangePacker.assemble(group, r.getLong(3), r.getList(4), parts, seqLen, placed.value().groupLengths());
+                  return RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getLong(3), TokenArrays.boxed(block));
+                },
+                Encoders.row(BLOCKS_SCHEMA));
+    // Each task's file of a group then holds ascending block ids (what BlockFiles' page pruning relies on).
+    return whole.union(joined).sortWithinPartitions("tokenizer", "source", "split", "block_id");
+  }
+
+  /** Tokens (with one end-of-document each) of every group's run in partition {@code index}. */
+  private static Iterator<String[]> runLengths(int index, Iterator<Row> rows) {
+    Map<String, Long> lengths = new java.util.LinkedHashMap<>();
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      lengths.merge(RangePacker.group(r.getString(0), r.getString(1), r.getString(2)), (long) r.getList(4).size() + 1, Long::sum);
+    }
+    List<String[]> out = new ArrayList<>();
+    lengths.forEach((group, n) -> out.add(new String[] {String.valueOf(index), group, String.valueOf(n)}));
+    return out.iterator();
+  }
+
+  /** Each run's start in its group's stream: the lengths of the group's runs in earlier partitions. */
+  static RangePacker.Offsets offsets(List<String[]> runs) {
+    Map<String, Long> starts = new HashMap<>();
+    Map<String, Long> lengths = new HashMap<>();
+    runs.stream()
+        .sorted(java.util.Comparator.comparingInt(r -> Integer.parseInt(r[0])))
+        .forEach(r -> {
+          long before = lengths.getOrDefault(r[1], 0L);
+          starts.put(RangePacker.run(Integer.parseInt(r[0]), r[1]), before);
+          lengths.put(r[1], before + Long.parseLong(r[2]));
+        });
+    return new RangePacker.Offsets(starts, lengths);
+  }
+
+  private Dataset<Row> pieces(JavaRDD<Row> ranged, Broadcast<RangePacker.Offsets> placed, int seqLen, boolean wholeBlocks) {
+    JavaRDD<Row> rows =
+        ranged.mapPartitionsWithIndex(
+            (index, it) -> {
+              RangePacker packer = new RangePacker(seqLen, placed.value(), index, wholeBlocks);
+              return new StreamingRows<>(it, packer::accept, packer::finish);
+            },
+            true);
+    return spark.createDataFrame(rows, PIECES_SCHEMA);
   }
 
   private static Iterator<Row> encodePartition(
@@ -127,51 +196,6 @@ public final class TokenizeJob {
           encoders.values().forEach(TokenEncoder::close);
           return List.of();
         });
-  }
-
-  private static Iterator<Row> packPartition(Iterator<Row> rows, int seqLen) {
-    PartitionPacker packer = new PartitionPacker(seqLen);
-    return new StreamingRows<>(rows, packer::accept, packer::finish);
-  }
-
-  /**
-   * Packs the rows of one partition, sorted by (tokenizer, source, split, doc_id); each group
-   * (all of it is in this partition) gets its own packer and block ids from 0.
-   */
-  private static final class PartitionPacker {
-    private final int seqLen;
-    private String[] group;
-    private BlockPacker packer;
-    private long nextBlock;
-
-    PartitionPacker(int seqLen) {
-      this.seqLen = seqLen;
-    }
-
-    List<Row> accept(Row r) {
-      List<Row> out = new ArrayList<>();
-      String[] key = {r.getString(0), r.getString(1), r.getString(2)};
-      if (!java.util.Arrays.equals(group, key)) {
-        out.addAll(finish());
-        group = key;
-        packer = new BlockPacker(seqLen);
-        nextBlock = 0;
-      }
-      out.addAll(rows(packer.add(TokenArrays.ints(r.getList(4)))));
-      return out;
-    }
-
-    List<Row> finish() {
-      return packer == null ? List.of() : rows(packer.finish());
-    }
-
-    private List<Row> rows(List<int[]> blocks) {
-      List<Row> out = new ArrayList<>(blocks.size());
-      for (int[] b : blocks) {
-        out.add(RowFactory.create(group[0], group[1], group[2], nextBlock++, TokenArrays.boxed(b)));
-      }
-      return out;
-    }
   }
 
   /** Per tokenizer, source and split: documents, tokens, bytes and bytes per token. */

@@ -98,9 +98,17 @@ class TokenizeJobTest {
     assertEquals(Map.of("a", 90L, "b", 10L, "c", 10L), VocabJob.globalCounts(tables, bytes, 1.0));
   }
 
+  /** With many small partitions every group spans several, and blocks are joined across them (RangePacker). */
   @Test
   void blocksHoldEachSourcesDocumentsEncodedWithItsTokenizerInDocIdOrder() {
-    TokenizeJob.Result r = new TokenizeJob(spark, new TokenizeConfig(32, TokenizeConfig.Encoder.DEPT, true)).run(documents, json);
+    String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+    spark.conf().set("spark.sql.shuffle.partitions", "97");
+    TokenizeJob.Result r;
+    try {
+      r = new TokenizeJob(spark, new TokenizeConfig(32, TokenizeConfig.Encoder.DEPT, true)).run(documents, json);
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", partitions);
+    }
     try {
       List<Row> blocks = r.blocks().orderBy("tokenizer", "source", "split", "block_id").collectAsList();
       Map<String, List<Row>> byGroup = new TreeMap<>();
