@@ -60,7 +60,8 @@ public final class IngestJob {
           .add("reason", DataTypes.StringType, true)
           .add("raw", DataTypes.StringType, true)
           .add("location", DataTypes.StringType, false)
-          .add("hash", DataTypes.StringType, true);
+          .add("hash", DataTypes.StringType, true)
+          .add("measures", DataTypes.createArrayType(DataTypes.LongType, false), true);
 
   public static final StructType DOCUMENTS_SCHEMA =
       new StructType()
@@ -206,7 +207,7 @@ public final class IngestJob {
   }
 
   private RecordCleaner cleaner() {
-    return new RecordCleaner(config.sources(), config.minChars());
+    return new RecordCleaner(config.sources(), config.minChars(), config.maxChars());
   }
 
   private static InputStream open(FileTask task, HadoopConfig conf) throws java.io.IOException {
@@ -278,7 +279,8 @@ public final class IngestJob {
                 monotonically_increasing_id().as("line"), lit(null).cast("string").as("text"),
                 lit(null).cast("string").as("reason"), lit(null).cast("string").as("raw"))
             .withColumn("location", concat(col("file"), lit(":"), col("line").cast("string")))
-            .withColumn("hash", lit(null).cast("string"));
+            .withColumn("hash", lit(null).cast("string"))
+            .withColumn("measures", lit(null).cast("array<bigint>"));
     return all.union(unrouted);
   }
 
@@ -342,7 +344,7 @@ public final class IngestJob {
             when(duplicate, lit(RejectReason.DUPLICATE.code())).otherwise(col("reason")).as("reason"),
             when(duplicate, concat(lit("duplicate of "), col("first_location"), lit(": "), substring(col("text"), 1, 200)))
                 .otherwise(col("raw")).as("raw"),
-            col("location"), col("hash"));
+            col("location"), col("hash"), col("measures"));
   }
 
   private Dataset<Row> split(Dataset<Row> accepted) {
@@ -390,11 +392,11 @@ public final class IngestJob {
    * source and reject reason reach the driver).
    */
   public IngestSummary summarize(IngestResult result) {
-    int maxChars = config.maxChars();
     double valFraction = config.valFraction();
     Map<String, SourceTally> tallies =
-        result.records().toJavaRDD()
-            .mapPartitionsToPair(rows -> SourceTally.ofPartition(rows, maxChars, valFraction))
+        // No text: the cache decodes these columns only.
+        result.records().select("source", "reason", "hash", "measures").toJavaRDD()
+            .mapPartitionsToPair(rows -> SourceTally.ofPartition(rows, valFraction))
             .reduceByKey(SourceTally::merge)
             .collectAsMap();
     SourceTally unrouted = tallies.get(SourceTally.UNROUTED);

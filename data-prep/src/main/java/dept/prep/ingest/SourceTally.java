@@ -31,38 +31,38 @@ final class SourceTally implements Serializable {
 
   /**
    * The tallies of one partition of {@link IngestJob}'s records, keyed by source ({@link
-   * #UNROUTED} for records no source took). Documents are split as the documents output splits
-   * them; their pieces concatenate back to the text, so bytes, characters and letters are the
-   * text's.
+   * #UNROUTED} for records no source took). A kept document's pieces, bytes, characters and letters
+   * were measured when it was cleaned ({@code RecordCleaner}), so no text is read here.
    */
-  static Iterator<Tuple2<String, SourceTally>> ofPartition(Iterator<Row> records, int maxChars, double valFraction) {
+  static Iterator<Tuple2<String, SourceTally>> ofPartition(Iterator<Row> records, double valFraction) {
     Map<String, SourceTally> bySource = new TreeMap<>();
-    DocumentSplitter splitter = new DocumentSplitter(maxChars);
     while (records.hasNext()) {
-      Row r = records.next(); // IngestJob.CLEAN_SCHEMA: 0 source, 3 text, 4 reason, 7 hash
+      Row r = records.next(); // source, reason, hash, measures (RecordCleaner.measures)
       String source = r.isNullAt(0) ? UNROUTED : r.getString(0);
       SourceTally t = bySource.computeIfAbsent(source, s -> new SourceTally());
       t.read++;
       if (source.equals(UNROUTED)) {
         continue;
       }
-      String reason = r.getString(4);
+      String reason = r.getString(1);
       if (reason != null) {
         t.rejected.merge(reason, 1L, Long::sum);
         continue;
       }
-      String text = r.getString(3);
-      int pieces = splitter.count(text);
+      List<Long> m = r.getList(3);
+      long pieces = m.get(0);
       t.written++;
       t.documents += pieces;
-      if (ContentHash.isValidation(r.getString(7), valFraction)) {
+      if (ContentHash.isValidation(r.getString(2), valFraction)) {
         t.valDocuments += pieces;
       } else {
         t.trainDocuments += pieces;
       }
-      t.bytes += Utf8.encodedLength(text);
-      t.chars += text.codePointCount(0, text.length());
-      ScriptMix.addTo(text, t.letters);
+      t.bytes += m.get(1);
+      t.chars += m.get(2);
+      for (int i = 3; i < m.size(); i += 2) {
+        t.letters[m.get(i).intValue()] += m.get(i + 1);
+      }
     }
     List<Tuple2<String, SourceTally>> out = new ArrayList<>();
     bySource.forEach((s, t) -> out.add(new Tuple2<>(s, t)));
