@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
+import dept.prep.io.StreamingRows;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -191,7 +192,7 @@ public final class IngestJob {
         .toJavaRDD()
         .mapPartitions(rows -> {
           RecordExtractor extractor = new RecordExtractor(maxRecordBytes);
-          return new FlatIterator<>(rows, (row, out) -> extractor.fromFrame(inputs.get(row.getInt(0)), lineFrame(row), r -> out.add(cleaner.clean(r))));
+          return StreamingRows.<Row, Row>each(rows, (row, out) -> extractor.fromFrame(inputs.get(row.getInt(0)), lineFrame(row), r -> out.accept(cleaner.clean(r))));
         });
   }
 

@@ -1,6 +1,7 @@
 package dept.prep.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import dept.prep.io.StreamingRows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -45,7 +46,7 @@ public final class RecordExtractor {
     if (task.format() == InputFormat.TEXT_FILES) {
       return wholeFile(task, in);
     }
-    return new FlatIterator<LineFrame, RawRecord>(frames(in), (frame, out) -> fromFrame(task, frame, out::add));
+    return StreamingRows.<LineFrame, RawRecord>each(frames(in), (frame, out) -> fromFrame(task, frame, out));
   }
 
   /**

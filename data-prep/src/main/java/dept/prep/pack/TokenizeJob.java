@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 
+import dept.prep.io.StreamingRows;
 import dept.prep.tokenizer.VocabConfig;
 import java.util.ArrayList;
 import java.util.HashMap;

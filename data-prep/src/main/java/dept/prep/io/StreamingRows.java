@@ -1,9 +1,11 @@
-package dept.prep.pack;
+package dept.prep.io;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -12,7 +14,7 @@ import java.util.function.Supplier;
  * supplies the last ones (and releases resources) once the input is exhausted, so a task never
  * holds its whole partition in memory.
  */
-final class StreamingRows<I, O> implements Iterator<O> {
+public final class StreamingRows<I, O> implements Iterator<O> {
 
   private final Iterator<I> input;
   private final Function<I, List<O>> expand;
@@ -20,7 +22,16 @@ final class StreamingRows<I, O> implements Iterator<O> {
   private final ArrayDeque<O> pending = new ArrayDeque<>();
   private boolean ended;
 
-  StreamingRows(Iterator<I> input, Function<I, List<O>> expand, Supplier<List<O>> atEnd) {
+  /** Each input handed to {@code expand} with a sink for its outputs (none added at the end). */
+  public static <I, O> StreamingRows<I, O> each(Iterator<I> input, BiConsumer<I, Consumer<O>> expand) {
+    return new StreamingRows<>(input, item -> {
+      List<O> out = new java.util.ArrayList<>();
+      expand.accept(item, out::add);
+      return out;
+    }, List::of);
+  }
+
+  public StreamingRows(Iterator<I> input, Function<I, List<O>> expand, Supplier<List<O>> atEnd) {
     this.input = input;
     this.expand = expand;
     this.atEnd = atEnd;
