@@ -4,20 +4,18 @@ import dept.train.model.DecoderLm;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
 
 import dept.train.scone.SconeConfig;
 import dept.train.scone.FgramPrecompute;
 import dept.prep.io.AtomicOutput;
-import dept.prep.pack.TokenArrays;
 import dept.train.rounds.TrainedModel;
 import dept.train.model.ModelConfig;
-import dept.train.params.NamedTensors;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -34,9 +32,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * {@code dept scone-precompute} as a Spark job: every key of every table the model has (each
  * tokenizer's usable f-grams, selected from the ngrams stage's output with Spark, and every
- * single token) is spread over tasks; each task runs the trained f-gram model over its keys in
- * batches inside {@code mapPartitions} (on its GPU when the executor has one) and the rows are
- * written as {@code table=<tokenizer>/} Parquet partitions with 32 MiB row groups.
+ * single token) is spread over tasks and sorted by (table, length) within each; each task streams
+ * its keys through the trained f-gram model in batches inside {@code mapPartitions} (on its GPU
+ * when the executor has one; {@link PartitionEmbedder}) and the rows are written as
+ * {@code table=<tokenizer>/} Parquet partitions with 32 MiB row groups.
  */
 public final class SconeTableJob {
 
@@ -80,37 +79,15 @@ public final class SconeTableJob {
    * @param fgrams the ngrams stage's f-grams (source = the set's tokenizer name)
    */
   public List<TableStats> run(TrainedModel model, Dataset<Row> fgrams, String target, int partitions) {
-    SconeConfig scone = model.scone();
-    if (scone == null) {
-      throw new IllegalArgumentException(model.variant() + " has no SCONE inputs: only +SCONE variants have a table to precompute");
-    }
-    List<String> tables = new ArrayList<>(model.embeddings().keySet());
-    Map<String, byte[]> inputs = new TreeMap<>();
-    List<Row> tokenRows = new ArrayList<>();
-    for (String t : tables) {
-      NamedTensors in = model.embeddings().get(t);
-      inputs.put(t, in.toBytes());
-      long vocab = DecoderLm.vocabSizeOf(in);
-      tokenRows.add(RowFactory.create(t, vocab));
-    }
-    StructType vocabSchema = new StructType().add("table", DataTypes.StringType).add("vocab", DataTypes.LongType);
-    Dataset<Row> tokens = spark.createDataFrame(tokenRows, vocabSchema)
-        .selectExpr("table", "explode(sequence(0, cast(vocab as int) - 1)) as id")
-        .selectExpr("table", "array(id) as ngram");
-    Dataset<Row> fgramKeys = usable(fgrams, scone).where(col("table").isin(tables.toArray()));
-    Dataset<Row> keys = fgramKeys.unionByName(tokens).repartition(partitions, col("table"), col("ngram"));
-
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<Map<String, byte[]>> params = jsc.broadcast(new HashMap<>(inputs));
-    ModelConfig main = model.model();
-    try {
-      Dataset<Row> rows = keys.mapPartitions(
-          (MapPartitionsFunction<Row, Row>) it -> embedPartition(it, new FgramPrecompute(scone, main), params.value()),
-          Encoders.row(SCHEMA));
-      AtomicOutput.writeParquet(rows, target, hadoop, Map.of("parquet.block.size", String.valueOf(ROW_GROUP_BYTES)), "table");
-    } finally {
-      params.destroy();
-    }
+    Dataset<Row> keys = keys(model, fgrams, partitions);
+    withEmbeddings(model, keys, rows -> {
+      // No dictionary for the embedding floats: nearly every value is distinct, so Parquet would
+      // build a dictionary of a whole page's floats only to fall back to plain encoding (most of
+      // the job's time in a profile).
+      AtomicOutput.writeParquet(rows, target, hadoop, Map.of("parquet.block.size", String.valueOf(ROW_GROUP_BYTES),
+          "parquet.enable.dictionary#embedding.list.element", "false"), "table");
+      return null;
+    });
     List<TableStats> stats = new ArrayList<>();
     Dataset<Row> written = spark.read().parquet(target);
     for (Row r : written.groupBy("table").agg(
@@ -122,23 +99,47 @@ public final class SconeTableJob {
     return stats;
   }
 
-  private static Iterator<Row> embedPartition(Iterator<Row> it, FgramPrecompute precompute, Map<String, byte[]> params) {
-    Map<String, List<int[]>> byTable = new TreeMap<>();
-    while (it.hasNext()) {
-      Row r = it.next();
-      byTable.computeIfAbsent(r.getString(0), t -> new ArrayList<>()).add(TokenArrays.ints(r.getList(1)));
+  /**
+   * Every key of every table of {@code model} ({@code table, ngram, n}): the usable f-grams and
+   * each single token, spread over {@code partitions} tasks and sorted by (table, n, ngram) within
+   * each, so a task streams one run of same-length keys at a time.
+   */
+  public Dataset<Row> keys(TrainedModel model, Dataset<Row> fgrams, int partitions) {
+    SconeConfig scone = model.scone();
+    if (scone == null) {
+      throw new IllegalArgumentException(model.variant() + " has no SCONE inputs: only +SCONE variants have a table to precompute");
     }
-    List<Row> out = new ArrayList<>();
-    byTable.forEach((table, keys) -> precompute.run(NamedTensors.fromBytes(params.get(table)), keys.iterator(),
-        (key, embedding) -> out.add(RowFactory.create(table, TokenArrays.boxed(key), key.length, boxed(embedding)))));
-    return out.iterator();
+    List<String> tables = new ArrayList<>(model.embeddings().keySet());
+    List<Row> vocabRows = new ArrayList<>();
+    for (String t : tables) {
+      vocabRows.add(RowFactory.create(t, (long) DecoderLm.vocabSizeOf(model.embeddings().get(t))));
+    }
+    StructType vocabSchema = new StructType().add("table", DataTypes.StringType).add("vocab", DataTypes.LongType);
+    Dataset<Row> tokens = spark.createDataFrame(vocabRows, vocabSchema)
+        .selectExpr("table", "explode(sequence(0, cast(vocab as int) - 1)) as id")
+        .selectExpr("table", "array(id) as ngram");
+    Dataset<Row> fgramKeys = usable(fgrams, scone).where(col("table").isin(tables.toArray()));
+    return fgramKeys.unionByName(tokens).repartition(partitions, col("table"), col("ngram"))
+        .withColumn("n", size(col("ngram"))).sortWithinPartitions("table", "n", "ngram");
   }
 
-  private static Float[] boxed(float[] v) {
-    Float[] out = new Float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = v[i];
+  /**
+   * Runs {@code action} on the rows ({@link #SCHEMA}) that embed {@code keys} with the model's
+   * trained input parameters, broadcast for the action's duration.
+   */
+  public <T> T withEmbeddings(TrainedModel model, Dataset<Row> keys, Function<Dataset<Row>, T> action) {
+    Map<String, byte[]> inputs = new HashMap<>();
+    model.embeddings().forEach((t, in) -> inputs.put(t, in.toBytes()));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<Map<String, byte[]>> params = jsc.broadcast(inputs);
+    SconeConfig scone = model.scone();
+    ModelConfig main = model.model();
+    try {
+      return action.apply(keys.mapPartitions(
+          (MapPartitionsFunction<Row, Row>) it -> PartitionEmbedder.embed(it, new FgramPrecompute(scone, main), params.value()),
+          Encoders.row(SCHEMA)));
+    } finally {
+      params.destroy();
     }
-    return out;
   }
 }
