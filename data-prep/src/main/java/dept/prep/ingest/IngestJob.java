@@ -1,13 +1,13 @@
 package dept.prep.ingest;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
@@ -33,7 +33,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
@@ -110,18 +109,20 @@ public final class IngestJob {
   }
 
   /**
-   * Documents, rejects and the records behind both; nothing is computed until an action. One
-   * shuffle of the text: records are cleaned and hashed where they are read, then every record of
-   * a (source, content hash) goes to one partition for de-duplication. The shuffle also spreads a
-   * one-task input (a gzip file) over every core for the rest of the work.
+   * Documents, rejects and the records behind both. Records are cleaned and hashed where they are
+   * read and cached; the repeated hashes are found from the cached keys here (one Spark job, which
+   * reads the input), and de-duplication then moves only keys, not the text ({@link
+   * #markDuplicates}). The rest is computed by the caller's actions.
    */
   public IngestResult run(List<FileTask> tasks) {
-    Dataset<Row> records = markDuplicates(readRecords(tasks)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> cleaned = readRecords(tasks).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> repeated = repeatedHashes(cleaned);
+    Dataset<Row> records = markDuplicates(cleaned, repeated);
     Dataset<Row> routed = records.where(col("source").isNotNull());
     Dataset<Row> rejects =
         routed.where(col("reason").isNotNull()).select("source", "location", "reason", "raw");
     Dataset<Row> documents = split(routed.where(col("reason").isNull()));
-    return new IngestResult(records, documents, rejects);
+    return new IngestResult(records, documents, rejects, List.of(cleaned, repeated));
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -322,23 +323,20 @@ public final class IngestJob {
 
   /**
    * Exact duplicates within a source: the first by (file, line) of each (source, hash) stays, the
-   * rest are rejected naming it. The window's exchange is the job's one shuffle of the text, and
-   * its sort by (file, line) within each (source, hash) is what makes "first" hold whatever order
-   * the shuffle delivers rows in. Rows without a hash (rejects, unrouted) are keyed by their
-   * location: groups of one, spread over the partitions. Window functions and column expressions
-   * keep the rows in Spark's binary form (a typed map would decode and re-encode every text).
+   * rest are rejected naming it. Only keys travel: the (source, hash, file, line, location) of
+   * every hashed record are grouped to find each repeated hash's first occurrence (an exchange of
+   * ~100 bytes per record), those groups are cached and counted, and the records are joined with
+   * them. Once cached, their size is known to Spark's planner, which broadcasts them while they fit
+   * {@code spark.sql.autoBroadcastJoinThreshold} (duplicates are a few percent of a corpus) and
+   * shuffles by key beyond it; planned before their size is known, the join would shuffle the
+   * text. The join keeps the rows in Spark's binary form (a typed map would decode and re-encode
+   * every text).
    */
-  private static Dataset<Row> markDuplicates(Dataset<Row> cleaned) {
-    // The key is a column of its own so that both window functions share one spec, one Window
-    // operator and one exchange (a key expression repeated in each spec costs a second shuffle).
-    var byContent = Window.partitionBy("source", "content_key").orderBy("file", "line");
-    Column duplicate = col("rank").gt(1);
+  private static Dataset<Row> markDuplicates(Dataset<Row> cleaned, Dataset<Row> repeated) {
+    Column duplicate = col("first_location").isNotNull()
+        .and(col("file").notEqual(col("first_file")).or(col("line").notEqual(col("first_line"))));
     return cleaned
-        .withColumn("content_key", coalesce(col("hash"), col("location")))
-        .select(
-            col("*"),
-            row_number().over(byContent).as("rank"),
-            first("location").over(byContent).as("first_location"))
+        .join(repeated, col("source").equalTo(col("dup_source")).and(col("hash").equalTo(col("dup_hash"))), "left_outer")
         .select(
             col("source"), col("file"), col("line"),
             when(duplicate, lit(null).cast("string")).otherwise(col("text")).as("text"),
@@ -346,6 +344,19 @@ public final class IngestJob {
             when(duplicate, concat(lit("duplicate of "), col("first_location"), lit(": "), substring(col("text"), 1, 200)))
                 .otherwise(col("raw")).as("raw"),
             col("location"), col("hash"), col("measures"));
+  }
+
+  /** Each (source, hash) held by more than one record, with its first (file, line, location); cached and counted. */
+  private static Dataset<Row> repeatedHashes(Dataset<Row> cleaned) {
+    Dataset<Row> repeated = cleaned.where(col("hash").isNotNull())
+        .groupBy("source", "hash")
+        .agg(count(lit(1)).as("copies"), min(struct(col("file"), col("line"), col("location"))).as("first"))
+        .where(col("copies").gt(1))
+        .select(col("source").as("dup_source"), col("hash").as("dup_hash"),
+            col("first.file").as("first_file"), col("first.line").as("first_line"), col("first.location").as("first_location"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    repeated.count();
+    return repeated;
   }
 
   private Dataset<Row> split(Dataset<Row> accepted) {

@@ -48,6 +48,7 @@ class IngestJobTest {
           result.rejects().orderBy("source", "location").collectAsList());
     } finally {
       result.release();
+      assertTrue(spark.sharedState().cacheManager().isEmpty(), "release() unpersists everything ingest cached");
     }
   }
 
@@ -231,6 +232,17 @@ class IngestJobTest {
     assertEquals(1, run.documents().stream().filter(r -> r.getString(2).equals("the same document in many places")).count());
     assertEquals(800 - copies + 1, run.documents().size());
     assertTrue(run.summary().balanced(), run.summary().table());
+
+    // Past Spark's broadcast limit the repeated hashes are joined by a shuffle: the same answer.
+    String limit = spark.conf().get("spark.sql.autoBroadcastJoinThreshold");
+    spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+    try {
+      Run shuffled = ingest(new IngestConfig(List.of(src), 8, null, 8L << 20, 0.0));
+      assertEquals(run.documents(), shuffled.documents());
+      assertEquals(run.rejects(), shuffled.rejects());
+    } finally {
+      spark.conf().set("spark.sql.autoBroadcastJoinThreshold", limit);
+    }
   }
 
   private static Map<String, String> sortedValues(Map<String, String> m) {

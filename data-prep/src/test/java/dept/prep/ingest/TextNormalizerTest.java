@@ -26,6 +26,24 @@ class TextNormalizerTest {
     assertEquals("one two\n\nthree", prose.normalize("  one \t  two  \n\n\n\n  three \n"));
   }
 
+  /** The definition the one-pass collapse must match, on strings dense in every kind of space. */
+  @Test
+  void collapsingSpacesMatchesTheRegexDefinition() {
+    java.util.regex.Pattern definition = java.util.regex.Pattern.compile("[\\t\\p{Zs}]+");
+    char[] alphabet = {' ', ' ', '\t', '\u00a0', '\u2003', '\u3000', '\u202f', '\u2028', '\u000b', '\u200b', 'a', 'b', '\u00e9', '\u4e2d',
+        '\ud83d', '\ude00', '\n'};
+    java.util.Random rnd = new java.util.Random(11);
+    for (int i = 0; i < 50_000; i++) {
+      StringBuilder b = new StringBuilder();
+      for (int j = rnd.nextInt(12); j > 0; j--) {
+        b.append(alphabet[rnd.nextInt(alphabet.length)]);
+      }
+      String line = b.toString();
+      assertEquals(definition.matcher(line).replaceAll(" "), TextNormalizer.collapseSpaces(line), () -> line.chars()
+          .mapToObj(c -> String.format("U+%04X", c)).toList().toString());
+    }
+  }
+
   @Test
   void preserveKeepsIndentationAndSingleBlankLines() {
     String src = "\n\nclass A {\n    int x;   \n\n\tvoid f() {}\n}\n\n";
