@@ -302,10 +302,8 @@ final class BenchCommand implements Callable<Integer> {
     job.run(model, fgrams, work.resolve("scone-warmup").toUri().toString(), partitions); // JIT and DJL warm-up, not timed
     // The job's phases, each timed as a prefix of the whole job ended by Spark's no-op sink.
     double keysS = seconds(() -> job.keys(model, fgrams, partitions).write().format("noop").mode("overwrite").save());
-    double embedS = seconds(() -> job.withEmbeddings(model, job.keys(model, fgrams, partitions), rows -> {
-      rows.write().format("noop").mode("overwrite").save();
-      return null;
-    }));
+    double embedS = seconds(() -> job.withEmbeddings(model, job.keys(model, fgrams, partitions),
+        rows -> rows.write().format("noop").mode("overwrite").save()));
     long[] written = new long[1];
     double wholeS = seconds(() -> written[0] = job.run(model, fgrams, work.resolve("scone").toUri().toString(), partitions).stream()
         .mapToLong(dept.train.scone.table.SconeTableJob.TableStats::fgrams).sum());

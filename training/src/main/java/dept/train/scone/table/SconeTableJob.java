@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -86,7 +86,6 @@ public final class SconeTableJob {
       // the job's time in a profile).
       AtomicOutput.writeParquet(rows, target, hadoop, Map.of("parquet.block.size", String.valueOf(ROW_GROUP_BYTES),
           "parquet.enable.dictionary#embedding.list.element", "false"), "table");
-      return null;
     });
     List<TableStats> stats = new ArrayList<>();
     Dataset<Row> written = spark.read().parquet(target);
@@ -127,7 +126,7 @@ public final class SconeTableJob {
    * Runs {@code action} on the rows ({@link #SCHEMA}) that embed {@code keys} with the model's
    * trained input parameters, broadcast for the action's duration.
    */
-  public <T> T withEmbeddings(TrainedModel model, Dataset<Row> keys, Function<Dataset<Row>, T> action) {
+  public void withEmbeddings(TrainedModel model, Dataset<Row> keys, Consumer<Dataset<Row>> action) {
     Map<String, byte[]> inputs = new HashMap<>();
     model.embeddings().forEach((t, in) -> inputs.put(t, in.toBytes()));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -135,7 +134,7 @@ public final class SconeTableJob {
     SconeConfig scone = model.scone();
     ModelConfig main = model.model();
     try {
-      return action.apply(keys.mapPartitions(
+      action.accept(keys.mapPartitions(
           (MapPartitionsFunction<Row, Row>) it -> PartitionEmbedder.embed(it, new FgramPrecompute(scone, main), params.value()),
           Encoders.row(SCHEMA)));
     } finally {
