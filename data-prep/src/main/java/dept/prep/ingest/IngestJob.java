@@ -134,7 +134,11 @@ public final class IngestJob {
     int cores = spark.sparkContext().defaultParallelism();
     Dataset<Row> records = spark.createDataFrame(List.of(), CLEAN_SCHEMA);
     if (!byLine.isEmpty()) {
-      JavaRDD<Row> rows = config.spreadLines().spreads(byLine.size(), cores) ? spreadLines(byLine, cores) : readInTasks(byLine);
+      JavaRDD<Row> rows = switch (config.spreadLines().resolve(byLine.size(), cores)) {
+        case REREAD -> readInShares(byLine, cores);
+        case SHUFFLE -> spreadLines(byLine, cores);
+        default -> readInTasks(byLine);
+      };
       records = records.union(spark.createDataFrame(rows, CLEAN_SCHEMA));
     }
     if (!wholeFiles.isEmpty()) {
@@ -158,6 +162,36 @@ public final class IngestJob {
         .flatMap(task -> {
           InputStream in = open(task, conf);
           return closingAtEnd(new RecordExtractor(maxRecordBytes).records(task, in), in, cleaner::clean);
+        });
+  }
+
+  /**
+   * Fewer line-format inputs than cores (see {@link LineSpreading#REREAD}): each input is read whole
+   * by several tasks, each keeping the lines of its share (line number modulo the readers), so
+   * every core decodes, parses and cleans and no line crosses the network; the price is reading and
+   * decompressing an input once per reader. Output does not depend on it: de-duplication orders by
+   * (file, line), whichever task a line was parsed in.
+   */
+  private JavaRDD<Row> readInShares(List<FileTask> inputs, int cores) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConfig conf = hadoop;
+    long maxRecordBytes = config.maxRecordBytes();
+    RecordCleaner cleaner = cleaner();
+    int ways = LineSpreading.readersPerInput(inputs.size(), cores);
+    List<int[]> shares = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      for (int s = 0; s < ways; s++) {
+        shares.add(new int[] {i, s});
+      }
+    }
+    return jsc.parallelize(shares, shares.size())
+        .flatMap(share -> {
+          FileTask task = inputs.get(share[0]);
+          InputStream in = open(task, conf);
+          RecordExtractor extractor = new RecordExtractor(maxRecordBytes);
+          Iterator<RawRecord> records = StreamingRows.<LineFrame, RawRecord>each(
+              extractor.frames(in, share[1], ways), (frame, out) -> extractor.fromFrame(task, frame, out));
+          return closingAtEnd(records, in, cleaner::clean);
         });
   }
 

@@ -1,25 +1,43 @@
 package dept.prep.ingest;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Whether the lines of line-format inputs (jsonl, text-lines) are handed from the task that reads
- * a file to every core before they are decoded and parsed. A file is read by one task (gzip cannot
- * be split), so with fewer inputs than cores the rest would idle; spreading costs one shuffle of
- * the raw lines.
+ * How the lines of line-format inputs (jsonl, text-lines) reach every core when there are fewer
+ * such inputs than cores. A gzip file cannot be split, so one task would read, decode and parse it
+ * while the other cores idle.
  */
 public enum LineSpreading {
-  /** Spread when there are fewer line-format inputs than the cluster has cores. */
+  /** {@link #REREAD} when there are fewer line-format inputs than cores, else {@link #NEVER}. */
   @JsonProperty("auto")
   AUTO,
-  /** Always spread (e.g. a few huge files next to many small ones). */
-  @JsonProperty("always")
-  ALWAYS,
-  /** Never: each input is parsed in the task that reads it. */
+  /**
+   * Each input is read whole by {@code cores / inputs} tasks, each keeping the lines whose number
+   * is its share modulo that count: no line crosses the network, but the input is read and
+   * decompressed once per task (cheap for gzip; for bzip2 on many cores, or an input behind a slow
+   * network link, {@link #SHUFFLE} reads it once).
+   */
+  @JsonProperty("reread")
+  REREAD,
+  /** One task reads each input and cuts its lines, which are hash-spread over every core (one shuffle of the raw bytes). */
+  @JsonProperty("shuffle")
+  @JsonAlias("always")
+  SHUFFLE,
+  /** Each input is decoded and parsed in the one task that reads it. */
   @JsonProperty("never")
   NEVER;
 
-  boolean spreads(int inputs, int cores) {
-    return this == ALWAYS || (this == AUTO && inputs < cores);
+  /** What this setting does with {@code inputs} line-format inputs on {@code cores} cores. */
+  LineSpreading resolve(int inputs, int cores) {
+    if (this == AUTO) {
+      return cores / inputs >= 2 ? REREAD : NEVER;
+    }
+    return this;
+  }
+
+  /** Under {@link #REREAD}: how many tasks read each input (at least two when it is asked for). */
+  static int readersPerInput(int inputs, int cores) {
+    return Math.max(2, cores / inputs);
   }
 }

@@ -55,10 +55,20 @@ public final class RecordExtractor {
    * {@code empty_file} frame. Every non-blank line gives at least one record in {@link #fromFrame}.
    */
   public Iterator<LineFrame> frames(InputStream in) {
+    return frames(in, 0, 1);
+  }
+
+  /**
+   * The frames of {@link #frames(InputStream)} whose line number is {@code share} modulo {@code
+   * ways}: several tasks each read the whole input and keep their share, so that together they see
+   * every frame once. The file-level frames ({@code unreadable_file}, {@code empty_file}) belong to
+   * share 0; the lines of the other shares are cut but never copied.
+   */
+  public Iterator<LineFrame> frames(InputStream in, int share, int ways) {
     return new Iterator<>() {
       private final LineReader lines = new LineReader(in, maxRecordBytes);
       private LineFrame pending;
-      private long emitted;
+      private long seen;
       private boolean done;
 
       @Override
@@ -76,7 +86,6 @@ public final class RecordExtractor {
         }
         LineFrame f = pending;
         pending = null;
-        emitted++;
         return f;
       }
 
@@ -85,15 +94,20 @@ public final class RecordExtractor {
           if (!lines.next()) {
             done = true;
           } else if (lines.oversized || !isBlank(lines.bytes, lines.length)) { // a blank line separates, it is no record
-            pending = LineFrame.of(lines.lineNumber(), Arrays.copyOf(lines.bytes, lines.length), lines.fullLength);
+            seen++;
+            if (lines.lineNumber() % ways == share) {
+              pending = LineFrame.of(lines.lineNumber(), Arrays.copyOf(lines.bytes, lines.length), lines.fullLength);
+            }
           }
         } catch (IOException | RuntimeException e) {
           done = true;
-          pending =
-              LineFrame.failed(
-                  lines.lineNumber() + 1, RejectReason.UNREADABLE_FILE, e.getClass().getSimpleName() + ": " + e.getMessage());
+          if (share == 0) {
+            pending =
+                LineFrame.failed(
+                    lines.lineNumber() + 1, RejectReason.UNREADABLE_FILE, e.getClass().getSimpleName() + ": " + e.getMessage());
+          }
         }
-        if (done && emitted == 0 && pending == null) {
+        if (done && seen == 0 && pending == null && share == 0) {
           pending = LineFrame.failed(-1, RejectReason.EMPTY_FILE, "");
         }
       }

@@ -138,4 +138,41 @@ class RecordExtractorTest {
     assertEquals(3, out.get(2).line());
     assertTrue(out.get(2).raw().contains("ZLIB"));
   }
+
+  /** Several readers of one input, each keeping its share: together every frame once, file events once. */
+  @Test
+  void sharesOfAnInputTogetherHoldEveryFrameExactlyOnce() {
+    String text = "{\"text\":\"a\"}\n\n{\"text\":\"b\"}\n" + "x".repeat(5000) + "\n  \n{\"text\":\"c\"}\n{\"text\":\"d\"}\n";
+    byte[] whole = utf8(text);
+    java.util.function.Supplier<InputStream> truncated = () -> new InputStream() {
+      final byte[] head = utf8("first\nsecond\nthird\n");
+      int pos;
+      @Override public int read() throws java.io.IOException {
+        if (pos < head.length) return head[pos++];
+        throw new java.io.IOException("Unexpected end of ZLIB input stream");
+      }
+    };
+    List<java.util.function.Supplier<InputStream>> inputs = List.of(
+        () -> new ByteArrayInputStream(whole), () -> new ByteArrayInputStream(new byte[0]),
+        () -> new ByteArrayInputStream(utf8("\n \n")), truncated);
+    RecordExtractor extractor = new RecordExtractor(4096);
+    for (java.util.function.Supplier<InputStream> input : inputs) {
+      List<String> expected = describe(extractor.frames(input.get()));
+      for (int ways = 1; ways <= 4; ways++) {
+        List<String> union = new ArrayList<>();
+        for (int share = 0; share < ways; share++) {
+          union.addAll(describe(extractor.frames(input.get(), share, ways)));
+        }
+        union.sort(null);
+        assertEquals(expected.stream().sorted().toList(), union, "ways " + ways);
+      }
+    }
+  }
+
+  private static List<String> describe(java.util.Iterator<LineFrame> frames) {
+    List<String> out = new ArrayList<>();
+    frames.forEachRemaining(f -> out.add(
+        f.line() + " " + f.failure() + " " + f.fullLength() + " " + (f.bytes() == null ? "" : new String(f.bytes(), StandardCharsets.UTF_8))));
+    return out;
+  }
 }
