@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.BZip2Codec;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.api.java.JavaRDD;
@@ -101,6 +102,8 @@ public final class IngestJob {
   private final SparkSession spark;
   private final IngestConfig config;
   private final HadoopConfig hadoop;
+  /** What reading kept until the records are cached (the lines of bzip2 ranges). */
+  private final List<JavaRDD<?>> readCaches = new ArrayList<>();
 
   public IngestJob(SparkSession spark, IngestConfig config, Configuration hadoop) {
     this.spark = spark;
@@ -117,6 +120,10 @@ public final class IngestJob {
   public IngestResult run(List<FileTask> tasks) {
     Dataset<Row> cleaned = readRecords(tasks).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> repeated = repeatedHashes(cleaned);
+    // The records are cached now; what reading kept for them is no longer needed (a lost block of
+    // the records recomputes from the inputs, which give the same lines).
+    readCaches.forEach(r -> r.unpersist(false));
+    readCaches.clear();
     Dataset<Row> records = markDuplicates(cleaned, repeated);
     Dataset<Row> routed = records.where(col("source").isNotNull());
     Dataset<Row> rejects =
@@ -134,12 +141,21 @@ public final class IngestJob {
     int cores = spark.sparkContext().defaultParallelism();
     Dataset<Row> records = spark.createDataFrame(List.of(), CLEAN_SCHEMA);
     if (!byLine.isEmpty()) {
-      JavaRDD<Row> rows = switch (config.spreadLines().resolve(byLine.size(), cores)) {
-        case REREAD -> readInShares(byLine, cores);
-        case SHUFFLE -> spreadLines(byLine, cores);
-        default -> readInTasks(byLine);
-      };
-      records = records.union(spark.createDataFrame(rows, CLEAN_SCHEMA));
+      LineSpreading spreading = config.spreadLines().resolve(byLine.size(), cores);
+      List<FileTask> inRanges = spreading == LineSpreading.AUTO
+          ? byLine.stream().filter(t -> codec(t.path(), hadoop) instanceof BZip2Codec).toList() : List.of();
+      List<FileTask> rest = byLine.stream().filter(t -> !inRanges.contains(t)).toList();
+      if (!inRanges.isEmpty()) {
+        records = records.union(spark.createDataFrame(readInRanges(inRanges, cores / byLine.size()), CLEAN_SCHEMA));
+      }
+      if (!rest.isEmpty()) {
+        JavaRDD<Row> rows = switch (spreading) {
+          case AUTO, REREAD -> readInShares(rest, cores);
+          case SHUFFLE -> spreadLines(rest, cores);
+          case NEVER -> readInTasks(rest);
+        };
+        records = records.union(spark.createDataFrame(rows, CLEAN_SCHEMA));
+      }
     }
     if (!wholeFiles.isEmpty()) {
       records = records.union(spark.createDataFrame(readInTasks(wholeFiles), CLEAN_SCHEMA));
@@ -193,6 +209,45 @@ public final class IngestJob {
               extractor.frames(in, share[1], ways), (frame, out) -> extractor.fromFrame(task, frame, out));
           return closingAtEnd(records, in, cleaner::clean);
         });
+  }
+
+  /**
+   * bzip2 inputs when there are fewer line-format inputs than cores: each is read in up to {@code
+   * perInput} byte ranges, one task each ({@link RangeReading}), so that decompression too runs on
+   * every core. The ranges' lines are kept (memory, then disk) while one job tallies each range's
+   * lines; the driver turns the tallies (two numbers per range) into each range's first line
+   * number, and the records are parsed from the kept lines with their file-wide line numbers.
+   */
+  private JavaRDD<Row> readInRanges(List<FileTask> inputs, int perInput) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConfig conf = hadoop;
+    long maxRecordBytes = config.maxRecordBytes();
+    RecordCleaner cleaner = cleaner();
+    List<RangeReading.Range> ranges = RangeReading.plan(inputs, perInput, RangeReading.MIN_RANGE_BYTES, conf.get());
+    JavaRDD<RangeReading.RangeLine> lines =
+        jsc.parallelize(ranges, ranges.size())
+            .flatMap(r -> RangeReading.lines(r, inputs.get(r.input()), conf, maxRecordBytes))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    List<RangeReading.RangeLine> tallies = lines.filter(RangeReading.RangeLine::tally).collect();
+    long[] firstLines = RangeReading.firstLines(ranges, tallies);
+    boolean[] empty = RangeReading.emptyInputs(ranges, tallies, inputs.size());
+    boolean[] repeatedFailure = RangeReading.repeatedFailures(ranges, tallies);
+    readCaches.add(lines);
+    List<RawRecord> emptyFiles = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      if (empty[i]) {
+        emptyFiles.add(RawRecord.rejected(inputs.get(i).owner(), inputs.get(i).path(), -1, RejectReason.EMPTY_FILE, ""));
+      }
+    }
+    JavaRDD<Row> parsed = lines.filter(l -> RangeReading.kept(l, repeatedFailure))
+        .mapPartitions(it -> {
+          RecordExtractor extractor = new RecordExtractor(maxRecordBytes);
+          return StreamingRows.<RangeReading.RangeLine, Row>each(it, (l, out) -> {
+            FileTask task = inputs.get(ranges.get(l.range()).input());
+            extractor.fromFrame(task, l.frame(firstLines[l.range()]), r -> out.accept(cleaner.clean(r)));
+          });
+        });
+    return parsed.union(jsc.parallelize(emptyFiles, 1).map(cleaner::clean));
   }
 
   /** A line as it travels between the task that reads a file and the one that parses it. */
@@ -250,8 +305,13 @@ public final class IngestJob {
     Path path = new Path(task.path());
     FileSystem fs = path.getFileSystem(conf.get());
     InputStream in = fs.open(path);
-    CompressionCodec codec = new CompressionCodecFactory(conf.get()).getCodec(path);
+    CompressionCodec codec = codec(task.path(), conf);
     return codec == null ? in : codec.createInputStream(in);
+  }
+
+  /** The codec Hadoop picks for {@code path} by its suffix; null for an uncompressed file. */
+  private static CompressionCodec codec(String path, HadoopConfig conf) {
+    return new CompressionCodecFactory(conf.get()).getCodec(new Path(path));
   }
 
   /** {@code items} mapped to rows, closing {@code stream} once they are all read. */

@@ -9,7 +9,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * while the other cores idle.
  */
 public enum LineSpreading {
-  /** {@link #REREAD} when there are fewer line-format inputs than cores, else {@link #NEVER}. */
+  /**
+   * With at least two cores per line-format input: bzip2 inputs are read in byte ranges, one task
+   * each (Hadoop splits bzip2 between its blocks), the others as {@link #REREAD}; else {@link
+   * #NEVER}.
+   */
   @JsonProperty("auto")
   AUTO,
   /**
@@ -28,12 +32,9 @@ public enum LineSpreading {
   @JsonProperty("never")
   NEVER;
 
-  /** What this setting does with {@code inputs} line-format inputs on {@code cores} cores. */
+  /** What this setting does with {@code inputs} line-format inputs on {@code cores} cores ({@link #AUTO}: spread them). */
   LineSpreading resolve(int inputs, int cores) {
-    if (this == AUTO) {
-      return cores / inputs >= 2 ? REREAD : NEVER;
-    }
-    return this;
+    return this == AUTO && cores / inputs < 2 ? NEVER : this;
   }
 
   /** Under {@link #REREAD}: how many tasks read each input (at least two when it is asked for). */

@@ -259,7 +259,7 @@ public final class RecordExtractor {
     return lastFilterFields;
   }
 
-  private static boolean isBlank(byte[] b, int length) {
+  static boolean isBlank(byte[] b, int length) {
     for (int i = 0; i < length; i++) {
       if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
         return false;

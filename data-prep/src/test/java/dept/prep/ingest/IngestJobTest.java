@@ -248,6 +248,39 @@ class IngestJobTest {
     }
   }
 
+  /**
+   * One bzip2 input on two cores is read in two byte ranges, one task each: the same documents,
+   * rejects (locations by line number included, duplicates naming a line of the other range) and
+   * statistics as the same lines read uncompressed by one task.
+   */
+  @Test
+  void aBzip2InputReadInRangesGivesWhatReadingItWholeGives() throws IOException {
+    byte[] sample = Files.readAllBytes(Path.of(SAMPLE));
+    Path plain = Files.createDirectories(dir.resolve("plain")).resolve("corpus.jsonl");
+    Path bzip2 = Files.createDirectories(dir.resolve("bzip2")).resolve("corpus.jsonl.bz2");
+    try (OutputStream txt = Files.newOutputStream(plain); OutputStream bz = Files.newOutputStream(bzip2)) {
+      bz.write(new byte[] {'B', 'Z'});
+      try (OutputStream blocks = new org.apache.hadoop.io.compress.bzip2.CBZip2OutputStream(bz, 1)) {
+        for (int copy = 0; copy < 8; copy++) { // the copies after the first are duplicates, in either range
+          txt.write(sample);
+          blocks.write(sample);
+        }
+      }
+    }
+    FileTask task = new FileTask("file:" + bzip2, InputFormat.JSONL, "text", List.of());
+    assertEquals(2, RangeReading.plan(List.of(task), 2, RangeReading.MIN_RANGE_BYTES, new Configuration()).size());
+    Run whole = ingest(new IngestConfig(List.of(jsonl("all", "lang", List.of("en", "de", "ru", "zh"), plain.toString())), null, null, null, null, LineSpreading.NEVER));
+    Run ranges = ingest(new IngestConfig(List.of(jsonl("all", "lang", List.of("en", "de", "ru", "zh"), bzip2.toString())), null, null, null, null, LineSpreading.AUTO));
+    assertEquals(whole.documents(), ranges.documents());
+    java.util.function.Function<List<Row>, List<String>> located = rows -> rows.stream()
+        .map(r -> r.getString(1).replaceAll("^.*/corpus\\.jsonl(\\.bz2)?", "") + " " + r.getString(2) + " "
+            + String.valueOf(r.getString(3)).replaceAll("file:\\S*/corpus\\.jsonl(\\.bz2)?", ""))
+        .sorted().toList();
+    assertEquals(located.apply(whole.rejects()), located.apply(ranges.rejects()));
+    assertTrue(whole.rejects().size() > 1000, "duplicates: " + whole.rejects().size());
+    assertEquals(whole.summary().table(), ranges.summary().table());
+  }
+
   private static Map<String, String> sortedValues(Map<String, String> m) {
     Map<String, String> out = new TreeMap<>();
     m.forEach((k, v) -> out.put(k, java.util.Arrays.stream(v.split(",")).sorted().collect(Collectors.joining(","))));
