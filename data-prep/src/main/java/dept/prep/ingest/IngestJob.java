@@ -306,7 +306,22 @@ public final class IngestJob {
     FileSystem fs = path.getFileSystem(conf.get());
     InputStream in = fs.open(path);
     CompressionCodec codec = codec(task.path(), conf);
-    return codec == null ? in : codec.createInputStream(in);
+    if (codec == null) {
+      return in;
+    }
+    try {
+      return codec.createInputStream(in);
+    } catch (java.io.IOException e) {
+      // A corrupt header (not gzip after all, a bzip2 block cut short): the file is unreadable from
+      // its first line, which the readers report as unreadable_file, as for a stream that breaks later.
+      in.close();
+      return new InputStream() {
+        @Override
+        public int read() throws java.io.IOException {
+          throw e;
+        }
+      };
+    }
   }
 
   /** The codec Hadoop picks for {@code path} by its suffix; null for an uncompressed file. */

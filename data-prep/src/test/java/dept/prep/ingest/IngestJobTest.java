@@ -167,9 +167,16 @@ class IngestJobTest {
     }
     byte[] gz = Files.readAllBytes(in.resolve("f-doc.jsonl.gz"));
     Files.write(in.resolve("g-truncated.jsonl.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+    Files.writeString(in.resolve("h-not-gzip.jsonl.gz"), "{\"text\":\"named .gz, written plain\"}\n");
+    java.io.ByteArrayOutputStream bz = new java.io.ByteArrayOutputStream();
+    bz.write(new byte[] {'B', 'Z'});
+    try (OutputStream out = new org.apache.hadoop.io.compress.bzip2.CBZip2OutputStream(bz, 1)) {
+      out.write("{\"text\":\"one bzip2 block, cut short\"}\n".repeat(100).getBytes(StandardCharsets.UTF_8));
+    }
+    Files.write(in.resolve("i-truncated.jsonl.bz2"), java.util.Arrays.copyOf(bz.toByteArray(), bz.size() / 2));
 
     SourceSpec src = new SourceSpec("bad", List.of(in.toString()), InputFormat.JSONL, null, null, null, null);
-    // Seven inputs on two cores: each parsed where it is read. Spreading the lines, by a shuffle or
+    // Nine inputs on two cores: each parsed where it is read. Spreading the lines, by a shuffle or
     // by two readers per input each keeping its share, changes nothing (not a reject more or less).
     Run run = ingest(new IngestConfig(List.of(src), 8, null, 8L << 20, 0.0, LineSpreading.AUTO));
     for (LineSpreading spreading : List.of(LineSpreading.SHUFFLE, LineSpreading.REREAD)) {
@@ -190,7 +197,9 @@ class IngestJobTest {
             "c-huge.jsonl", "record_too_large",
             "d-empty.jsonl", "empty_file",
             "e-mixed.jsonl", "bad_field_type,duplicate,empty,malformed_json,missing_field,too_short",
-            "g-truncated.jsonl.gz", "unreadable_file"),
+            "g-truncated.jsonl.gz", "unreadable_file",
+            "h-not-gzip.jsonl.gz", "unreadable_file",
+            "i-truncated.jsonl.bz2", "unreadable_file"),
         sortedValues(reasonByFile));
     IngestSummary s = run.summary();
     assertTrue(s.balanced(), s.table());

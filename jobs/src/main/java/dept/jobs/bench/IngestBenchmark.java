@@ -39,8 +39,20 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class IngestBenchmark {
 
-  /** One measured run. */
-  public record Measurement(String name, long records, long documents, double seconds, long inputBytes, long peakHeap) {
+  /**
+   * One contender's best run; {@code medianSeconds} is the median over its repeats (this machine's
+   * run-to-run spread is as large as the differences between contenders).
+   */
+  public record Measurement(String name, long records, long documents, double seconds, long inputBytes, long peakHeap, double medianSeconds) {
+
+    Measurement(String name, long records, long documents, double seconds, long inputBytes, long peakHeap) {
+      this(name, records, documents, seconds, inputBytes, peakHeap, seconds);
+    }
+
+    Measurement withMedian(double median) {
+      return new Measurement(name, records, documents, seconds, inputBytes, peakHeap, median);
+    }
+
     public double mbPerSecond() {
       return inputBytes / 1e6 / seconds;
     }
@@ -75,15 +87,23 @@ public final class IngestBenchmark {
    */
   public List<Measurement> run(String input, long inputBytes, int repeats) throws IOException {
     Measurement[] best = new Measurement[3];
+    List<List<Double>> seconds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (int i = 0; i < repeats; i++) {
       Measurement[] now = {dept(input, inputBytes), sparkJson(input, inputBytes), plainLoop(input, inputBytes)};
       for (int j = 0; j < 3; j++) {
+        seconds.get(j).add(now[j].seconds());
         if (best[j] == null || now[j].seconds() < best[j].seconds()) {
           best[j] = now[j];
         }
       }
     }
-    return List.of(best);
+    List<Measurement> out = new ArrayList<>();
+    for (int j = 0; j < 3; j++) {
+      List<Double> sorted = seconds.get(j).stream().sorted().toList();
+      int n = sorted.size();
+      out.add(best[j].withMedian(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2));
+    }
+    return out;
   }
 
   private Measurement dept(String input, long inputBytes) {
@@ -160,14 +180,16 @@ public final class IngestBenchmark {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "ingest benchmark: %s, master %s, %d cores, best of %d runs each%n",
         input, master, Runtime.getRuntime().availableProcessors(), repeats));
-    String fmt = "%-50s %9s %9s %8s %9s %10s %9s %12s%n";
-    sb.append(String.format(Locale.ROOT, fmt, "run", "records", "docs", "seconds", "MB/s", "records/s", "peak heap", "vs dept"));
+    String fmt = "%-50s %9s %9s %8s %9s %10s %9s %12s %8s %15s%n";
+    sb.append(String.format(Locale.ROOT, fmt, "run", "records", "docs", "seconds", "MB/s", "records/s", "peak heap", "vs dept", "median s", "vs dept, median"));
     double base = rows.get(0).mbPerSecond();
+    double baseMedian = rows.get(0).medianSeconds();
     for (Measurement r : rows) {
-      sb.append(String.format(Locale.ROOT, "%-50s %9d %9d %8.1f %9.1f %10.0f %7d MB %11.2fx%n",
-          r.name(), r.records(), r.documents(), r.seconds(), r.mbPerSecond(), r.recordsPerSecond(), r.peakHeap() >> 20, r.mbPerSecond() / base));
+      sb.append(String.format(Locale.ROOT, "%-50s %9d %9d %8.1f %9.1f %10.0f %7d MB %11.2fx %8.1f %14.2fx%n",
+          r.name(), r.records(), r.documents(), r.seconds(), r.mbPerSecond(), r.recordsPerSecond(), r.peakHeap() >> 20, r.mbPerSecond() / base,
+          r.medianSeconds(), baseMedian / r.medianSeconds()));
     }
-    sb.append("MB = uncompressed input bytes / 1e6; 'vs dept' = throughput relative to the first row.\n");
+    sb.append("MB = uncompressed input bytes / 1e6; 'vs dept' = throughput relative to the first row (best runs; then medians).\n");
     return sb.toString();
   }
 }

@@ -177,6 +177,8 @@ final class BenchCommand implements Callable<Integer> {
           System.out.print(IngestBenchmark.table(rows, corpus.toString(), ctx.spark().sparkContext().master(), repeats));
           rows.stream().skip(1).forEach(peer -> summary.add("ingest", "ingest MB/s (route, clean, dedup, split, write, stats)", rows.get(0).mbPerSecond(),
               peer.name().replaceFirst("^peer: ", ""), peer.mbPerSecond(), true));
+          summary.add("ingest", "ingest s, median of " + repeats + " runs", rows.get(0).medianSeconds(),
+              rows.get(1).name().replaceFirst("^peer: ", ""), rows.get(1).medianSeconds(), false);
         }
         if (chosen.contains("trainer")) {
           System.out.print(new TrainerBenchmark().run(trainSteps, summary));
