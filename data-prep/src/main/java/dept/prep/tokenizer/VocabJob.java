@@ -62,10 +62,13 @@ public final class VocabJob {
 
   /** Word counts per source over the {@code train} split of {@code documents}. */
   public Dataset<Row> wordCounts(Dataset<Row> documents) {
+    return wordCountsOf(documents.where(col("split").equalTo("train")).select("source", "text"));
+  }
+
+  /** Word counts ({@link #WORD_COUNTS_SCHEMA}) per source of (source, text) rows: each task counts its rows, Spark sums. */
+  public static Dataset<Row> wordCountsOf(Dataset<Row> sourceAndText) {
     String pattern = PreTokenizer.DEFAULT_PATTERN;
-    return documents
-        .where(col("split").equalTo("train"))
-        .select("source", "text")
+    return sourceAndText
         .mapPartitions(
             (MapPartitionsFunction<Row, Row>) rows -> countPartition(rows, pattern),
             Encoders.row(WORD_COUNTS_SCHEMA))
