@@ -74,8 +74,17 @@ class BpeTokenizerStagesTest {
     fitted.write().overwrite().save(path);
     PipelineModel loaded = PipelineModel.load(path);
     assertEquals(rows(encoded, "source", "tokens"), rows(loaded.transform(docs), "source", "tokens"));
-    assertTrue(Files.exists(dir.resolve("pipeline/stages/0_" + model.uid() + "/tokenizers/source=en/tokenizer.json")),
-        "each source's tokenizer.json, as `dept vocab` writes it");
+    // Each source's tokenizer.json, as `dept vocab` writes it: HF tokenizers reads it and gives the stage's ids.
+    Path ruJson = dir.resolve("pipeline/stages/0_" + model.uid() + "/tokenizers/source=ru/tokenizer.json");
+    try (var hf = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.builder().optTokenizerPath(ruJson)
+        .optAddSpecialTokens(false).optTruncation(false).build()) {
+      for (Row r : local) {
+        if (r.getString(0).equals("ru")) {
+          long[] ids = hf.encode(r.getString(1), false, false).getIds();
+          assertEquals(r.getList(2), java.util.Arrays.stream(ids).mapToObj(i -> (int) i).toList());
+        }
+      }
+    }
     Pipeline unfitted = Pipeline.load(savedPipeline(pipeline));
     assertEquals(400, (int) (Integer) ((BpeTokenizerEstimator) unfitted.getStages()[0]).getOrDefault(estimator.vocabSize()));
 
