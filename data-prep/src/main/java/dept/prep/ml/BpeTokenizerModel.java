@@ -31,6 +31,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
@@ -72,6 +73,31 @@ public final class BpeTokenizerModel extends Model<BpeTokenizerModel> implements
   /** A model of the tokenizers a `dept vocab` run wrote, by source name (HF tokenizer.json text). */
   public static BpeTokenizerModel of(Map<String, String> tokenizerJsonBySource) {
     return new BpeTokenizerModel("bpeTokenizerModel_" + java.util.UUID.randomUUID().toString().substring(24), tokenizerJsonBySource);
+  }
+
+  /**
+   * The tokenizers a `dept vocab` run wrote ({@code <run output>/tokenizers/<name>/tokenizer.json}:
+   * each source's own and {@code global}), as a model keyed by name; set {@code sourceCol} to encode
+   * each row with its source's tokenizer.
+   */
+  public static BpeTokenizerModel fromVocabRun(SparkSession spark, String tokenizersDir) {
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    Map<String, String> json = new TreeMap<>();
+    try {
+      Path dir = new Path(tokenizersDir);
+      for (FileStatus s : dir.getFileSystem(hadoop).listStatus(dir)) {
+        Path file = new Path(s.getPath(), "tokenizer.json");
+        if (s.isDirectory() && file.getFileSystem(hadoop).exists(file)) {
+          json.put(s.getPath().getName(), HadoopFiles.read(file.toString(), hadoop));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(tokenizersDir + ": cannot list the tokenizers: " + e.getMessage(), e);
+    }
+    if (json.isEmpty()) {
+      throw new IllegalArgumentException(tokenizersDir + ": no <name>/tokenizer.json here (run `dept vocab` first)");
+    }
+    return of(json);
   }
 
   public Param<String> inputCol() {

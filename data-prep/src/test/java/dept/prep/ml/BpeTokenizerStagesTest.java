@@ -99,6 +99,24 @@ class BpeTokenizerStagesTest {
     return path;
   }
 
+  /** A `dept vocab` run's tokenizers directory as a model: each row encoded by its source's tokenizer. */
+  @Test
+  void theTokenizersOfAVocabRunAreAModel() throws Exception {
+    Dataset<Row> docs = sample();
+    BpeTokenizerModel trained = new BpeTokenizerEstimator().setSourceCol("source").setVocabSize(300).fit(docs);
+    Path run = dir.resolve("out/tokenizers");
+    for (String source : trained.sources()) { // the layout VocabStage writes
+      Files.createDirectories(run.resolve(source));
+      Files.writeString(run.resolve(source + "/tokenizer.json"), trained.tokenizerJson(source));
+    }
+    BpeTokenizerModel fromRun = BpeTokenizerModel.fromVocabRun(spark, run.toString()).setSourceCol("source");
+    assertEquals(trained.sources(), fromRun.sources());
+    assertEquals(rows(trained.transform(docs), "tokens"), rows(fromRun.transform(docs), "tokens"));
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        () -> BpeTokenizerModel.fromVocabRun(spark, Files.createDirectories(dir.resolve("empty")).toString()));
+    assertTrue(none.getMessage().contains("run `dept vocab` first"), none.getMessage());
+  }
+
   @Test
   void wrongColumnsFailBeforeDataAndBadRowsGetAReasonNotAFailedTask() {
     Dataset<Row> docs = sample();
