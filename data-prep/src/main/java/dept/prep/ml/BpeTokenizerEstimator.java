@@ -133,11 +133,11 @@ public final class BpeTokenizerEstimator extends Estimator<BpeTokenizerModel> im
 
   @Override
   public StructType transformSchema(StructType schema) {
-    TokenizerColumns.require(schema, getOrDefault(inputCol), DataTypes.StringType, "inputCol");
+    StageColumns.require(schema, getOrDefault(inputCol), DataTypes.StringType, "inputCol");
     if (!getOrDefault(sourceCol).isEmpty()) {
-      TokenizerColumns.require(schema, getOrDefault(sourceCol), DataTypes.StringType, "sourceCol");
+      StageColumns.require(schema, getOrDefault(sourceCol), DataTypes.StringType, "sourceCol");
     }
-    return TokenizerColumns.adding(schema, getOrDefault(outputCol), TokenizerColumns.TOKENS, "outputCol");
+    return StageColumns.adding(schema, getOrDefault(outputCol), StageColumns.TOKENS, "outputCol");
   }
 
   @Override

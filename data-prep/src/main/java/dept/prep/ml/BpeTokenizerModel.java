@@ -175,7 +175,7 @@ public final class BpeTokenizerModel extends Model<BpeTokenizerModel> implements
   }
 
   private static final StructType ENCODED = new StructType()
-      .add("tokens", TokenizerColumns.TOKENS, true).add("reason", DataTypes.StringType, true);
+      .add("tokens", StageColumns.TOKENS, true).add("reason", DataTypes.StringType, true);
 
   private Broadcast<Map<String, String>> broadcast(Dataset<?> dataset) {
     return JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(new TreeMap<>(tokenizerJson));
@@ -200,12 +200,12 @@ public final class BpeTokenizerModel extends Model<BpeTokenizerModel> implements
 
   @Override
   public StructType transformSchema(StructType schema) {
-    TokenizerColumns.require(schema, getOrDefault(inputCol), DataTypes.StringType, "inputCol");
+    StageColumns.require(schema, getOrDefault(inputCol), DataTypes.StringType, "inputCol");
     if (!getOrDefault(sourceCol).isEmpty()) {
-      TokenizerColumns.require(schema, getOrDefault(sourceCol), DataTypes.StringType, "sourceCol");
+      StageColumns.require(schema, getOrDefault(sourceCol), DataTypes.StringType, "sourceCol");
     }
-    StructType out = TokenizerColumns.adding(schema, getOrDefault(outputCol), TokenizerColumns.TOKENS, "outputCol");
-    return TokenizerColumns.adding(out, getOrDefault(reasonCol), DataTypes.StringType, "reasonCol");
+    StructType out = StageColumns.adding(schema, getOrDefault(outputCol), StageColumns.TOKENS, "outputCol");
+    return StageColumns.adding(out, getOrDefault(reasonCol), DataTypes.StringType, "reasonCol");
   }
 
   @Override

@@ -27,7 +27,7 @@ public final class TokenizerFunctions {
     spark.udf().register("dept_tokenize", (UDF2<String, String, int[]>) (text, source) -> {
       BpeTokenizer t = text == null || text.isEmpty() ? null : ParsedTokenizers.get(id, source, shared.value());
       return t == null ? null : t.encode(text);
-    }, TokenizerColumns.TOKENS);
+    }, StageColumns.TOKENS);
     spark.udf().register("dept_detokenize", (UDF2<scala.collection.Seq<Integer>, String, String>)
         (ids, source) -> ParsedTokenizers.decode(ParsedTokenizers.get(id, source, shared.value()), ids), DataTypes.StringType);
   }
