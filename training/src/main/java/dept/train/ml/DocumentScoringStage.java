@@ -49,7 +49,8 @@ import org.apache.spark.sql.types.StructType;
  * tokenizer when the model has embeddings for it (SPEC), else the global one; it is scored as
  * {@link DocumentWindows} cuts it, in batches across the documents of a partition; a {@code +SCONE}
  * model reads its input rows from the precomputed lookup tables ({@code sconeTablesDir}), as
- * inference does. The weights travel by broadcast (once per executor); each task opens them on
+ * inference does. With {@code embeddingCol} set, it also adds the document's mean final hidden
+ * state, from the same forward pass. The weights travel by broadcast (once per executor); each task opens them on
  * its device (the GPU when the executor has one). A document it cannot score (null or empty text,
  * no tokenizer for its source) gets nulls and a reason, never a failed task.
  */
@@ -67,6 +68,7 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
   private final Param<String> tokenCountCol;
   private final Param<String> reasonCol;
   private final IntParam batchSize;
+  private final Param<String> embeddingCol;
 
   public DocumentScoringStage() {
     this("documentScoring_" + UUID.randomUUID().toString().substring(24));
@@ -83,6 +85,8 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
     tokenCountCol = new Param<>(this, "tokenCountCol", "the scored tokens column added");
     reasonCol = new Param<>(this, "reasonCol", "the column added with why a document has no score");
     batchSize = new IntParam(this, "batchSize", "blocks per forward pass", ParamValidators.gtEq(1));
+    embeddingCol = new Param<>(this, "embeddingCol",
+        "if set, a column with the document's mean final hidden state (array<float>, d_model) over the positions that predict its tokens");
     setDefault(sconeTablesDir, "");
     setDefault(textCol, "text");
     setDefault(sourceCol, "");
@@ -90,6 +94,16 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
     setDefault(tokenCountCol, "token_count");
     setDefault(reasonCol, "score_reason");
     setDefault(batchSize, 16);
+    setDefault(embeddingCol, "");
+  }
+
+  public Param<String> embeddingCol() {
+    return embeddingCol;
+  }
+
+  public DocumentScoringStage setEmbeddingCol(String value) {
+    set(embeddingCol, value);
+    return this;
   }
 
   public Param<String> modelDir() {
@@ -170,13 +184,14 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
     Broadcast<Map<String, String>> tokenizers = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(json);
     Settings settings = new Settings(weights, tokenizers, model.scone() == null ? "" : getOrDefault(sconeTablesDir),
         new HadoopConfig(hadoop), dataset.schema().fieldIndex(getOrDefault(textCol)),
-        getOrDefault(sourceCol).isEmpty() ? -1 : dataset.schema().fieldIndex(getOrDefault(sourceCol)), (Integer) getOrDefault(batchSize));
+        getOrDefault(sourceCol).isEmpty() ? -1 : dataset.schema().fieldIndex(getOrDefault(sourceCol)), (Integer) getOrDefault(batchSize),
+        !getOrDefault(embeddingCol).isEmpty());
     return dataset.toDF().mapPartitions((MapPartitionsFunction<Row, Row>) rows -> new PartitionScores(rows, settings), Encoders.row(out));
   }
 
   /** What a task needs, shipped with it: broadcasts and column positions. */
   private record Settings(BroadcastModel weights, Broadcast<Map<String, String>> tokenizers, String sconeTablesDir,
-      HadoopConfig hadoop, int textIndex, int sourceIndex, int batchSize) implements java.io.Serializable {}
+      HadoopConfig hadoop, int textIndex, int sourceIndex, int batchSize, boolean embed) implements java.io.Serializable {}
 
   /** One tokenizer's model opened in a task: its decoder, weights on the device, tokenizer. */
   private static final class Unit implements AutoCloseable {
@@ -196,16 +211,24 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
       params = new ModelParams(s.weights().body().with(embeddings), root, LocalTrainer.device(), false);
     }
 
-    /** Nats summed over each block's targets, and the targets counted, per block. */
-    void score(List<int[]> blocks, double[] nats, long[] tokens) {
+    /**
+     * Nats summed over each block's targets and the targets counted, per block; with {@code hidden}
+     * (B x C), also the final hidden states summed over the positions that predict a target.
+     */
+    void score(List<int[]> blocks, double[] nats, long[] tokens, float[] hidden) {
       try (NDManager step = root.newSubManager()) {
         NDArray ids = Batches.toArray(blocks.toArray(new int[0][]), step);
-        DecoderLm.TokenLoss loss = lm.tokenLoss(ids, params, step);
+        DecoderLm.Scored scored = lm.scored(ids, params, step, null);
+        DecoderLm.TokenLoss loss = scored.loss();
         float[] n = loss.nll().mul(loss.mask()).sum(new int[] {1}).toFloatArray();
         float[] t = loss.mask().sum(new int[] {1}).toFloatArray();
         for (int i = 0; i < n.length; i++) {
           nats[i] = n[i];
           tokens[i] = (long) t[i];
+        }
+        if (hidden != null) {
+          float[] h = scored.hidden().mul(loss.mask().expandDims(-1)).sum(new int[] {1}).toFloatArray(); // (B, C)
+          System.arraycopy(h, 0, hidden, 0, h.length);
         }
       }
     }
@@ -262,6 +285,8 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
       int n = chunk.size();
       double[] nats = new double[n];
       long[] tokens = new long[n];
+      int dim = s.weights().config().dModel();
+      double[][] pooled = s.embed() ? new double[n][dim] : null;
       String[] reasons = new String[n];
       Map<String, List<int[]>> blocks = new TreeMap<>();
       Map<String, List<Integer>> owner = new TreeMap<>();
@@ -285,17 +310,22 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
           List<int[]> batch = list.subList(from, Math.min(list.size(), from + s.batchSize()));
           double[] bn = new double[batch.size()];
           long[] bt = new long[batch.size()];
-          units.get(name).score(batch, bn, bt);
+          float[] bh = pooled == null ? null : new float[batch.size() * dim];
+          units.get(name).score(batch, bn, bt, bh);
           for (int i = 0; i < batch.size(); i++) {
-            nats[docs.get(from + i)] += bn[i];
-            tokens[docs.get(from + i)] += bt[i];
+            int doc = docs.get(from + i);
+            nats[doc] += bn[i];
+            tokens[doc] += bt[i];
+            for (int c = 0; pooled != null && c < dim; c++) {
+              pooled[doc][c] += bh[i * dim + c];
+            }
           }
         }
       });
       List<Row> out = new ArrayList<>(n);
       for (int d = 0; d < n; d++) {
         Row r = chunk.get(d);
-        Object[] values = new Object[r.size() + 3];
+        Object[] values = new Object[r.size() + (pooled == null ? 3 : 4)];
         for (int i = 0; i < r.size(); i++) {
           values[i] = r.get(i);
         }
@@ -303,6 +333,13 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
           long bytes = r.getString(s.textIndex()).getBytes(StandardCharsets.UTF_8).length;
           values[r.size()] = nats[d] / LN2 / bytes;
           values[r.size() + 1] = tokens[d];
+          if (pooled != null) {
+            float[] mean = new float[dim];
+            for (int c = 0; c < dim; c++) {
+              mean[c] = (float) (pooled[d][c] / tokens[d]);
+            }
+            values[r.size() + 3] = mean;
+          }
         }
         values[r.size() + 2] = reasons[d];
         out.add(RowFactory.create(values));
@@ -338,7 +375,9 @@ public final class DocumentScoringStage extends Transformer implements DefaultPa
     }
     StructType out = StageColumns.adding(schema, getOrDefault(bitsPerByteCol), DataTypes.DoubleType, "bitsPerByteCol");
     out = StageColumns.adding(out, getOrDefault(tokenCountCol), DataTypes.LongType, "tokenCountCol");
-    return StageColumns.adding(out, getOrDefault(reasonCol), DataTypes.StringType, "reasonCol");
+    out = StageColumns.adding(out, getOrDefault(reasonCol), DataTypes.StringType, "reasonCol");
+    return getOrDefault(embeddingCol).isEmpty() ? out
+        : StageColumns.adding(out, getOrDefault(embeddingCol), DataTypes.createArrayType(DataTypes.FloatType, false), "embeddingCol");
   }
 
   @Override

@@ -114,14 +114,22 @@ public final class DecoderLm {
 
   /** As {@link #logits(NDArray, Weights, NDManager)}, recording what adapters output in {@code taps} (may be null). */
   public NDArray logits(NDArray tokens, Weights w, NDManager step, AdapterTaps taps) {
+    return head(hidden(tokens, w, step, taps), w, step);
+  }
+
+  /** The final (normed) hidden states (B, T, C) for tokens (B, T): what the LM head reads. */
+  public NDArray hidden(NDArray tokens, Weights w, NDManager step, AdapterTaps taps) {
     long t = tokens.getShape().get(1);
     NDArray pos = w.get(EMBED + "wpe").get(new NDIndex("0:{}", t)); // (T, C)
     pos.attach(step);
     NDArray x = input.embed(tokens, w, step).add(pos); // (B, T, C)
-    NDArray h = stack.finalNorm(stack.forward(x, w, step, taps), w); // (B, T, C)
+    return stack.finalNorm(stack.forward(x, w, step, taps), w); // (B, T, C)
+  }
+
+  private static NDArray head(NDArray hidden, Weights w, NDManager step) {
     NDArray wteT = w.get(EMBED + "wte").transpose(); // (C, V)
     wteT.attach(step);
-    return h.matMul(wteT); // (B, T, V): weight tying
+    return hidden.matMul(wteT); // (B, T, V): weight tying
   }
 
   // ---- loss ------------------------------------------------------------------------------
@@ -140,12 +148,20 @@ public final class DecoderLm {
 
   /** As {@link #tokenLoss(NDArray, Weights, NDManager)}, recording what adapters output in {@code taps} (may be null). */
   public TokenLoss tokenLoss(NDArray blocks, Weights w, NDManager step, AdapterTaps taps) {
+    return scored(blocks, w, step, taps).loss();
+  }
+
+  /** The per-token loss of a batch of blocks with the hidden states (B, T, C) it came from: one forward pass. */
+  public record Scored(TokenLoss loss, NDArray hidden) {}
+
+  public Scored scored(NDArray blocks, Weights w, NDManager step, AdapterTaps taps) {
     long t = blocks.getShape().get(1) - 1;
     NDArray inputs = blocks.get(new NDIndex(":, 0:{}", t)); // (B, T)
     NDArray targets = blocks.get(new NDIndex(":, 1:{}", t + 1)); // (B, T)
-    NDArray logp = logits(inputs, w, step, taps).logSoftmax(-1); // (B, T, V)
+    NDArray h = hidden(inputs, w, step, taps);
+    NDArray logp = head(h, w, step).logSoftmax(-1); // (B, T, V)
     NDArray nll = logp.gather(targets.expandDims(-1), -1).squeeze(-1).neg(); // (B, T)
     NDArray mask = targets.neq(SpecialTokens.PAD_ID).toType(DataType.FLOAT32, false); // (B, T)
-    return new TokenLoss(nll, mask);
+    return new Scored(new TokenLoss(nll, mask), h);
   }
 }

@@ -96,6 +96,35 @@ class DocumentScoringStageTest {
     assertEquals(stage.transform(data).select("bits_per_byte").collectAsList().toString(),
         PipelineModel.load(path).transform(data).select("bits_per_byte").collectAsList().toString());
 
+    // The mean final hidden state over the positions that predict the document's tokens, from the same pass.
+    List<Row> embedded = stage.copy(new org.apache.spark.ml.param.ParamMap()).setEmbeddingCol("embedding")
+        .transform(data.where("source = 'en' AND text != ''").limit(3)).collectAsList();
+    try (ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager();
+        dept.train.model.ModelParams params = new dept.train.model.ModelParams(body.with(embeddings), root, root.getDevice(), false)) {
+      for (Row r : embedded) {
+        List<int[]> blocks = DocumentWindows.of(tokenizer.encode(r.getString(1)), SEQ);
+        double[] sum = new double[MODEL.dModel()];
+        long positions = 0;
+        for (int[] block : blocks) {
+          int[][] inputs = {java.util.Arrays.copyOf(block, SEQ)};
+          float[] h = lm.hidden(dept.train.local.Batches.toArray(inputs, root), params, root, null).toFloatArray();
+          for (int i = 0; i < SEQ; i++) {
+            if (block[i + 1] != dept.prep.tokenizer.SpecialTokens.PAD_ID) {
+              positions++;
+              for (int c = 0; c < sum.length; c++) {
+                sum[c] += h[i * sum.length + c];
+              }
+            }
+          }
+        }
+        List<Float> got = r.getList(5);
+        assertEquals(sum.length, got.size());
+        for (int c = 0; c < sum.length; c++) {
+          assertEquals(sum[c] / positions, got.get(c), 1e-4, "dimension " + c);
+        }
+      }
+    }
+
     IllegalArgumentException unset = assertThrows(IllegalArgumentException.class, () -> new DocumentScoringStage().transform(data));
     assertTrue(unset.getMessage().startsWith("modelDir: not set"), unset.getMessage());
   }
