@@ -2,23 +2,37 @@ package dept.prep.ml;
 
 import dept.prep.tokenizer.BpeTokenizer;
 import dept.prep.tokenizer.TokenizerJson;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The tokenizers of the stages and SQL functions as executors use them: parsed from their JSON once
- * per JVM (by model uid and source) and reused by every task and row.
+ * per executor thread and reused by every task and row that thread runs. Per thread because a
+ * {@link BpeTokenizer} keeps scratch arrays and a word cache: two tasks sharing one encode wrong ids.
  */
-final class ParsedTokenizers {
+public final class ParsedTokenizers {
 
-  private static final Map<String, BpeTokenizer> PARSED = new ConcurrentHashMap<>();
+  /** Tokenizers kept per thread (by key and source), least recently used dropped first. */
+  private static final int KEPT = 32;
+
+  private static final ThreadLocal<Map<String, BpeTokenizer>> PARSED = ThreadLocal.withInitial(
+      () -> new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, BpeTokenizer> eldest) {
+          return size() > KEPT;
+        }
+      });
 
   private ParsedTokenizers() {}
 
-  /** {@code source}'s tokenizer; null when {@code json} has none for it (or the source is null). */
-  static BpeTokenizer get(String uid, String source, Map<String, String> json) {
+  /**
+   * {@code source}'s tokenizer for this thread; null when {@code json} has none for it (or the source is null).
+   *
+   * @param key identifies {@code json} (a model's uid): tokenizers of different models never mix
+   */
+  public static BpeTokenizer get(String key, String source, Map<String, String> json) {
     String text = source == null ? null : json.get(source);
-    return text == null ? null : PARSED.computeIfAbsent(uid + "/" + source, k -> TokenizerJson.read(text));
+    return text == null ? null : PARSED.get().computeIfAbsent(key + "/" + source, k -> TokenizerJson.read(text));
   }
 
   /** Token ids as Spark hands an {@code array<int>} to a UDF, decoded; null for null ids or no tokenizer. */

@@ -61,12 +61,15 @@ class DocumentScoringStageTest {
     docs.forEach(d -> rows.add(RowFactory.create("en", d)));
     rows.add(RowFactory.create("de", "ein Dokument ohne Tokenizer"));
     rows.add(RowFactory.create("en", ""));
-    Dataset<Row> data = spark.createDataFrame(rows, schema).repartition(2);
+    Dataset<Row> data = spark.createDataFrame(rows, schema).repartition(4);
 
     DocumentScoringStage stage = new DocumentScoringStage().setModelDir(modelDir)
         .setTokenizersDir(dir.resolve("tokenizers").toString()).setSourceCol("source");
+    long openedBefore = OpenedModels.openings();
     List<Row> scored = stage.transform(data).collectAsList();
     assertEquals(rows.size(), scored.size());
+    // Four partitions on two cores, scored concurrently through one opened unit (checked below against the Evaluator).
+    assertEquals(1, OpenedModels.openings() - openedBefore, "the executor opens the model once for all its tasks");
 
     int[] tokenBytes = new int[bpe.vocabSize()];
     for (int id = BpeModel.FIRST_BYTE_ID; id < tokenBytes.length; id++) {
@@ -124,6 +127,9 @@ class DocumentScoringStageTest {
         }
       }
     }
+
+    // Each transform above loaded the model anew (four loads): the executor keeps the units of the two latest.
+    assertEquals(OpenedModels.MODELS_KEPT, OpenedModels.modelsOpen(), "older models' idle units are closed");
 
     IllegalArgumentException unset = assertThrows(IllegalArgumentException.class, () -> new DocumentScoringStage().transform(data));
     assertTrue(unset.getMessage().startsWith("modelDir: not set"), unset.getMessage());
