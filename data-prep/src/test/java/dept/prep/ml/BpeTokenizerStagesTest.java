@@ -45,7 +45,8 @@ class BpeTokenizerStagesTest {
 
   @Test
   void aPipelineOfTheTokenizerIsFitSavedLoadedAndGivesTheSameTokens() throws Exception {
-    Dataset<Row> docs = sample().cache();
+    // Four partitions on two cores: the executor's threads encode at the same time.
+    Dataset<Row> docs = sample().repartition(4).cache();
     BpeTokenizerEstimator estimator = new BpeTokenizerEstimator().setSourceCol("source").setVocabSize(400);
     Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {estimator});
     PipelineModel fitted = pipeline.fit(docs);
