@@ -46,6 +46,11 @@ public final class HeldOutEvaluation {
    * @return one unit per tokenizer ({@link ScoringBlocks#SCHEMA})
    */
   public static Dataset<Row> blocks(Dataset<Row> texts, int seqLen, Map<String, String> tokenizerJson) {
+    return blocks(texts, seqLen, tokenizerJson, MAX_BLOCKS);
+  }
+
+  /** As {@link #blocks(Dataset, int, Map)}, each partition packing at most {@code maxBlocks} per tokenizer. */
+  public static Dataset<Row> blocks(Dataset<Row> texts, int seqLen, Map<String, String> tokenizerJson, int maxBlocks) {
     Map<String, String> json = new TreeMap<>(tokenizerJson);
     JavaRDD<Row> rows = texts.select("text").javaRDD().mapPartitions(docs -> {
       long partition = TaskContext.getPartitionId();
@@ -60,12 +65,12 @@ public final class HeldOutEvaluation {
       while (docs.hasNext() && !open.isEmpty()) {
         String text = docs.next().getString(0);
         open.forEach((name, t) -> packed.get(name).addAll(packers.get(name).add(t.encode(text))));
-        open.keySet().removeIf(name -> packed.get(name).size() >= MAX_BLOCKS);
+        open.keySet().removeIf(name -> packed.get(name).size() >= maxBlocks);
       }
       List<Row> out = new ArrayList<>();
       packed.forEach((name, blocks) -> {
         blocks.addAll(packers.get(name).finish());
-        for (int i = 0; i < Math.min(blocks.size(), MAX_BLOCKS); i++) {
+        for (int i = 0; i < Math.min(blocks.size(), maxBlocks); i++) {
           out.add(RowFactory.create(name, partition << 32 | i, TokenArrays.boxed(blocks.get(i))));
         }
       });

@@ -9,15 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Runs a Zeppelin note's SQL on real outputs: DeptCliTest runs every pipeline note on the shared
+ * Runs a Zeppelin note on real outputs as Zeppelin would, paragraph by paragraph: {@code %spark}
+ * paragraphs in Scala's REPL ({@link ScalaParagraphs}), {@code %spark.sql} paragraphs through the
+ * same session, each of which must return rows. DeptCliTest runs every pipeline note on the shared
  * sample pipeline, StudyTest the study's note on its own output.
  */
 public final class ZeppelinNotes {
@@ -25,47 +26,44 @@ public final class ZeppelinNotes {
   /** The note over `dept study`'s results, which StudyTest runs on its own output. */
   public static final Path STUDY_NOTE = Path.of("../notebooks/07-study.zpln");
 
-  private static final Pattern PREFIX = Pattern.compile("\\$output/([^$\"]*)\\$name");
-  private static final Pattern VIEWS = Pattern.compile("for \\(name <- Seq\\(([^)]*)\\)\\)");
+  /** The note's form values ({@code z.input}), shared with the JVM's one REPL as Zeppelin shares its interpreter. */
+  private static final Map<String, Object> FORMS = new HashMap<>();
+  private static ScalaParagraphs repl;
 
   private ZeppelinNotes() {}
 
-  /** Registers the note's views over {@code out} and runs each of its SQL paragraphs: every one must return rows. */
-  public static void runNote(Path file, Path out, SparkSession spark) throws IOException {
+  /** Runs every paragraph of {@code file} with its {@code output} form set to {@code out}; returns what the Scala paragraphs printed. */
+  public static String runNote(Path file, Path out, SparkSession spark) throws IOException {
     JsonNode note = new ObjectMapper().readTree(Files.readString(file));
     assertEquals("spark", note.get("defaultInterpreterGroup").asText());
-
-    List<String> views = new ArrayList<>();
-    List<String> prefixes = new ArrayList<>();
-    List<String> queries = new ArrayList<>();
+    FORMS.put("output", out.toString());
+    int scala = 0;
+    int queries = 0;
+    StringBuilder printed = new StringBuilder();
     for (JsonNode p : note.get("paragraphs")) {
       String text = p.get("text").asText();
       assertFalse(p.get("id").asText().isEmpty());
       if (text.startsWith("%spark.sql")) {
-        queries.add(text.substring("%spark.sql".length()).strip());
+        String query = text.substring("%spark.sql".length()).strip();
+        List<Row> rows = spark.sql(query).collectAsList();
+        assertFalse(rows.isEmpty(), file.getFileName() + ": no rows from: " + query);
+        queries++;
       } else if (text.startsWith("%spark\n")) {
-        Matcher m = VIEWS.matcher(text);
-        assertTrue(m.find(), "the %spark paragraph registers views: " + text);
-        Matcher prefix = PREFIX.matcher(text);
-        if (prefix.find()) {
-          prefixes.add(prefix.group(1)); // e.g. train/*/ or evaluation/
-        }
-        for (String v : m.group(1).split(",")) {
-          views.add(v.strip().replace("\"", ""));
-        }
+        printed.append(repl(spark).run(text.substring("%spark\n".length())));
+        scala++;
       } else {
         assertTrue(text.startsWith("%md"), "unexpected interpreter: " + text);
       }
     }
-    assertFalse(views.isEmpty(), file + " registers no view");
-    assertTrue(queries.size() >= 4, file + " has few queries");
-    // Some notes read below the output root: train/*/<name>, evaluation/<name>.
-    for (String v : views) {
-      spark.read().parquet(out + (prefixes.isEmpty() ? "/" : "/" + prefixes.get(0)) + v).createOrReplaceTempView(v);
+    assertTrue(scala >= 1, file + " has no %spark paragraph");
+    assertTrue(queries >= 4, file + " has few queries");
+    return printed.toString();
+  }
+
+  private static synchronized ScalaParagraphs repl(SparkSession spark) {
+    if (repl == null) {
+      repl = new ScalaParagraphs(spark, new ScalaParagraphs.NoteContext(FORMS));
     }
-    for (String q : queries) {
-      List<Row> rows = spark.sql(q).collectAsList();
-      assertFalse(rows.isEmpty(), file.getFileName() + ": no rows from: " + q);
-    }
+    return repl;
   }
 }

@@ -52,6 +52,8 @@ import picocli.CommandLine.Parameters;
           + "detection accuracy and AUC on one fixed corrupted validation set, wall time, token-layers not run, a linear probe (MLlib) "
           + "for each token's source; then the discriminator's forward + backward time per step at each exit threshold vs no exit, "
           + "with the multiply-adds executed.",
+      "scoring: the scoring stage (Spark ML, dept.train.ml) on the pipeline's validation documents vs dept evaluate's own scoring of "
+          + "the same documents (run `dept pipeline` first), same model and cores; and the dept_score SQL function.",
       "traffic: what one round moves and holds (per task, through the driver) for 125M, 350M and 1.3B bodies at K = 8, "
           + "from the shapes alone, with the byte count the run's metrics use."
     })
@@ -59,8 +61,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "parallelism, ingest, tokenizer, trainer, ngrams, rounds, scone, rtd, traffic (default: all; "
-      + "rounds, scone and rtd are skipped, with a line in the summary, when the config's output holds no `dept pipeline` run)")
+  @Parameters(arity = "0..*", paramLabel = "BENCHMARK", description = "parallelism, ingest, tokenizer, trainer, ngrams, rounds, scone, rtd, scoring, traffic (default: all; "
+      + "rounds, scone, rtd and scoring are skipped, with a line in the summary, when the config's output holds no `dept pipeline` run)")
   List<String> benchmarks = new ArrayList<>();
 
   @Option(
@@ -129,9 +131,18 @@ final class BenchCommand implements Callable<Integer> {
       description = "rtd: exit confidence while pre-training with exit (default: ${DEFAULT-VALUE})")
   double rtdTrainThreshold;
 
+  @Option(names = "--score-variant", paramLabel = "V", defaultValue = "GLOB",
+      description = "scoring: a trained variant with the global tokenizer only (default: ${DEFAULT-VALUE})")
+  String scoreVariant;
+
+  @Option(names = "--score-copies", paramLabel = "N", defaultValue = "4",
+      description = "scoring: the validation documents repeated N times (default: ${DEFAULT-VALUE})")
+  int scoreCopies;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone", "rtd", "traffic");
+  static final List<String> ALL = List.of("parallelism", "ingest", "tokenizer", "trainer", "ngrams", "rounds", "scone", "rtd", "scoring",
+      "traffic");
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -148,8 +159,12 @@ final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--rtd-steps, --rtd-batch and --rtd-layers must be >= 1, "
           + "--rtd-train-threshold in [0.5, 1)");
     }
+    if (scoreCopies < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--score-copies must be >= 1");
+    }
     Path corpus = input != null ? input : defaultCorpus();
-    if (!Files.isRegularFile(corpus)) {
+    boolean readsCorpus = chosen.stream().anyMatch(List.of("parallelism", "ingest", "ngrams", "tokenizer")::contains);
+    if (readsCorpus && !Files.isRegularFile(corpus)) {
       throw new dept.prep.io.InputPathException("--input: no such file: " + corpus);
     }
     ConfigLoader loader = new ConfigLoader();
@@ -201,6 +216,18 @@ final class BenchCommand implements Callable<Integer> {
             summary.skipped("scone", missing);
           } else {
             System.out.print(sconeBenchmark(ctx, work, summary));
+          }
+        }
+        if (chosen.contains("scoring")) {
+          String missing = benchmarks.isEmpty() ? missingPipeline(ctx, false) : null;
+          if (missing == null && !dept.prep.io.AtomicOutput.isComplete(ctx.layout().trainModel(scoreVariant), ctx.hadoop())) {
+            missing = "needs a trained " + scoreVariant + " under " + ctx.layout().root() + " (run `dept pipeline` first)";
+          }
+          if (missing != null && benchmarks.isEmpty()) {
+            summary.skipped("scoring", missing);
+          } else {
+            System.out.print(new dept.jobs.bench.ScoringBenchmark(ctx.spark(), ctx.layout(), ctx.hadoop())
+                .run(scoreVariant, scoreCopies, repeats, summary));
           }
         }
         if (chosen.contains("rtd")) {

@@ -188,13 +188,39 @@ class DeptCliTest {
     try (var files = Files.list(Path.of("../notebooks"))) {
       notes = files.filter(p -> p.toString().endsWith(".zpln") && !p.getFileName().equals(ZeppelinNotes.STUDY_NOTE.getFileName())).sorted().toList();
     }
-    assertEquals(7, notes.size(), "notes: " + notes);
+    assertEquals(8, notes.size(), "notes: " + notes);
     SparkSession spark = SparkTestSession.get();
     for (Path note : notes) {
       ZeppelinNotes.runNote(note, run.out(), spark);
     }
     Row unbalanced = spark.sql("SELECT count(*) FROM source_stats WHERE read != written + rejected").first();
     assertEquals(0L, unbalanced.getLong(0));
+  }
+
+  @Test
+  void benchScoringTimesTheStageAgainstEvaluatesScoringOfTheSameDocuments() {
+    SamplePipeline.Run run = SamplePipeline.get();
+    assertEquals(0, run.pipeline().exit(), run.pipeline().err());
+    CliRun.Result r = run(run.args("bench", "scoring", "--score-copies", "1", "--repeats", "1"));
+    assertEquals(0, r.exit(), r.err() + r.out());
+    java.util.Map<String, String[]> rows = new java.util.TreeMap<>();
+    for (String line : r.out().lines().toList()) {
+      for (String name : List.of("scoring stage", "peer: dept evaluate", "SQL: dept_score")) {
+        if (line.startsWith(name) && !line.contains(" vs ")) {
+          String[] cells = line.trim().split("\\s+");
+          rows.put(name, java.util.Arrays.copyOfRange(cells, cells.length - 7, cells.length));
+        }
+      }
+    }
+    assertEquals(3, rows.size(), r.out());
+    // documents, tokens, bits per byte: the same documents and tokens, cut differently (packed vs one by one)
+    assertEquals(rows.get("scoring stage")[0], rows.get("peer: dept evaluate")[0]);
+    assertEquals(Double.parseDouble(rows.get("scoring stage")[1]), Double.parseDouble(rows.get("peer: dept evaluate")[1]),
+        0.02 * Double.parseDouble(rows.get("scoring stage")[1]));
+    assertEquals(Double.parseDouble(rows.get("scoring stage")[2]), Double.parseDouble(rows.get("peer: dept evaluate")[2]), 0.05);
+    assertEquals(List.of(rows.get("scoring stage")[0], rows.get("scoring stage")[1], rows.get("scoring stage")[2]),
+        List.of(rows.get("SQL: dept_score")[0], rows.get("SQL: dept_score")[1], rows.get("SQL: dept_score")[2]), "SQL scores as the stage");
+    assertTrue(r.out().contains("| scoring | documents/s, scoring stage on GLOB's validation documents |"), r.out());
   }
 
   @Test

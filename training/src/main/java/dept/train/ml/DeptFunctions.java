@@ -52,8 +52,16 @@ public final class DeptFunctions {
     if (!exists(spark, modelDir)) {
       throw new IllegalArgumentException(variant + ": no trained model at " + modelDir + ": run `dept train` first");
     }
-    TokenizerFunctions.register(spark, BpeTokenizerModel.fromVocabRun(spark, root + "/tokenizers"));
-    ScoringModel model = ScoringModel.load(spark, modelDir, root + "/tokenizers", exists(spark, tables) ? tables : "");
+    register(spark, root + "/tokenizers", modelDir, exists(spark, tables) ? tables : "");
+  }
+
+  /**
+   * Registers the functions over explicit directories: a run's {@code tokenizers}, a trained
+   * {@code model} and, for a {@code +SCONE} model, its {@code fgram_embeddings} (else empty).
+   */
+  public static void register(SparkSession spark, String tokenizersDir, String modelDir, String sconeTablesDir) {
+    TokenizerFunctions.register(spark, BpeTokenizerModel.fromVocabRun(spark, tokenizersDir));
+    ScoringModel model = ScoringModel.load(spark, modelDir, tokenizersDir, sconeTablesDir);
     spark.udf().register("dept_score", (UDF2<String, String, Row>) (text, source) -> {
       String reason = reasonOf(model, text, source);
       if (reason != null) {

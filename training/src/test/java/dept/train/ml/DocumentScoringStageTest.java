@@ -93,11 +93,17 @@ class DocumentScoringStageTest {
     List<String> reasons = scored.stream().filter(r -> !r.isNullAt(4)).map(r -> r.getString(4)).sorted().toList();
     assertEquals(List.of("empty text", "no embeddings for source 'de' and no global tokenizer"), reasons);
 
+    // A pipeline of the tokenizer estimator and the scoring stage: fit, saved, loaded, the same output.
     String path = dir.resolve("pipeline").toString();
-    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {stage}).fit(data);
+    Dataset<Row> ordered = data.orderBy("text");
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {
+        new dept.prep.ml.BpeTokenizerEstimator().setSourceCol("source").setVocabSize(300), stage}).fit(ordered);
     fitted.write().overwrite().save(path);
-    assertEquals(stage.transform(data).select("bits_per_byte").collectAsList().toString(),
-        PipelineModel.load(path).transform(data).select("bits_per_byte").collectAsList().toString());
+    List<Row> before = fitted.transform(ordered).select("text", "tokens", "bits_per_byte", "token_count", "score_reason").collectAsList();
+    List<Row> after = PipelineModel.load(path).transform(ordered).select("text", "tokens", "bits_per_byte", "token_count", "score_reason")
+        .collectAsList();
+    assertEquals(before.toString(), after.toString());
+    assertEquals(scored.stream().filter(r -> !r.isNullAt(2)).count(), after.stream().filter(r -> !r.isNullAt(2)).count());
 
     // The mean final hidden state over the positions that predict the document's tokens, from the same pass.
     List<Row> embedded = stage.copy(new org.apache.spark.ml.param.ParamMap()).setEmbeddingCol("embedding")
