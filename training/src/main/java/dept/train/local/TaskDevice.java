@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
  * The device a Spark task trains on: the GPU address Spark assigned through the stage's resource
  * profile ({@code TaskContext.resources()}), else the engine's default (CPU, or the first GPU
  * outside Spark). A GPU address the engine cannot see (a CPU-only libtorch) falls back to the CPU.
+ * Asking also pins the task thread's PyTorch intra-op threads to the task's CPUs ({@link TaskThreads}).
  */
 public final class TaskDevice {
 
@@ -21,6 +22,7 @@ public final class TaskDevice {
   public static Device current() {
     TaskContext task = TaskContext.get();
     if (task != null) {
+      TaskThreads.pin(task.cpus());
       ResourceInformation gpu = task.resources().get("gpu").getOrElse(() -> null);
       if (gpu != null && gpu.addresses().length > 0) {
         int id = Integer.parseInt(gpu.addresses()[0].trim());
