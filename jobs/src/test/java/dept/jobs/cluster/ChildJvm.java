@@ -29,9 +29,16 @@ final class ChildJvm {
     return opens.isBlank() ? List.of() : Arrays.asList(opens.trim().split("\\s+"));
   }
 
+  /** Starts {@code command} with the test JVM's environment plus {@code env}, where an empty value unsets a variable. */
   static Process start(List<String> command, Map<String, String> env, Path log) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
+    env.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
     return pb.start();
   }
 
@@ -62,13 +69,18 @@ final class ChildJvm {
 
   /** SparkSubmit from the Maven Spark jars, local[2], on the shaded jar, with the dept arguments. */
   static List<String> sparkSubmit(List<String> sparkConf, List<String> deptArgs) throws IOException {
+    return sparkSubmit("local[2]", sparkConf, deptArgs);
+  }
+
+  /** SparkSubmit from the Maven Spark jars to {@code master} (client mode), on the shaded jar, with the dept arguments. */
+  static List<String> sparkSubmit(String master, List<String> sparkConf, List<String> deptArgs) throws IOException {
     String classpath = sparkClasspath();
     // C1 only: a short-lived child spends much of its CPU compiling Spark with C2 for little gain
     // (measured); ParallelGC: G1's concurrent threads compete for the 2 cores (as the test JVMs).
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseParallelGC"));
     cmd.addAll(opens());
     cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
-        "--master", "local[2]", "--class", "dept.jobs.cli.DeptCli",
+        "--master", master, "--class", "dept.jobs.cli.DeptCli",
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.driver.bindAddress=127.0.0.1",
         // A CPU-only cluster adds the PyTorch natives jar itself (README, "Run on a cluster").
