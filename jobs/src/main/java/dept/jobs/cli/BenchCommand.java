@@ -219,11 +219,13 @@ final class BenchCommand implements Callable<Integer> {
           }
         }
         if (chosen.contains("scoring")) {
-          String missing = benchmarks.isEmpty() ? missingPipeline(ctx, false) : null;
+          String missing = missingPipeline(ctx, false);
           if (missing == null && !dept.prep.io.AtomicOutput.isComplete(ctx.layout().trainModel(scoreVariant), ctx.hadoop())) {
             missing = "needs a trained " + scoreVariant + " under " + ctx.layout().root() + " (run `dept pipeline` first)";
           }
-          if (missing != null && benchmarks.isEmpty()) {
+          if (missing != null && !benchmarks.isEmpty()) {
+            throw new dept.prep.io.InputPathException("bench scoring " + missing);
+          } else if (missing != null) {
             summary.skipped("scoring", missing);
           } else {
             System.out.print(new dept.jobs.bench.ScoringBenchmark(ctx.spark(), ctx.layout(), ctx.hadoop())

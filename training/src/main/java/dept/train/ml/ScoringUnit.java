@@ -28,7 +28,8 @@ final class ScoringUnit implements AutoCloseable {
   ScoringUnit(String name, ScoringModel m) {
     var embeddings = m.weights().embeddings(name);
     DecoderLm decoder = new DecoderLm(m.weights().config(), DecoderLm.vocabSizeOf(embeddings), m.weights().seqLen());
-    table = m.sconeTablesDir().isEmpty() ? null : SconeTableReader.load(m.sconeTablesDir() + "/table=" + name, m.hadoop().get());
+    table = m.sconeTablesDir().isEmpty() ? null
+        : SconeTableReader.loadFor(m.sconeTablesDir() + "/table=" + name, m.hadoop().get(), decoder.vocabSize(), decoder.config().dModel());
     lm = table == null ? decoder : decoder.withInput(new TableInput(table));
     root = NDManager.newBaseManager(LocalTrainer.device());
     params = new ModelParams(m.weights().body().with(embeddings), root, LocalTrainer.device(), false);

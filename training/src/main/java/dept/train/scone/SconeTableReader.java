@@ -24,6 +24,22 @@ public final class SconeTableReader {
 
   private SconeTableReader() {}
 
+  /**
+   * {@link #load} for a model with {@code vocabSize} token rows of width {@code dim}.
+   *
+   * @throws IllegalArgumentException naming the table when its shape is not the model's (a table
+   *     precomputed from another run)
+   */
+  public static FgramEmbeddingStore loadFor(String tableDir, Configuration conf, int vocabSize, int dim) {
+    FgramEmbeddingStore table = load(tableDir, conf);
+    if (table.vocabSize() != vocabSize || table.dim() != dim) {
+      table.close();
+      throw new IllegalArgumentException("the SCONE table " + tableDir + " has " + table.vocabSize() + " tokens x " + table.dim()
+          + " but the model has " + vocabSize + " x " + dim + ": run `dept scone-precompute` again");
+    }
+    return table;
+  }
+
   public static FgramEmbeddingStore load(String tableDir, Configuration conf) {
     Path dir = new Path(tableDir);
     try {

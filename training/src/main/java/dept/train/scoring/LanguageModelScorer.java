@@ -33,9 +33,10 @@ public record LanguageModelScorer(BroadcastModel model, Map<String, String> toke
     String tokenizer = tokenizerOfUnit.get(unit);
     NamedTensors embeddings = model.embeddings(tokenizer);
     DecoderLm lm = new DecoderLm(model.config(), DecoderLm.vocabSizeOf(embeddings), model.seqLen());
-    FgramEmbeddingStore table = sconeTables.containsKey(tokenizer) ? SconeTableReader.load(sconeTables.get(tokenizer), hadoop.get()) : null;
+    FgramEmbeddingStore table = sconeTables.containsKey(tokenizer)
+        ? SconeTableReader.loadFor(sconeTables.get(tokenizer), hadoop.get(), lm.vocabSize(), lm.config().dModel()) : null;
     if (table != null) {
-      lm = lm.withInput(new TableInput(checked(table, tokenizer, lm)));
+      lm = lm.withInput(new TableInput(table));
     }
     Evaluator evaluator = new Evaluator(lm, Integer.MAX_VALUE); // batches come cut by the job
     NDManager root = NDManager.newBaseManager(LocalTrainer.device());
@@ -57,15 +58,6 @@ public record LanguageModelScorer(BroadcastModel model, Map<String, String> toke
         }
       }
     };
-  }
-
-  private static FgramEmbeddingStore checked(FgramEmbeddingStore table, String tokenizer, DecoderLm lm) {
-    if (table.vocabSize() != lm.vocabSize() || table.dim() != lm.config().dModel()) {
-      table.close();
-      throw new IllegalArgumentException("the SCONE table of " + tokenizer + " has " + table.vocabSize() + " tokens x " + table.dim()
-          + " but the model has " + lm.vocabSize() + " x " + lm.config().dModel() + ": run `dept scone-precompute` again");
-    }
-    return table;
   }
 
   /** Host-side lookup time of the batch (probes + row copy), a few times after a warm-up. */

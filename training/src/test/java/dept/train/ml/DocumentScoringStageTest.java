@@ -184,6 +184,12 @@ class DocumentScoringStageTest {
     DocumentScoringStage stage = new DocumentScoringStage().setModelDir(modelDir).setTokenizersDir(dir.resolve("tokenizers").toString());
     IllegalArgumentException noTables = assertThrows(IllegalArgumentException.class, () -> stage.transform(data));
     assertTrue(noTables.getMessage().startsWith("sconeTablesDir: GLOB+SCONE is a +SCONE model"), noTables.getMessage());
+    // A table from another run (one token row short) is named, not read out of bounds.
+    String shortTables = dir.resolve("short_fgram_embeddings").toString();
+    spark.createDataFrame(tableRows.subList(0, tableRows.size() - 1), tableSchema).coalesce(1).write().parquet(shortTables + "/table=global");
+    Exception wrongShape = assertThrows(Exception.class,
+        () -> stage.copy(new org.apache.spark.ml.param.ParamMap()).setSconeTablesDir(shortTables).transform(data).collectAsList());
+    assertTrue(String.valueOf(wrongShape.getMessage()).contains("run `dept scone-precompute` again"), wrongShape.getMessage());
     List<Row> scored = stage.setSconeTablesDir(tables).transform(data).collectAsList();
 
     int[] tokenBytes = new int[bpe.vocabSize()];
