@@ -30,9 +30,26 @@ public final class Study {
    * @param bitsPerByte mean over the training sources
    * @param logPplU mean over sources of log(unigram-normalised perplexity)
    * @param tokens training tokens all tasks consumed (the token budget)
+   * @param knob {@code main}, or the SCONE setting the arm varies ({@code fgrams}, {@code layers}, {@code larger})
+   * @param inferenceFlops the main model's forward FLOPs per token, from its shapes
+   * @param fgramsPerTable f-grams in each lookup table (mean over sources; 0 without SCONE)
+   * @param fgramLayers the f-gram model's depth (0 without SCONE)
+   * @param bitsPerByteLookup mean over sources through the precomputed lookup tables (NaN without SCONE)
+   * @param tableBytesPerSource host memory of the lookup table one source's inference reads (0 without SCONE)
    */
   public record ArmRun(long seed, String arm, String variant, double temperature, double bitsPerByte, double logPplU, long tokens,
-      long embeddingParams, long embeddingParamsPerSource, long bytesUp, long bytesDown, double trainSeconds) {}
+      long embeddingParams, long embeddingParamsPerSource, long bytesUp, long bytesDown, double trainSeconds, String knob,
+      long inferenceFlops, long fgramsPerTable, int fgramLayers, double bitsPerByteLookup, long tableBytesPerSource) {
+
+    public boolean scone() {
+      return !Double.isNaN(bitsPerByteLookup);
+    }
+
+    /** Bits per byte the way the model runs at inference: through the lookup tables for SCONE, else the trained model's. */
+    public double inferenceBitsPerByte() {
+      return scone() ? bitsPerByteLookup : bitsPerByte;
+    }
+  }
 
   /** One extension method on one seed's base model. */
   public record ExtensionRun(long seed, String method, double newBefore, double newAfter, double forgettingMean, double forgettingMax) {}
@@ -72,11 +89,21 @@ public final class Study {
 
   /** The paired difference of the mean bits per byte of arm {@code a} and arm {@code b} over the seeds both ran. */
   public static Difference difference(List<ArmRun> runs, String a, String b) {
+    return difference(runs, a, b, ArmRun::bitsPerByte);
+  }
+
+  /** The paired difference of {@code metric} between arm {@code a} and arm {@code b} over the seeds both ran. */
+  public static Difference difference(List<ArmRun> runs, String a, String b, ToDoubleFunction<ArmRun> metric) {
     Map<Long, Double> first = new LinkedHashMap<>();
-    runs.stream().filter(r -> r.arm().equals(a)).forEach(r -> first.put(r.seed(), r.bitsPerByte()));
+    runs.stream().filter(r -> r.arm().equals(a)).forEach(r -> first.put(r.seed(), metric.applyAsDouble(r)));
     List<Double> diffs = new ArrayList<>();
-    runs.stream().filter(r -> r.arm().equals(b) && first.containsKey(r.seed())).forEach(r -> diffs.add(first.get(r.seed()) - r.bitsPerByte()));
-    Spread d = Spread.of(diffs.stream().mapToDouble(Double::doubleValue).toArray());
+    runs.stream().filter(r -> r.arm().equals(b) && first.containsKey(r.seed()))
+        .forEach(r -> diffs.add(first.get(r.seed()) - metric.applyAsDouble(r)));
+    return separation(a, b, Spread.of(diffs.stream().mapToDouble(Double::doubleValue).toArray()));
+  }
+
+  /** {@code d}, paired differences over seeds, against a two-sided paired t-test at 95%. */
+  public static Difference separation(String a, String b, Spread d) {
     boolean separated = d.n() >= 2 && d.sd() > 0
         ? Math.abs(d.mean()) / (d.sd() / Math.sqrt(d.n())) > T95[Math.min(d.n() - 1, T95.length) - 1]
         : d.n() >= 2 && d.mean() != 0;
@@ -105,18 +132,19 @@ public final class Study {
     double refUp = ref.isEmpty() ? Double.NaN : spread(ref, r -> r.bytesUp()).mean();
     StringBuilder b = new StringBuilder();
     b.append("| arm | seeds | bits per byte (mean over sources) | unigram-normalised perplexity (geo-mean) | training tokens | "
-        + "embedding params per source | vs ").append(reference).append(" | MB sent up | vs ").append(reference)
-        .append(" | MB sent down | train s |\n");
-    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        + "embedding params per source | vs ").append(reference).append(" | lookup table MB per source (host) | inference MFLOPs per token "
+        + "| MB sent up | vs ").append(reference).append(" | MB sent down | train s |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     arms.forEach((arm, rs) -> {
       Spread bpb = spread(rs, ArmRun::bitsPerByte);
       Spread logPpl = spread(rs, ArmRun::logPplU);
       double emb = spread(rs, r -> r.embeddingParamsPerSource()).mean();
       double up = spread(rs, r -> r.bytesUp()).mean();
-      b.append(String.format(Locale.ROOT, "| %s | %d | %s | %.3f (x/÷ %.3f) | %,.0f | %,.0f | %s | %,.1f | %s | %,.1f | %s |%n", arm, rs.size(),
-          bpb.format("%.4f"), Math.exp(logPpl.mean()), Math.exp(logPpl.sd()), spread(rs, r -> r.tokens()).mean(), emb,
-          ratio(refEmb, emb), up / 1e6, ratio(refUp, up), spread(rs, r -> r.bytesDown()).mean() / 1e6,
-          spread(rs, ArmRun::trainSeconds).format("%.0f")));
+      double table = spread(rs, r -> r.tableBytesPerSource()).mean();
+      b.append(String.format(Locale.ROOT, "| %s | %d | %s | %.3f (x/÷ %.3f) | %,.0f | %,.0f | %s | %s | %.3f | %,.1f | %s | %,.1f | %s |%n", arm,
+          rs.size(), bpb.format("%.4f"), Math.exp(logPpl.mean()), Math.exp(logPpl.sd()), spread(rs, r -> r.tokens()).mean(), emb,
+          ratio(refEmb, emb), table > 0 ? String.format(Locale.ROOT, "%.2f", table / 1e6) : "0", spread(rs, r -> r.inferenceFlops()).mean() / 1e6,
+          up / 1e6, ratio(refUp, up), spread(rs, r -> r.bytesDown()).mean() / 1e6, spread(rs, ArmRun::trainSeconds).format("%.0f")));
     });
     return b.toString();
   }

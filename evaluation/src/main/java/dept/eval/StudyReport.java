@@ -17,10 +17,11 @@ public final class StudyReport {
    * @param newSource the extension's held-out source (null: no extension)
    * @param sweep the extension sweep's trials over seeds (empty without {@code extend.sweep})
    * @param setting the config's own lr, alpha and data mix, where the sweep's tables are sliced
+   * @param scone the arms SCONE's sections compare (null: no {@code +SCONE} arm)
    */
   public record Contents(String title, String setup, List<Study.ArmRun> runs, List<Study.SourceScore> scores, String reference,
       List<Study.Difference> differences, String extensionBase, String newSource, List<Study.ExtensionRun> extension,
-      List<ExtensionFrontier.Point> sweep, ExtensionFrontier.Setting setting) {}
+      List<ExtensionFrontier.Point> sweep, ExtensionFrontier.Setting setting, SconeStudy.Arms scone) {}
 
   private StudyReport() {}
 
@@ -36,6 +37,9 @@ public final class StudyReport {
     md.append("![bits per byte per arm](arms_bits_per_byte.png)\n\n");
     if (!c.differences().isEmpty()) {
       md.append("## Differences against seed noise\n\n").append(Study.differencesMarkdown(c.differences())).append('\n');
+    }
+    if (c.scone() != null) {
+      md.append(SconeStudy.markdown(c.runs(), c.scone()));
     }
     md.append("## Bits per byte per source (mean over seeds)\n\n")
         .append(Study.perSourceMarkdown(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte), "%.3f")).append('\n');
@@ -60,6 +64,11 @@ public final class StudyReport {
       HadoopFiles.writeBytes(fs, new Path(tmp, "arms_bits_per_byte.png"), StudyPlots.armBitsPerByte(c.runs()));
       HadoopFiles.writeBytes(fs, new Path(tmp, "per_source_bits_per_byte.png"),
           StudyPlots.perSource(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte)));
+      if (c.scone() != null) {
+        for (java.util.Map.Entry<String, byte[]> plot : SconeStudy.plots(c.runs(), c.scone()).entrySet()) {
+          HadoopFiles.writeBytes(fs, new Path(tmp, plot.getKey()), plot.getValue());
+        }
+      }
       if (c.newSource() != null && !c.extension().isEmpty()) {
         HadoopFiles.writeBytes(fs, new Path(tmp, "extension.png"), StudyPlots.extension(c.newSource(), c.extension()));
       }

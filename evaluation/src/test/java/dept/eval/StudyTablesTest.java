@@ -11,7 +11,7 @@ class StudyTablesTest {
 
   private static Study.ArmRun run(long seed, String arm, double bpb) {
     return new Study.ArmRun(seed, arm, arm.toUpperCase(), Double.NaN, bpb, Math.log(0.5), 1000, arm.equals("glob") ? 4000 : 1000,
-        arm.equals("glob") ? 4000 : 1000, arm.equals("glob") ? 8_000_000 : 2_000_000, 2_000_000, 10);
+        arm.equals("glob") ? 4000 : 1000, arm.equals("glob") ? 8_000_000 : 2_000_000, 2_000_000, 10, "main", 1_000_000, 0, 0, Double.NaN, 0);
   }
 
   @Test

@@ -81,13 +81,53 @@ public final class ConfigLoader {
   }
 
   private JsonNode readFile(Path file) {
+    return readFile(file, new java.util.ArrayList<>());
+  }
+
+  /**
+   * {@code file}'s tree; a top-level {@code base: other.yaml} (relative to the file) is read first
+   * and this file's keys are laid over it, mapping by mapping (a list or value replaces the base's).
+   */
+  private JsonNode readFile(Path file, List<Path> chain) {
+    Path normalized = file.toAbsolutePath().normalize();
+    if (chain.contains(normalized)) {
+      throw new ConfigException(file + ": base configs form a cycle: " + chain);
+    }
+    chain.add(normalized);
+    JsonNode tree;
     try {
-      return parse(Files.readString(file), file.toString());
+      tree = parse(Files.readString(file), file.toString());
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file not found: " + file);
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
     }
+    if (tree instanceof ObjectNode root && root.has("base")) {
+      JsonNode base = root.remove("base");
+      if (!base.isTextual() || base.asText().isBlank()) {
+        throw new ConfigException(file + ": base: expected the path of another config file, got " + base);
+      }
+      Path parent = file.toAbsolutePath().getParent();
+      JsonNode under = readFile(parent.resolve(base.asText()), chain);
+      if (!(under instanceof ObjectNode merged)) {
+        throw new ConfigException(base.asText() + " (the base of " + file + "): the top level must be a mapping of sections");
+      }
+      layer(merged, root);
+      return merged;
+    }
+    return tree;
+  }
+
+  /** {@code top}'s keys laid over {@code under}: mappings merge key by key, anything else replaces. */
+  private static void layer(ObjectNode under, ObjectNode top) {
+    top.fields().forEachRemaining(e -> {
+      JsonNode below = under.get(e.getKey());
+      if (below instanceof ObjectNode b && e.getValue() instanceof ObjectNode t) {
+        layer(b, t);
+      } else {
+        under.set(e.getKey(), e.getValue());
+      }
+    });
   }
 
   private JsonNode readDefault() {

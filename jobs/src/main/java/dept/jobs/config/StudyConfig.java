@@ -4,6 +4,10 @@ import dept.train.rounds.Sharing;
 import dept.train.rounds.Variant;
 import java.util.stream.Stream;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code dept study}: the arms of a small-scale reproduction, each trained once per seed on the
@@ -14,14 +18,55 @@ import java.util.List;
  * @param variants the DEPT variants next to them (GLOB, TRIM, SPEC, SPEC+SCONE)
  * @param extendMethods `dept extend` methods run on each seed's {@code extend.base_variant}
  *     towards {@code extend.new_source} (empty: no extension)
+ * @param scone SCONE's knobs and its larger-model comparison, as more arms (none by default)
  */
-public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<Variant> variants, List<String> extendMethods) {
+public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<Variant> variants, List<String> extendMethods,
+    SconeArms scone) {
+
+  /**
+   * More arms around the first {@code +SCONE} variant of {@code study.variants} (V+SCONE), each
+   * trained per seed like every arm, scored through its precomputed lookup tables.
+   *
+   * @param fgrams f-grams per table, one arm each (the SCONE paper's first knob); the curve's ends
+   *     are the arms already there: V (no f-gram) and V+SCONE at {@code train.scone.fgrams}
+   * @param layers f-gram model depths, one arm each (the second knob; V+SCONE is the configured depth)
+   * @param largerModel {@code model.*} keys of a plain V with about twice the main model's inference
+   *     FLOPs (e.g. {@code d_model: 96}): the paper's comparison at fixed inference FLOPs; empty: none
+   * @param finalNormAblation one more arm with the f-gram model's final LayerNorm switched from
+   *     {@code train.scone.final_norm}
+   */
+  public record SconeArms(List<Integer> fgrams, List<Integer> layers, Map<String, Integer> largerModel, Boolean finalNormAblation) {
+
+    private static final Set<String> MODEL_KEYS = Set.of("d_model", "layers", "heads", "mlp_ratio");
+
+    public SconeArms {
+      fgrams = fgrams == null ? List.of() : List.copyOf(fgrams);
+      layers = layers == null ? List.of() : List.copyOf(layers);
+      largerModel = largerModel == null ? Map.of() : Map.copyOf(new TreeMap<>(largerModel));
+      finalNormAblation = finalNormAblation != null && finalNormAblation;
+      if (fgrams.stream().anyMatch(k -> k == null || k < 1) || layers.stream().anyMatch(l -> l == null || l < 1)) {
+        throw new IllegalArgumentException("study.scone: fgrams and layers must be >= 1 (0 f-grams is the variant without SCONE, "
+            + "already an arm), got " + fgrams + ", " + layers);
+      }
+      for (Map.Entry<String, Integer> e : largerModel.entrySet()) {
+        if (!MODEL_KEYS.contains(e.getKey()) || e.getValue() == null || e.getValue() < 1) {
+          throw new IllegalArgumentException("study.scone.larger_model: " + e.getKey() + ": " + e.getValue()
+              + " (expected model keys " + new TreeSet<>(MODEL_KEYS) + " with values >= 1)");
+        }
+      }
+    }
+
+    public boolean none() {
+      return fgrams.isEmpty() && layers.isEmpty() && largerModel.isEmpty() && !finalNormAblation;
+    }
+  }
 
   public StudyConfig {
     seeds = seeds == null ? List.of(1L, 2L, 3L) : List.copyOf(seeds);
     stdTemperatures = stdTemperatures == null ? List.of(0.0, 0.3, 1.0) : List.copyOf(stdTemperatures);
     variants = variants == null ? Stream.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE").map(Variant::parse).toList() : List.copyOf(variants);
     extendMethods = extendMethods == null ? List.of("neutral", "finetune") : List.copyOf(extendMethods);
+    scone = scone == null ? new SconeArms(null, null, null, null) : scone;
     if (seeds.isEmpty() || seeds.size() != seeds.stream().distinct().count()) {
       throw new IllegalArgumentException("study.seeds must be distinct and non-empty, got " + seeds);
     }
@@ -38,9 +83,17 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<V
     if (stdTemperatures.isEmpty() && variants.isEmpty()) {
       throw new IllegalArgumentException("study: no arms (study.std_temperatures and study.variants are both empty)");
     }
+    if (!scone.none()) {
+      Variant withScone = variants.stream().filter(Variant::scone).findFirst().orElseThrow(() -> new IllegalArgumentException(
+          "study.scone needs a +SCONE variant in study.variants (e.g. SPEC+SCONE)"));
+      if (!variants.contains(withScone.withoutScone())) {
+        throw new IllegalArgumentException("study.scone: " + withScone + "'s curves and comparison start from "
+            + withScone.withoutScone() + ": add it to study.variants");
+      }
+    }
   }
 
   public static StudyConfig defaults() {
-    return new StudyConfig(null, null, null, null);
+    return new StudyConfig(null, null, null, null, null);
   }
 }

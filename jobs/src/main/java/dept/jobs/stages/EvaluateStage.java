@@ -4,15 +4,9 @@ import dept.train.rounds.Variant;
 import dept.eval.Comparison;
 import dept.train.rounds.TrainedModel;
 import dept.eval.HeldOutEvaluation;
-import dept.prep.io.HadoopConfig;
 import dept.prep.tokenizer.BpeTokenizer;
 import dept.prep.tokenizer.TokenizerJson;
-import dept.prep.tokenizer.VocabConfig;
-import dept.train.scoring.BroadcastModel;
 import dept.train.scoring.LanguageModelScore;
-import dept.train.scoring.LanguageModelScorer;
-import dept.train.scoring.ScoringBlocks;
-import dept.train.scoring.ScoringJob;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
@@ -63,17 +57,6 @@ public final class EvaluateStage implements Stage {
       .add("tokens", DataTypes.LongType, false)
       .add("bytes", DataTypes.LongType, false)
       .add("best", DataTypes.BooleanType, false);
-
-  static final StructType SCONE_LOOKUP = new StructType()
-      .add("variant", DataTypes.StringType, false)
-      .add("source", DataTypes.StringType, false)
-      .add("tokenizer", DataTypes.StringType, false)
-      .add("bits_per_byte_lookup", DataTypes.DoubleType, false)
-      .add("bits_per_byte_fgram_model", DataTypes.DoubleType, false)
-      .add("table_rows", DataTypes.LongType, false)
-      .add("table_fgrams", DataTypes.LongType, false)
-      .add("table_bytes", DataTypes.LongType, false)
-      .add("lookup_us_per_token", DataTypes.DoubleType, false);
 
   private final String heldOut;
 
@@ -127,75 +110,11 @@ public final class EvaluateStage implements Stage {
     AtomicOutput.writeFile(ctx.layout().comparisonMarkdown(), markdown.getBytes(StandardCharsets.UTF_8), ctx.hadoop());
     System.out.print(markdown);
     System.out.printf("comparison: %s (and %s)%n", ctx.layout().comparison(), ctx.layout().comparisonMarkdown());
-    evaluateSconeLookups(ctx, runs);
+    SconeLookupEvaluation.run(ctx, runs);
     if (heldOutTexts != null) {
       evaluateHeldOut(ctx, runs, heldOutTexts);
       heldOutTexts.unpersist();
     }
-  }
-
-  /** The lookup table directory per tokenizer of a {@code +SCONE} variant (empty for others); scoring tasks load them. */
-  private static Map<String, String> sconeTables(StageContext ctx, String variant, TrainedModel model) {
-    if (model.scone() == null) {
-      return Map.of();
-    }
-    ctx.requireComplete(ctx.layout().fgramEmbeddings(variant), "scone-precompute");
-    Map<String, String> tables = new TreeMap<>();
-    model.embeddings().keySet().forEach(t -> tables.put(t, ctx.layout().fgramEmbeddings(variant, t)));
-    return tables;
-  }
-
-  /** {@code model} on each unit's blocks in a scoring job, its weights broadcast for the job. */
-  private static SortedMap<String, LanguageModelScore> score(StageContext ctx, String variant, TrainedModel model, Dataset<Row> blocks,
-      int maxBlocks, Map<String, String> tokenizerOf, Map<String, int[]> tokenBytes) {
-    BroadcastModel weights = BroadcastModel.of(ctx.spark(), model.model(), model.seqLen(), model.body(), model.embeddings());
-    try {
-      return new ScoringJob(16).run(blocks, maxBlocks, new LanguageModelScorer(weights, tokenizerOf, tokenBytes,
-          sconeTables(ctx, variant, model), new HadoopConfig(ctx.hadoop())));
-    } finally {
-      weights.destroy();
-    }
-  }
-
-  /**
-   * Every {@code +SCONE} variant scored on each source's validation blocks (the same ones training
-   * validated on) with its precomputed lookup table instead of its f-gram model.
-   */
-  private void evaluateSconeLookups(StageContext ctx, List<Comparison.VariantRun> runs) {
-    List<Row> rows = new ArrayList<>();
-    for (Comparison.VariantRun run : runs) {
-      TrainedModel model = TrainedModel.load(run.model(), ctx.hadoop());
-      if (model.scone() == null) {
-        continue;
-      }
-      Map<String, Double> trained = new Comparison(ctx.spark(), ctx.hadoop()).bitsPerByte(List.of(run)).get(run.variant());
-      Map<String, String> tokenizerOf = new TreeMap<>();
-      trained.keySet().forEach(s -> tokenizerOf.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
-      TokenizerTables tok = TokenizerTables.load(ctx, new ArrayList<>(model.embeddings().keySet()));
-      Dataset<Row> val = ScoringBlocks.bySource(ctx.spark().read().parquet(ctx.layout().blocks()), "val", tokenizerOf);
-      SortedMap<String, LanguageModelScore> scores = score(ctx, run.variant(), model, val, ctx.config().train().evalBlocks(), tokenizerOf,
-          tok.tokenBytes());
-      for (String source : trained.keySet()) {
-        LanguageModelScore s = scores.get(source);
-        if (s == null) {
-          continue;
-        }
-        rows.add(RowFactory.create(run.variant(), source, tokenizerOf.get(source), s.metrics().bitsPerByte(), trained.get(source),
-            s.table().rows(), (long) s.table().fgrams(), s.table().bytes(), s.table().microsPerToken()));
-      }
-    }
-    if (rows.isEmpty()) {
-      return;
-    }
-    AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, SCONE_LOOKUP).coalesce(1), ctx.layout().sconeLookup(), ctx.hadoop());
-    System.out.println("SCONE at inference (lookup table in host memory, f-gram model not run), validation bits per byte:");
-    System.out.printf("%-12s %-6s %10s %12s %10s %10s %10s %8s%n", "variant", "source", "lookup", "f-gram model", "|diff|", "rows",
-        "table MB", "us/token");
-    for (Row r : rows) {
-      System.out.printf(java.util.Locale.ROOT, "%-12s %-6s %10.4f %12.4f %10.2e %10d %10.1f %8.3f%n", r.getString(0), r.getString(1),
-          r.getDouble(3), r.getDouble(4), Math.abs(r.getDouble(3) - r.getDouble(4)), r.getLong(5), r.getLong(7) / 1e6, r.getDouble(8));
-    }
-    System.out.printf("SCONE lookup evaluation: %s%n", ctx.layout().sconeLookup());
   }
 
   /** Every variant on the held-out corpus, with every tokenizer it has embeddings for. */
@@ -213,7 +132,7 @@ public final class EvaluateStage implements Stage {
       }
       Map<String, String> tokenizerOf = new TreeMap<>();
       tokenizers.keySet().forEach(t -> tokenizerOf.put(t, t));
-      SortedMap<String, LanguageModelScore> scores = score(ctx, run.variant(), model,
+      SortedMap<String, LanguageModelScore> scores = SconeLookupEvaluation.score(ctx, run.variant(), model,
           HeldOutEvaluation.blocks(texts, model.seqLen(), json), HeldOutEvaluation.MAX_BLOCKS, tokenizerOf,
           HeldOutEvaluation.tokenBytes(tokenizers));
       for (HeldOutEvaluation.Score s : HeldOutEvaluation.scores(run.variant(), scores)) {

@@ -13,7 +13,7 @@ import dept.train.rounds.RoundEngine;
 import dept.train.rounds.RunLog;
 import dept.train.rounds.Variant;
 import dept.train.rounds.TrainConfig;
-import dept.train.model.DecoderLm;
+import dept.train.model.InferenceFlops;
 import dept.train.model.ModelConfig;
 import dept.train.scone.SconeConfig;
 import dept.train.scone.SconeModels;
@@ -115,9 +115,7 @@ public final class SconeScalingStage implements Stage {
       rows += used + tables.vocabSizes().get(t);
     }
     double vocab = tokenizers.stream().mapToInt(t -> tables.vocabSizes().get(t)).average().orElse(0);
-    long body = new DecoderLm(model, 1, seqLen).initBody(0).parameterCount();
-    // Kaplan et al.'s count: 2 FLOPs per body parameter, attention over the context, the tied output head.
-    long flops = 2 * body + 2L * model.layers() * seqLen * model.dModel() + Math.round(2 * vocab * model.dModel());
+    long flops = InferenceFlops.perToken(model, seqLen, vocab);
     return new SconeScaling.Point(knob, fgramsUsed / Math.max(1, tokenizers.size()), scone == null ? 0 : scone.layers(),
         SconeModels.fgramModelParams(scone, model), rows, rows * model.dModel() * 4L, flops, bpb, loss);
   }

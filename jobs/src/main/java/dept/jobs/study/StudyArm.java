@@ -2,6 +2,7 @@ package dept.jobs.study;
 
 import dept.train.rounds.Sharing;
 import dept.jobs.config.StudyConfig;
+import dept.train.scone.SconeConfig;
 import dept.train.rounds.Variant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,21 +10,71 @@ import java.util.Locale;
 
 /**
  * One arm of the study: a variant (and for STD its mixture temperature) trained with the same
- * body and token budget as every other arm.
+ * token budget as every other arm; SCONE's arms change one setting of the config.
  *
- * @param name directory-safe label, e.g. {@code std-t0.3} or {@code spec-scone}
+ * @param name directory-safe label, e.g. {@code std-t0.3}, {@code spec-scone} or {@code spec-scone-f1000}
  * @param temperature the STD mixture temperature, null for the other variants
+ * @param knob {@link #MAIN} for the study's arms, else the SCONE setting this arm varies
+ * @param settings config overrides that make this arm (empty for the main arms)
  */
-public record StudyArm(String name, Variant variant, Double temperature) {
+public record StudyArm(String name, Variant variant, Double temperature, String knob, List<String> settings) {
 
-  /** STD at each temperature first (the paper's baselines), then the variants, in config order. */
-  public static List<StudyArm> of(StudyConfig study) {
+  public static final String MAIN = "main";
+  /** f-grams per table (SCONE's first knob). */
+  public static final String FGRAMS = "fgrams";
+  /** f-gram model depth (its second knob). */
+  public static final String LAYERS = "layers";
+  /** The plain variant with a larger main model (the paper's fixed-inference-FLOPs comparison). */
+  public static final String LARGER = "larger";
+  /** The f-gram model's final LayerNorm switched (an ablation). */
+  public static final String FINAL_NORM = "final_norm";
+
+  public StudyArm {
+    settings = List.copyOf(settings);
+  }
+
+  /**
+   * STD at each temperature first (the paper's baselines), then the variants in config order, then
+   * SCONE's knob arms and larger model around the first {@code +SCONE} variant (a setting equal to
+   * the configured one is that variant's own arm, not trained twice).
+   */
+  public static List<StudyArm> of(StudyConfig study, SconeConfig configured) {
     List<StudyArm> arms = new ArrayList<>();
     for (double t : study.stdTemperatures()) {
-      arms.add(new StudyArm("std-t" + trimmed(t), Variant.of(Sharing.STD), t));
+      arms.add(new StudyArm("std-t" + trimmed(t), Variant.of(Sharing.STD), t, MAIN, List.of()));
     }
     for (Variant v : study.variants()) {
-      arms.add(new StudyArm(v.directory(), v, null));
+      arms.add(new StudyArm(v.directory(), v, null, MAIN, List.of()));
+    }
+    StudyConfig.SconeArms scone = study.scone();
+    if (scone.none()) {
+      return arms;
+    }
+    Variant withScone = study.variants().stream().filter(Variant::scone).findFirst().orElseThrow();
+    for (int k : scone.fgrams()) {
+      if (k != configured.fgrams()) {
+        arms.add(new StudyArm(withScone.directory() + "-f" + k, withScone, null, FGRAMS, List.of("train.scone.fgrams=" + k)));
+      }
+    }
+    for (int l : scone.layers()) {
+      if (l != configured.layers()) {
+        arms.add(new StudyArm(withScone.directory() + "-l" + l, withScone, null, LAYERS, List.of("train.scone.layers=" + l)));
+      }
+    }
+    if (scone.finalNormAblation()) {
+      boolean norm = !configured.finalNorm();
+      arms.add(new StudyArm(withScone.directory() + (norm ? "-lnf" : "-nolnf"), withScone, null, FINAL_NORM,
+          List.of("train.scone.final_norm=" + norm)));
+    }
+    if (!scone.largerModel().isEmpty()) {
+      Variant plain = withScone.withoutScone();
+      List<String> model = new ArrayList<>();
+      StringBuilder label = new StringBuilder(plain.directory());
+      scone.largerModel().forEach((key, value) -> {
+        model.add("model." + key + "=" + value);
+        label.append('-').append(key.replace("_model", "").replace("_ratio", "")).append(value);
+      });
+      arms.add(new StudyArm(label.toString(), plain, null, LARGER, model));
     }
     return arms;
   }
@@ -63,6 +114,7 @@ public record StudyArm(String name, Variant variant, Double temperature) {
       o.add("train.local_steps=" + (long) localSteps * sourcesPerRound);
     }
     o.add("extend.methods=[" + String.join(", ", extendMethods) + "]");
+    o.addAll(settings);
     return o;
   }
 

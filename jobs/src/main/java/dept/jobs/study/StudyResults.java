@@ -9,6 +9,7 @@ import dept.eval.Comparison;
 import dept.eval.Extension;
 import dept.eval.ExtensionFrontier;
 import dept.eval.Study;
+import dept.eval.SconeStudy;
 import dept.eval.StudyReport;
 import dept.eval.UnigramBaseline;
 import dept.eval.VariantSummary;
@@ -17,6 +18,7 @@ import dept.jobs.stages.ExtendStage;
 import dept.jobs.stages.TokenizerTables;
 import dept.prep.io.AtomicOutput;
 import dept.prep.tokenizer.VocabConfig;
+import dept.train.model.InferenceFlops;
 import dept.train.rounds.Variant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,13 @@ final class StudyResults {
       .add("embedding_params_per_source", DataTypes.LongType, false)
       .add("bytes_up", DataTypes.LongType, false)
       .add("bytes_down", DataTypes.LongType, false)
-      .add("train_seconds", DataTypes.DoubleType, false);
+      .add("train_seconds", DataTypes.DoubleType, false)
+      .add("knob", DataTypes.StringType, false)
+      .add("inference_flops_per_token", DataTypes.LongType, false)
+      .add("fgrams_per_table", DataTypes.LongType, false)
+      .add("fgram_layers", DataTypes.IntegerType, false)
+      .add("bits_per_byte_lookup", DataTypes.DoubleType, false)
+      .add("table_bytes_per_source", DataTypes.LongType, false);
 
   static final StructType SOURCES = new StructType()
       .add("seed", DataTypes.LongType, false)
@@ -108,10 +116,13 @@ final class StudyResults {
         logPpl += r.getDouble(1) - uni;
       }
       Row tokens = ctx.spark().read().parquet(files.metrics()).where(col("excluded").equalTo(false)).agg(sum("tokens")).first();
+      LookupScores lookup = LookupScores.of(run, a.arm());
       runs.add(new Study.ArmRun(a.seed(), a.arm().name(), variant, a.arm().temperatureOrNaN(), summary.bitsPerByteUniform(),
           logPpl / Math.max(1, rows.size()), tokens.isNullAt(0) ? 0 : tokens.getLong(0), summary.embeddingParams(),
-          summary.embeddingParamsPerSource(), summary.bytesUpTotal(), summary.bytesDownTotal(), summary.trainSeconds()));
-      if (extensionBase != null && variant.equals(extensionBase) && a.arm().temperature() == null) {
+          summary.embeddingParamsPerSource(), summary.bytesUpTotal(), summary.bytesDownTotal(), summary.trainSeconds(), a.arm().knob(),
+          inferenceFlops(run, a.arm().variant(), rows.stream().map(r -> r.getString(0)).toList()), lookup.fgramsPerTable(),
+          a.arm().variant().scone() ? run.config().train().scone().layers() : 0, lookup.bitsPerByte(), lookup.tableBytesPerSource()));
+      if (extensionBase != null && StudyStage.extensionBase(a.arm(), extensionBase)) {
         List<Extension.ResultRow> results = Extension.resultsFrom(
             ctx.spark().read().parquet(run.layout().extensionResults(extensionBase, newSource)).collectAsList());
         Extension.summarize(results, List.of()).forEach(s -> extension.add(new Study.ExtensionRun(a.seed(), s.method(), s.newBefore(),
@@ -138,10 +149,28 @@ final class StudyResults {
     List<String> armNames = new ArrayList<>(Study.byArm(runs).keySet());
     StudyReport.Contents contents = new StudyReport.Contents("dept-spark study `" + ctx.config().run().name() + "`",
         StudySetup.markdown(ctx, sources, newSource, runs, wallSeconds), runs, scores, reference(armNames), differences(armNames, runs),
-        extensionBase, newSource, extension, sweep, ExtendStage.setting(ctx.config().extend()));
+        extensionBase, newSource, extension, sweep, ExtendStage.setting(ctx.config().extend()), sconeArms(arms));
     StudyReport.write(ctx.layout().studyReport(), contents, ctx.hadoop());
     System.out.print(StudyReport.markdown(contents));
     System.out.printf("study results: %s; report: %s/report.md%n", ctx.layout().studyResults("*"), ctx.layout().studyReport());
+  }
+
+  /** The arm's main model's forward FLOPs per token, its output head as wide as its sources' vocabularies on average. */
+  private static long inferenceFlops(StageContext run, Variant variant, List<String> sources) {
+    List<String> tokenizers = variant.globalVocabulary() ? List.of(VocabConfig.GLOBAL) : sources;
+    Map<String, Integer> sizes = TokenizerTables.load(run, tokenizers).vocabSizes();
+    double vocab = tokenizers.stream().mapToInt(sizes::get).average().orElse(0);
+    return InferenceFlops.perToken(run.config().model(), run.config().tokenize().seqLen(), vocab);
+  }
+
+  /** The first {@code +SCONE} variant's arm, its plain variant's and the larger plain model's (null: no {@code +SCONE} arm). */
+  private static SconeStudy.Arms sconeArms(List<Arm> arms) {
+    StudyArm scone = arms.stream().map(Arm::arm).filter(a -> a.variant().scone() && a.knob().equals(StudyArm.MAIN)).findFirst().orElse(null);
+    if (scone == null) {
+      return null;
+    }
+    String larger = arms.stream().map(Arm::arm).filter(a -> a.knob().equals(StudyArm.LARGER)).map(StudyArm::name).findFirst().orElse(null);
+    return new SconeStudy.Arms(scone.variant().withoutScone().directory(), scone.name(), larger);
   }
 
   private static String reference(List<String> arms) {
@@ -173,7 +202,8 @@ final class StudyResults {
 
   private void writeTables(List<Study.ArmRun> runs, List<Study.SourceScore> scores, List<Study.ExtensionRun> extension) {
     List<Row> arms = runs.stream().map(r -> RowFactory.create(r.seed(), r.arm(), r.variant(), r.temperature(), r.bitsPerByte(), r.logPplU(),
-        r.tokens(), r.embeddingParams(), r.embeddingParamsPerSource(), r.bytesUp(), r.bytesDown(), r.trainSeconds())).toList();
+        r.tokens(), r.embeddingParams(), r.embeddingParamsPerSource(), r.bytesUp(), r.bytesDown(), r.trainSeconds(), r.knob(),
+        r.inferenceFlops(), r.fgramsPerTable(), r.fgramLayers(), r.bitsPerByteLookup(), r.tableBytesPerSource())).toList();
     List<Row> sources = scores.stream().map(s -> RowFactory.create(s.seed(), s.arm(), s.source(), s.loss(), s.unigramLoss(), s.bitsPerByte(),
         s.unigramNormalizedPerplexity())).toList();
     List<Row> ext = extension.stream().map(e -> RowFactory.create(e.seed(), e.method(), e.newBefore(), e.newAfter(), e.forgettingMean(),

@@ -4,7 +4,10 @@ import dept.jobs.run.Stage;
 import dept.jobs.run.StageContext;
 import dept.jobs.config.ConfigException;
 import dept.jobs.config.StudyConfig;
+import dept.eval.Comparison;
 import dept.jobs.stages.ExtendStage;
+import dept.jobs.stages.SconeLookupEvaluation;
+import dept.jobs.stages.SconePrecomputeStage;
 import dept.jobs.stages.TrainStage;
 import dept.prep.io.AtomicOutput;
 import java.util.ArrayList;
@@ -35,13 +38,13 @@ public final class StudyStage implements Stage {
   public void run(StageContext ctx) {
     StudyConfig study = ctx.config().study();
     ctx.requireComplete(ctx.layout().blocks(), "tokenize");
-    List<StudyArm> arms = StudyArm.of(study);
+    List<StudyArm> arms = StudyArm.of(study, ctx.config().train().scone());
     List<String> sources = TrainStage.trainingSources(ctx, ctx.spark().read().parquet(ctx.layout().blocks()));
     int perRound = ctx.config().train().sourcesPerRound() == 0 ? sources.size() : Math.min(ctx.config().train().sourcesPerRound(), sources.size());
     String base = ctx.config().extend().baseVariant();
     String newSource = ctx.config().extend().newSource();
     boolean extend = newSource != null && !study.extendMethods().isEmpty();
-    if (extend && arms.stream().noneMatch(a -> a.variant().name().equals(base) && a.temperature() == null)) {
+    if (extend && arms.stream().noneMatch(a -> extensionBase(a, base))) {
       throw new ConfigException("study: extend.base_variant " + base + " is not one of study.variants " + study.variants()
           + " (or set study.extend_methods: [] to skip the extension)");
     }
@@ -69,6 +72,9 @@ public final class StudyStage implements Stage {
           trainedSeconds += (System.nanoTime() - start) / 1e9;
           trained++;
         }
+        if (arm.variant().scone() && !(resume && AtomicOutput.isComplete(run.layout().sconeLookup(), run.hadoop()))) {
+          scoreThroughLookupTables(run, arm);
+        }
         completed.add(new StudyResults.Arm(seed, arm, run));
         done++;
         double eta = trained == 0 ? 0 : trainedSeconds / trained * (total - done);
@@ -76,8 +82,7 @@ public final class StudyStage implements Stage {
             total, seed, arm.name(), (System.nanoTime() - start) / 1e9, eta / 60);
       }
       if (extend) {
-        StageContext run = armContext(ctx, arms.stream().filter(a -> a.variant().name().equals(base) && a.temperature() == null).findFirst()
-            .orElseThrow(), seed, perRound);
+        StageContext run = armContext(ctx, arms.stream().filter(a -> extensionBase(a, base)).findFirst().orElseThrow(), seed, perRound);
         boolean sweepDone = ctx.config().extend().sweep().isEmpty()
             || AtomicOutput.isComplete(run.layout().extensionSweepResults(base, newSource), run.hadoop());
         if (resume && sweepDone && AtomicOutput.isComplete(run.layout().extensionResults(base, newSource), run.hadoop())) {
@@ -90,6 +95,19 @@ public final class StudyStage implements Stage {
       }
     }
     new StudyResults(ctx).write(completed, extend ? base : null, newSource, sources, (System.nanoTime() - studyStart) / 1e9);
+  }
+
+  /** The main arm of {@code extend.base_variant} (not one of SCONE's arms of the same variant). */
+  static boolean extensionBase(StudyArm arm, String base) {
+    return arm.variant().name().equals(base) && arm.temperature() == null && arm.knob().equals(StudyArm.MAIN);
+  }
+
+  /** SCONE's inference path on a {@code +SCONE} arm: its f-gram model precomputed into Parquet tables, validation scored through them. */
+  private static void scoreThroughLookupTables(StageContext run, StudyArm arm) {
+    new SconePrecomputeStage().run(run);
+    String v = arm.variant().name();
+    SconeLookupEvaluation.run(run, List.of(new Comparison.VariantRun(v, run.layout().trainModel(v), run.layout().trainMetrics(v),
+        run.layout().trainValidation(v), run.layout().trainTimings(v))));
   }
 
   private static StageContext armContext(StageContext ctx, StudyArm arm, long seed, int perRound) {

@@ -18,9 +18,11 @@ import java.util.TreeMap;
  * its own position embeddings (max position = max_n), runs its causal blocks and returns the last
  * position's hidden state as the f-gram's input embedding. Its parameters are {@code scone.*}.
  *
- * <p>The output is the residual stream without a final LayerNorm: it then starts as the last
- * token's embedding plus small block contributions, on the scale of the token rows it stands in
- * for, instead of unit-variance vectors next to 0.02-scale token rows.
+ * <p>With {@code train.scone.final_norm} (the default) the last hidden state goes through the
+ * model's own final LayerNorm {@code scone.lnf}, as the main model's does: the paper replicates
+ * the baseline architecture without its token-embedding layer. Without it the output is the raw
+ * residual stream, which starts as the last token's row plus small block contributions (on the
+ * scale of the token rows it stands in for rather than unit variance); the study ablates the two.
  */
 public final class FgramModel {
 
@@ -57,8 +59,10 @@ public final class FgramModel {
       t.put(PREFIX + "out.w", TransformerBlocks.normal(seed, PREFIX + "out.w", 1 / Math.sqrt(f), f, d));
     }
     blocks.init(t, seed);
-    t.remove(PREFIX + "lnf.g"); // no final norm: see the class comment
-    t.remove(PREFIX + "lnf.b");
+    if (!scone.finalNorm()) {
+      t.remove(PREFIX + "lnf.g");
+      t.remove(PREFIX + "lnf.b");
+    }
     return new NamedTensors(t);
   }
 
@@ -85,6 +89,9 @@ public final class FgramModel {
     pos.attach(step);
     x = blocks.forward(x.add(pos), w, step);
     NDArray last = x.get(new NDIndex(":, -1, :")); // (F,f)
+    if (scone.finalNorm()) {
+      last = blocks.finalNorm(last, w);
+    }
     return projected() ? last.matMul(w.get(PREFIX + "out.w")) : last;
   }
 

@@ -23,9 +23,11 @@ import java.util.List;
  * @param mlpRatio f-gram model MLP ratio (null: the main model's)
  * @param precomputeBatch f-grams per forward pass in {@code dept scone-precompute}
  * @param scaling the settings {@code dept scone-scaling} sweeps
+ * @param finalNorm the f-gram model ends with its own final LayerNorm, as the main model does (the
+ *     paper: "we replicate the baseline model architecture but remove the token embedding layer")
  */
 public record SconeConfig(Mode mode, Integer fgrams, Integer maxN, Integer layers, Integer dModel, Integer heads,
-    Integer mlpRatio, Integer precomputeBatch, Scaling scaling) implements Serializable {
+    Integer mlpRatio, Integer precomputeBatch, Scaling scaling, Boolean finalNorm) implements Serializable {
 
   /**
    * The sweep of SCONE's two scaling knobs, one at a time from this config's setting.
@@ -60,6 +62,7 @@ public record SconeConfig(Mode mode, Integer fgrams, Integer maxN, Integer layer
     layers = layers == null ? 1 : layers;
     precomputeBatch = precomputeBatch == null ? 1024 : precomputeBatch;
     scaling = scaling == null ? new Scaling(null, null) : scaling;
+    finalNorm = finalNorm == null || finalNorm;
     if (fgrams < 0 || maxN < 2 || layers < 1 || precomputeBatch < 1) {
       throw new IllegalArgumentException("train.scone: fgrams must be >= 0, max_n >= 2, layers and precompute_batch >= 1");
     }
@@ -69,7 +72,7 @@ public record SconeConfig(Mode mode, Integer fgrams, Integer maxN, Integer layer
   }
 
   public static SconeConfig defaults() {
-    return new SconeConfig(null, null, null, null, null, null, null, null, null);
+    return new SconeConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   public boolean additive() {
@@ -97,10 +100,10 @@ public record SconeConfig(Mode mode, Integer fgrams, Integer maxN, Integer layer
   }
 
   public SconeConfig withFgrams(int count) {
-    return new SconeConfig(mode, count, maxN, layers, dModel, heads, mlpRatio, precomputeBatch, scaling);
+    return new SconeConfig(mode, count, maxN, layers, dModel, heads, mlpRatio, precomputeBatch, scaling, finalNorm);
   }
 
   public SconeConfig withLayers(int depth) {
-    return new SconeConfig(mode, fgrams, maxN, depth, dModel, heads, mlpRatio, precomputeBatch, scaling);
+    return new SconeConfig(mode, fgrams, maxN, depth, dModel, heads, mlpRatio, precomputeBatch, scaling, finalNorm);
   }
 }

@@ -157,8 +157,7 @@ class DocumentScoringStageTest {
     NamedTensors body = lm.initBody(5);
     NamedTensors embeddings = lm.initEmbeddings(5);
     String modelDir = dir.resolve("scone-model").toString();
-    new TrainedModel("GLOB+SCONE", MODEL, SEQ, 1, body, Map.of("global", embeddings), new dept.train.scone.SconeConfig(
-        null, null, null, null, null, null, null, null, null), null).save(modelDir, new Configuration());
+    new TrainedModel("GLOB+SCONE", MODEL, SEQ, 1, body, Map.of("global", embeddings), dept.train.scone.SconeConfig.defaults(), null).save(modelDir, new Configuration());
 
     float[] wte = embeddings.get(DecoderLm.EMBED + "wte").data();
     int d = MODEL.dModel();

@@ -83,7 +83,7 @@ class SconeTest {
   }
 
   private static SconeConfig scone(String mode) {
-    return new SconeConfig(SconeConfig.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)), 0, 4, 1, null, null, null, 256, null);
+    return new SconeConfig(SconeConfig.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)), 0, 4, 1, null, null, null, 256, null, null);
   }
 
   private static NamedTensors inputs(DecoderLm lm, FgramModel f, long seed) {

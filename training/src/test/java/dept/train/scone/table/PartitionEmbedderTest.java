@@ -38,7 +38,7 @@ class PartitionEmbedderTest {
 
   @Test
   void streamsOneBatchAtATimeAndMatchesTheInMemoryLoop() {
-    SconeConfig scone = new SconeConfig(SconeConfig.Mode.ADD, 0, 4, 1, null, null, null, BATCH, null);
+    SconeConfig scone = new SconeConfig(SconeConfig.Mode.ADD, 0, 4, 1, null, null, null, BATCH, null, null);
     Map<String, NamedTensors> inputs = new TreeMap<>();
     Map<String, byte[]> params = new HashMap<>();
     for (String table : List.of("a", "b")) {
@@ -76,7 +76,7 @@ class PartitionEmbedderTest {
 
   @Test
   void aTableWithoutParametersIsNamed() {
-    SconeConfig scone = new SconeConfig(SconeConfig.Mode.REPLACE, 0, 4, 1, null, null, null, BATCH, null);
+    SconeConfig scone = new SconeConfig(SconeConfig.Mode.REPLACE, 0, 4, 1, null, null, null, BATCH, null, null);
     Iterator<Row> out = PartitionEmbedder.embed(List.of(RowFactory.create("zz", seq(new int[] {1, 2}), 2)).iterator(),
         new FgramPrecompute(scone, MAIN), Map.of());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, out::hasNext);
