@@ -197,6 +197,44 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sconeStudyLayersItsArmsOverTheMainStudy() {
+    PipelineConfig main = loader.load(Path.of("../conf/study.yaml"), List.of());
+    PipelineConfig scone = loader.load(Path.of("../conf/study-scone.yaml"), List.of());
+    assertEquals(main.ingest(), scone.ingest(), "the base's sections are kept where the file says nothing");
+    assertEquals(main.model(), scone.model());
+    assertEquals(main.train(), scone.train());
+    assertEquals("out-study", scone.run().data(), "it reads the main study's prepared corpus");
+    assertEquals(main.run().seed(), scone.run().seed(), "a mapping merges key by key: run.seed comes from the base");
+    assertEquals(List.of("SPEC", "SPEC+SCONE"), scone.study().variants().stream().map(Variant::name).toList(), "a list replaces");
+    assertEquals(List.of(100, 1000, 10000), scone.study().scone().fgrams());
+    assertEquals(java.util.Map.of("d_model", 96), scone.study().scone().largerModel());
+    assertTrue(main.study().scone().none(), "the main study has no SCONE knob arms");
+    assertTrue(error(Path.of("../conf/study-scone.yaml"), "study.variants=[SPEC+SCONE]").getMessage()
+        .contains("study.scone: SPEC+SCONE's curves and comparison start from SPEC: add it to study.variants"));
+    assertTrue(error(Path.of("../conf/study-scone.yaml"), "study.scone.larger_model={width: 2}").getMessage()
+        .contains("study.scone.larger_model: width: 2"));
+  }
+
+  @Test
+  void aBaseConfigIsReadRelativeToTheFileAndACycleIsRefused() throws IOException {
+    Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(dir.resolve("sub/top.yaml"), "base: ../mid.yaml\ntrain: {rounds: 7}\n");
+    Files.writeString(dir.resolve("mid.yaml"), "base: " + LOCAL.toAbsolutePath() + "\nrun: {name: mid}\n");
+    PipelineConfig top = loader.load(dir.resolve("sub/top.yaml"), List.of("train.local_steps=3"));
+    PipelineConfig local = loader.load(LOCAL, List.of());
+    assertEquals(7, top.train().rounds());
+    assertEquals(3, top.train().localSteps());
+    assertEquals("mid", top.run().name());
+    assertEquals(local.ingest(), top.ingest());
+    assertEquals(local.train().optim(), top.train().optim());
+    Files.writeString(dir.resolve("a.yaml"), "base: b.yaml\n");
+    Files.writeString(dir.resolve("b.yaml"), "base: a.yaml\n");
+    assertTrue(error(dir.resolve("a.yaml")).getMessage().contains("base configs form a cycle"));
+    assertTrue(error(yaml("base: [x]\n")).getMessage().contains("base: expected the path of another config file"));
+    assertEquals("config file not found: " + dir.resolve("gone.yaml"), error(yaml("base: gone.yaml\n")).getMessage());
+  }
+
+  @Test
   void rejectsMissingFileAndBrokenYaml() throws IOException {
     assertEquals("config file not found: " + dir.resolve("none.yaml"), error(dir.resolve("none.yaml")).getMessage());
     assertTrue(error(yaml("ingest: [unclosed\n")).getMessage().contains("not valid YAML"));

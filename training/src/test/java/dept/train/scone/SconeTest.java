@@ -82,8 +82,11 @@ class SconeTest {
         .limit(k).map(e -> e.getKey().stream().mapToInt(i -> i).toArray()).toList();
   }
 
+  /** {@code replace} or {@code add}; {@code -nonorm} drops the f-gram model's final LayerNorm. */
   private static SconeConfig scone(String mode) {
-    return new SconeConfig(SconeConfig.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)), 0, 4, 1, null, null, null, 256, null, null);
+    boolean norm = !mode.endsWith("-nonorm");
+    String m = mode.replace("-nonorm", "").toUpperCase(java.util.Locale.ROOT);
+    return new SconeConfig(SconeConfig.Mode.valueOf(m), 0, 4, 1, null, null, null, 256, null, norm);
   }
 
   private static NamedTensors inputs(DecoderLm lm, FgramModel f, long seed) {
@@ -118,7 +121,7 @@ class SconeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"replace", "add"})
+  @ValueSource(strings = {"replace", "add", "replace-nonorm"})
   void logitsFromTheLookupTableEqualLogitsFromTheFgramModel(String mode) {
     SconeConfig s = scone(mode);
     FgramModel f = new FgramModel(s, MAIN);
@@ -160,6 +163,43 @@ class SconeTest {
         assertTrue(store.rowOf(g) >= 0, Arrays.toString(g));
       }
       assertEquals(-1, store.rowOf(fgrams.get(3999)), "an f-gram beyond the first 1000 is not in the table");
+    }
+  }
+
+  @Test
+  void theFinalLayerNormNormalisesEachFgramEmbeddingAndIsAnOption() {
+    List<int[]> keys = scone("replace").usable(fgrams).subList(0, 200);
+    for (boolean norm : new boolean[] {true, false}) {
+      SconeConfig s = scone(norm ? "replace" : "replace-nonorm");
+      FgramModel f = new FgramModel(s, MAIN);
+      NamedTensors in = inputs(new DecoderLm(MAIN, vocab, SEQ), f, 3);
+      assertEquals(norm, in.names().contains("scone.lnf.g"), "scone.lnf.* exist only with the final norm");
+      FgramEmbeddingStore.Builder b = new FgramEmbeddingStore.Builder(MAIN.dModel());
+      new FgramPrecompute(s, MAIN).run(in, keys.iterator(), b::add);
+      try (FgramEmbeddingStore store = b.build()) {
+        float[] row = new float[MAIN.dModel()];
+        double sd = 0;
+        double mean = 0;
+        for (int[] g : keys) {
+          store.copyRow(store.rowOf(g), row, 0);
+          double m = 0;
+          for (float v : row) {
+            m += v / row.length;
+          }
+          double var = 0;
+          for (float v : row) {
+            var += (v - m) * (v - m) / row.length;
+          }
+          mean = Math.max(mean, Math.abs(m));
+          sd += Math.sqrt(var) / keys.size();
+        }
+        if (norm) { // gain 1 and bias 0 at init: each row has mean 0 and unit variance
+          assertEquals(1.0, sd, 0.01);
+          assertTrue(mean < 1e-4, "row mean " + mean);
+        } else { // the residual stream: the token rows' scale (0.02) plus the block's small contributions
+          assertTrue(sd < 0.2, "row sd " + sd);
+        }
+      }
     }
   }
 
