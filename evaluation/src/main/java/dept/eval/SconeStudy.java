@@ -25,9 +25,14 @@ public final class SconeStudy {
    *
    * @param plain the variant without SCONE (0 f-grams)
    * @param scone the variant with SCONE at the configured setting
-   * @param larger the plain variant with the larger main model (null: not run)
+   * @param larger the plain variant with each larger main model (empty: not run)
    */
-  public record Arms(String plain, String scone, String larger) {}
+  public record Arms(String plain, String scone, List<String> larger) {
+
+    public Arms {
+      larger = List.copyOf(larger);
+    }
+  }
 
   private SconeStudy() {}
 
@@ -79,8 +84,9 @@ public final class SconeStudy {
       md.append("## The f-gram model's final LayerNorm, ablated\n\nThe same arm with `train.scone.final_norm` switched (paired by seed, "
           + "through the tables; negative = the ablated arm is better).\n\n").append(Study.differencesMarkdown(ablations)).append('\n');
     }
-    if (arms.larger() != null && byArm.containsKey(arms.larger()) && byArm.containsKey(arms.plain()) && byArm.containsKey(arms.scone())) {
-      md.append(largerMarkdown(runs, byArm, arms));
+    List<String> larger = arms.larger().stream().filter(byArm::containsKey).toList();
+    if (!larger.isEmpty() && byArm.containsKey(arms.plain()) && byArm.containsKey(arms.scone())) {
+      md.append(largerMarkdown(runs, byArm, arms, larger));
     }
     return md.toString();
   }
@@ -125,38 +131,53 @@ public final class SconeStudy {
     return b.toString();
   }
 
-  /** SCONE against a plain model with more inference FLOPs: how much of the larger model's gain SCONE recovers. */
-  private static String largerMarkdown(List<ArmRun> runs, Map<String, List<ArmRun>> byArm, Arms arms) {
+  /** SCONE against plain models with more inference FLOPs: how much of each larger model's gain SCONE recovers. */
+  private static String largerMarkdown(List<ArmRun> runs, Map<String, List<ArmRun>> byArm, Arms arms, List<String> larger) {
     double plainFlops = Study.spread(byArm.get(arms.plain()), r -> r.inferenceFlops()).mean();
     StringBuilder b = new StringBuilder("## SCONE against a larger plain model (the paper's comparison)\n\n");
     b.append("Inference FLOPs per token from each main model's shapes (2 per body parameter, attention over the context, the output "
         + "head; lookups count 0, so SCONE's table adds none). The same training tokens in every arm.\n\n");
     b.append("| arm | inference MFLOPs per token | vs ").append(arms.plain()).append(" | lookup table MB per source (host) | "
         + "bits per byte (inference path) |\n| --- | ---: | ---: | ---: | ---: |\n");
-    for (String arm : List.of(arms.plain(), arms.scone(), arms.larger())) {
+    List<String> shown = new ArrayList<>(List.of(arms.plain(), arms.scone()));
+    shown.addAll(larger);
+    for (String arm : shown) {
       List<ArmRun> rs = byArm.get(arm);
       double flops = Study.spread(rs, r -> r.inferenceFlops()).mean();
       b.append(String.format(Locale.ROOT, "| %s | %.3f | %.2fx | %.2f | %s |%n", arm, flops / 1e6, flops / plainFlops,
           Study.spread(rs, r -> r.tableBytesPerSource()).mean() / 1e6, Study.spread(rs, ArmRun::inferenceBitsPerByte).format("%.4f")));
     }
-    Study.Difference sconeGain = Study.difference(runs, arms.scone(), arms.plain(), ArmRun::inferenceBitsPerByte);
-    Study.Difference largerGain = Study.difference(runs, arms.larger(), arms.plain(), ArmRun::inferenceBitsPerByte);
-    Study.Difference gap = Study.difference(runs, arms.scone(), arms.larger(), ArmRun::inferenceBitsPerByte);
-    Spread recovered = recovered(runs, arms);
+    List<Study.Difference> diffs = new ArrayList<>(List.of(Study.difference(runs, arms.scone(), arms.plain(), ArmRun::inferenceBitsPerByte)));
+    for (String arm : larger) {
+      diffs.add(Study.difference(runs, arm, arms.plain(), ArmRun::inferenceBitsPerByte));
+      diffs.add(Study.difference(runs, arms.scone(), arm, ArmRun::inferenceBitsPerByte));
+    }
     b.append("\n| comparison (paired by seed) | bits per byte (mean ± sd) | beyond seed noise |\n| --- | ---: | --- |\n");
-    for (Study.Difference d : List.of(sconeGain, largerGain, gap)) {
+    for (Study.Difference d : diffs) {
       b.append(String.format(Locale.ROOT, "| %s − %s | %s | %s |%n", d.a(), d.b(), d.diff().format("%+.4f"), d.separated() ? "yes" : "no"));
     }
-    b.append(String.format(Locale.ROOT, "%nShare of the larger model's gain that SCONE recovers at the smaller model's inference FLOPs, "
-        + "(%s − %s) / (%s − %s) per seed: %s.%n%n", arms.plain(), arms.scone(), arms.plain(), arms.larger(), recovered.format("%.2f")));
+    b.append('\n');
+    for (String arm : larger) {
+      Study.Difference gain = Study.difference(runs, arm, arms.plain(), ArmRun::inferenceBitsPerByte);
+      if (gain.diff().mean() < 0 && gain.separated()) {
+        b.append(String.format(Locale.ROOT, "Share of %s's gain that SCONE recovers at %s's inference FLOPs, (%s − %s) / (%s − %s) per seed: "
+            + "%s (1 = as good as the larger model).%n%n", arm, arms.plain(), arms.plain(), arms.scone(), arms.plain(), arm,
+            recovered(runs, arms.plain(), arms.scone(), arm).format("%.2f")));
+      } else {
+        String verdict = gain.separated() ? "is worse than %s at this budget (%s bits per byte, beyond seed noise)"
+            : "is not better than %s beyond seed noise at this budget (%s bits per byte)";
+        b.append(String.format(Locale.ROOT, "%s " + verdict + ", so the share of its gain SCONE recovers is undefined here: the "
+            + "comparison needs a budget at which the larger model wins.%n%n", arm, arms.plain(), gain.diff().format("%+.4f")));
+      }
+    }
     return b.toString();
   }
 
   /** Per seed, (plain − scone) / (plain − larger): 1 = SCONE matches the larger model, above 1 = beats it. */
-  static Spread recovered(List<ArmRun> runs, Arms arms) {
+  static Spread recovered(List<ArmRun> runs, String plain, String scone, String larger) {
     Map<Long, double[]> bySeed = new LinkedHashMap<>();
     for (ArmRun r : runs) {
-      int i = r.arm().equals(arms.plain()) ? 0 : r.arm().equals(arms.scone()) ? 1 : r.arm().equals(arms.larger()) ? 2 : -1;
+      int i = r.arm().equals(plain) ? 0 : r.arm().equals(scone) ? 1 : r.arm().equals(larger) ? 2 : -1;
       if (i >= 0) {
         bySeed.computeIfAbsent(r.seed(), k -> new double[] {Double.NaN, Double.NaN, Double.NaN})[i] = r.inferenceBitsPerByte();
       }

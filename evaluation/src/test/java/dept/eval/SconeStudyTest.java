@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class SconeStudyTest {
 
-  private static final SconeStudy.Arms ARMS = new SconeStudy.Arms("spec", "spec-scone", "spec-d96");
+  private static final SconeStudy.Arms ARMS = new SconeStudy.Arms("spec", "spec-scone", List.of("spec-d96", "spec-layers5", "spec-h8"));
 
   /** A SPEC-family arm: {@code lookup} NaN for a plain one; the f-gram model's figure 0.5 off so a test sees which one is read. */
   private static Study.ArmRun run(long seed, String arm, String knob, long flops, long fgrams, int layers, double lookup, double plain) {
@@ -31,6 +31,8 @@ class SconeStudyTest {
       r.add(run(s + 1, "spec-scone-f10000", "fgrams", 1_000_000, 10_000, 1, 3.15 + n + (s == 1 ? 0.004 : 0), 0));
       r.add(run(s + 1, "spec-scone-l2", "layers", 1_000_000, 100_000, 2, 3.10 + n + (s == 0 ? 0.01 : -0.01), 0));
       r.add(run(s + 1, "spec-d96", "larger", 2_000_000, 0, 0, Double.NaN, 3.00 + n));
+      r.add(run(s + 1, "spec-layers5", "larger", 1_900_000, 0, 0, Double.NaN, 3.30 + n + (s == 0 ? 0.02 : -0.01)));
+      r.add(run(s + 1, "spec-h8", "larger", 1_900_000, 0, 0, Double.NaN, 3.40 + n));
     }
     return r;
   }
@@ -46,7 +48,7 @@ class SconeStudyTest {
   @Test
   void recoveredShareIsTheSconeGainOverTheLargerModelsGainPerSeed() {
     // Per seed: (3.30 - 3.10) / (3.30 - 3.00) = 2/3 (the noise is shared by every arm of a seed).
-    Study.Spread share = SconeStudy.recovered(runs(), ARMS);
+    Study.Spread share = SconeStudy.recovered(runs(), "spec", "spec-scone", "spec-d96");
     assertEquals(2.0 / 3, share.mean(), 1e-9);
     assertEquals(3, share.n());
   }
@@ -60,7 +62,11 @@ class SconeStudyTest {
     assertTrue(md.contains("| spec-scone-l2 | 2 | 25.60 | 3.1000 ± 0.0173 | -0.0033 ± 0.0115 | no |"), md);
     assertTrue(md.contains("| spec-d96 | 2.000 | 2.00x |"), md);
     assertTrue(md.contains("| spec-scone − spec-d96 | +0.1000 ± 0.0000 | yes |"), md);
-    assertTrue(md.contains("(spec − spec-scone) / (spec − spec-d96) per seed: 0.67 ± 0.00."), md);
+    assertTrue(md.contains("(spec − spec-scone) / (spec − spec-d96) per seed: 0.67 ± 0.00 (1 = as good as the larger model)."), md);
+    // A larger model that does not beat the base gives no share (its denominator is noise), and the report says so.
+    assertTrue(md.contains("spec-layers5 is not better than spec beyond seed noise at this budget (+0.0000 ± 0.0173 bits per byte)"), md);
+    assertFalse(md.contains("(spec − spec-layers5) per seed"), md);
+    assertTrue(md.contains("spec-h8 is worse than spec at this budget (+0.1000 ± 0.0000 bits per byte, beyond seed noise)"), md);
     assertTrue(md.contains("| spec-scone | 3 | 100,000 | 1 | 3.6033 ± 0.0153 | 3.1033 ± 0.0153 | 5.0e-01 | 25.60 | 100 |"), md);
     assertFalse(md.isEmpty());
     Map<String, byte[]> plots = SconeStudy.plots(runs(), ARMS);

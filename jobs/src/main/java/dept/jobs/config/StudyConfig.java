@@ -30,34 +30,40 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<V
    * @param fgrams f-grams per table, one arm each (the SCONE paper's first knob); the curve's ends
    *     are the arms already there: V (no f-gram) and V+SCONE at {@code train.scone.fgrams}
    * @param layers f-gram model depths, one arm each (the second knob; V+SCONE is the configured depth)
-   * @param largerModel {@code model.*} keys of a plain V with about twice the main model's inference
-   *     FLOPs (e.g. {@code d_model: 96}): the paper's comparison at fixed inference FLOPs; empty: none
+   * @param largerModels each the {@code model.*} keys of a plain V with about twice the main model's
+   *     inference FLOPs (e.g. {@code d_model: 96} wider, {@code layers: 5} deeper): the paper's
+   *     comparison at fixed inference FLOPs; empty: none
    * @param finalNormAblation one more arm with the f-gram model's final LayerNorm switched from
    *     {@code train.scone.final_norm}
    */
-  public record SconeArms(List<Integer> fgrams, List<Integer> layers, Map<String, Integer> largerModel, Boolean finalNormAblation) {
+  public record SconeArms(List<Integer> fgrams, List<Integer> layers, List<Map<String, Integer>> largerModels, Boolean finalNormAblation) {
 
     private static final Set<String> MODEL_KEYS = Set.of("d_model", "layers", "heads", "mlp_ratio");
 
     public SconeArms {
       fgrams = fgrams == null ? List.of() : List.copyOf(fgrams);
       layers = layers == null ? List.of() : List.copyOf(layers);
-      largerModel = largerModel == null ? Map.of() : Map.copyOf(new TreeMap<>(largerModel));
+      largerModels = largerModels == null ? List.of() : largerModels.stream().map(m -> Map.copyOf(new TreeMap<>(m))).toList();
       finalNormAblation = finalNormAblation != null && finalNormAblation;
       if (fgrams.stream().anyMatch(k -> k == null || k < 1) || layers.stream().anyMatch(l -> l == null || l < 1)) {
         throw new IllegalArgumentException("study.scone: fgrams and layers must be >= 1 (0 f-grams is the variant without SCONE, "
             + "already an arm), got " + fgrams + ", " + layers);
       }
-      for (Map.Entry<String, Integer> e : largerModel.entrySet()) {
-        if (!MODEL_KEYS.contains(e.getKey()) || e.getValue() == null || e.getValue() < 1) {
-          throw new IllegalArgumentException("study.scone.larger_model: " + e.getKey() + ": " + e.getValue()
-              + " (expected model keys " + new TreeSet<>(MODEL_KEYS) + " with values >= 1)");
+      for (Map<String, Integer> model : largerModels) {
+        if (model.isEmpty()) {
+          throw new IllegalArgumentException("study.scone.larger_models: an empty model (give d_model, layers, heads or mlp_ratio)");
+        }
+        for (Map.Entry<String, Integer> e : model.entrySet()) {
+          if (!MODEL_KEYS.contains(e.getKey()) || e.getValue() == null || e.getValue() < 1) {
+            throw new IllegalArgumentException("study.scone.larger_models: " + e.getKey() + ": " + e.getValue()
+                + " (expected model keys " + new TreeSet<>(MODEL_KEYS) + " with values >= 1)");
+          }
         }
       }
     }
 
     public boolean none() {
-      return fgrams.isEmpty() && layers.isEmpty() && largerModel.isEmpty() && !finalNormAblation;
+      return fgrams.isEmpty() && layers.isEmpty() && largerModels.isEmpty() && !finalNormAblation;
     }
   }
 

@@ -66,11 +66,11 @@ public record StudyArm(String name, Variant variant, Double temperature, String 
       arms.add(new StudyArm(withScone.directory() + (norm ? "-lnf" : "-nolnf"), withScone, null, FINAL_NORM,
           List.of("train.scone.final_norm=" + norm)));
     }
-    if (!scone.largerModel().isEmpty()) {
-      Variant plain = withScone.withoutScone();
+    Variant plain = withScone.withoutScone();
+    for (java.util.Map<String, Integer> larger : scone.largerModels()) { // keys in order: a stable label
       List<String> model = new ArrayList<>();
       StringBuilder label = new StringBuilder(plain.directory());
-      scone.largerModel().forEach((key, value) -> {
+      new java.util.TreeMap<>(larger).forEach((key, value) -> {
         model.add("model." + key + "=" + value);
         label.append('-').append(key.replace("_model", "").replace("_ratio", "")).append(value);
       });

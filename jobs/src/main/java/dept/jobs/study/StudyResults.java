@@ -169,7 +169,7 @@ final class StudyResults {
     if (scone == null) {
       return null;
     }
-    String larger = arms.stream().map(Arm::arm).filter(a -> a.knob().equals(StudyArm.LARGER)).map(StudyArm::name).findFirst().orElse(null);
+    List<String> larger = arms.stream().map(Arm::arm).filter(a -> a.knob().equals(StudyArm.LARGER)).map(StudyArm::name).distinct().toList();
     return new SconeStudy.Arms(scone.variant().withoutScone().directory(), scone.name(), larger);
   }
 

@@ -207,12 +207,12 @@ class ConfigLoaderTest {
     assertEquals(main.run().seed(), scone.run().seed(), "a mapping merges key by key: run.seed comes from the base");
     assertEquals(List.of("SPEC", "SPEC+SCONE"), scone.study().variants().stream().map(Variant::name).toList(), "a list replaces");
     assertEquals(List.of(100, 1000, 10000), scone.study().scone().fgrams());
-    assertEquals(java.util.Map.of("d_model", 96), scone.study().scone().largerModel());
+    assertEquals(List.of(java.util.Map.of("d_model", 96), java.util.Map.of("layers", 5)), scone.study().scone().largerModels());
     assertTrue(main.study().scone().none(), "the main study has no SCONE knob arms");
     assertTrue(error(Path.of("../conf/study-scone.yaml"), "study.variants=[SPEC+SCONE]").getMessage()
         .contains("study.scone: SPEC+SCONE's curves and comparison start from SPEC: add it to study.variants"));
-    assertTrue(error(Path.of("../conf/study-scone.yaml"), "study.scone.larger_model={width: 2}").getMessage()
-        .contains("study.scone.larger_model: width: 2"));
+    assertTrue(error(Path.of("../conf/study-scone.yaml"), "study.scone.larger_models=[{width: 2}]").getMessage()
+        .contains("study.scone.larger_models: width: 2"));
   }
 
   @Test
