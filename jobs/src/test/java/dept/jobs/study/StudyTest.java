@@ -128,7 +128,9 @@ class StudyTest {
     String report = Files.readString(study.resolve("report/report.md"));
     for (String part : List.of("## SCONE at inference: through the precomputed tables", "## SCONE's first knob: f-grams per table",
         "| spec-scone-f6 | 6 |", "## The f-gram model's final LayerNorm, ablated", "| spec-scone-nolnf − spec-scone |",
-        "## SCONE against a larger plain model", "(spec − spec-scone) / (spec − spec-d48) per seed:")) {
+        "## SCONE against a larger plain model", "| spec-scone − spec-d48 |",
+        // one seed cannot separate the larger model's gain from noise: no share is computed from it
+        "spec-d48 is not better than spec beyond seed noise")) {
       assertTrue(report.contains(part), part + " in\n" + report);
     }
     assertTrue(Files.size(study.resolve("report/scone_fgrams.png")) > 1000);
