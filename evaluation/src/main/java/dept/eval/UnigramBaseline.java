@@ -6,7 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.posexplode;
 
 import dept.prep.tokenizer.SpecialTokens;
-import dept.train.scoring.ScoringBlocks;
+import dept.train.scoring.ValidationSample;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -25,6 +26,16 @@ public final class UnigramBaseline {
    * (by block id; 0 = all) of {@code source} encoded with {@code tokenizer}; pad targets are not scored.
    */
   public static double loss(Dataset<Row> blocks, String source, String tokenizer, int vocabSize, int evalBlocks) {
+    return loss(blocks, source, tokenizer, vocabSize, new ValidationSample(evalBlocks, 0), null);
+  }
+
+  /**
+   * As {@link #loss(Dataset, String, String, int, int)} on the validation text {@code sample} picks
+   * (the one the trainer validates on); {@code tokenBytes} (the tokenizer's bytes per id) is needed
+   * for a whole-document sample.
+   */
+  public static double loss(Dataset<Row> blocks, String source, String tokenizer, int vocabSize, ValidationSample sample,
+      int[] tokenBytes) {
     Dataset<Row> mine = blocks.where(col("source").equalTo(source).and(col("tokenizer").equalTo(tokenizer)));
     long[] counts = new long[vocabSize];
     long total = 0;
@@ -37,8 +48,8 @@ public final class UnigramBaseline {
     }
     // The validation targets (every position but the first of each block), counted in Spark: the
     // driver receives at most one row per token id, however many blocks are scored.
-    Dataset<Row> val = ScoringBlocks.firstPerUnit(mine.where(col("split").equalTo("val"))
-        .select(lit(source).as("unit"), col("block_id"), col("tokens")), evalBlocks);
+    Dataset<Row> val = sample.select(mine.where(col("split").equalTo("val")).select(lit(source).as("unit"), col("block_id"), col("tokens")),
+        tokenBytes == null ? Map.of() : Map.of(source, tokenBytes));
     double nats = 0;
     long scored = 0;
     for (Row r : val.select(posexplode(col("tokens")).as(new String[] {"pos", "t"})).where(col("pos").gt(0))

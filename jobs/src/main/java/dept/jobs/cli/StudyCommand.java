@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "A small-scale reproduction of the papers' claims (conf/study.yaml): prepares the corpus once (ingest, vocab, "
-          + "tokenize, ngrams), then trains every arm once per seed with the same body and token budget: STD at each "
+          + "tokenize, and ngrams when an arm has +SCONE), then trains every arm once per seed with the same body and token budget: STD at each "
           + "study.std_temperatures, then study.variants (GLOB, TRIM, SPEC, SPEC+SCONE); extends each seed's "
           + "extend.base_variant to extend.new_source with study.extend_methods.",
       "Writes study/seed-<s>/<arm>/ (complete runs on the shared data), study/results/{arms,sources,extension} "
@@ -37,8 +37,35 @@ final class StudyCommand extends StageCommand {
         keptWhenResuming(new IngestStage(), OutputLayout::documents),
         keptWhenResuming(new VocabStage(), OutputLayout::vocab),
         keptWhenResuming(new TokenizeStage(), OutputLayout::blocks),
-        keptWhenResuming(new NgramsStage(), OutputLayout::fgrams),
+        onlyWithScone(keptWhenResuming(new NgramsStage(), OutputLayout::fgrams)),
         new StudyStage(resume));
+  }
+
+  /** {@code stage} (the n-gram tables) only when some arm has SCONE's f-gram inputs: nothing else reads them. */
+  private static Stage onlyWithScone(Stage stage) {
+    return new Stage() {
+      private boolean skipped;
+
+      @Override
+      public String name() {
+        return stage.name();
+      }
+
+      @Override
+      public void run(StageContext ctx) {
+        skipped = ctx.config().study().variants().stream().noneMatch(dept.train.rounds.Variant::scone);
+        if (skipped) {
+          System.out.printf("%s: skipped (no +SCONE arm in study.variants reads the f-grams)%n", stage.name());
+        } else {
+          stage.run(ctx);
+        }
+      }
+
+      @Override
+      public boolean wroteOutputs() {
+        return !skipped && stage.wroteOutputs();
+      }
+    };
   }
 
   /** {@code stage}, skipped under --resume when its output is complete. */

@@ -1,5 +1,6 @@
 package dept.jobs.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dept.train.rounds.Sharing;
 import dept.train.rounds.Variant;
 import java.util.stream.Stream;
@@ -15,13 +16,46 @@ import java.util.TreeSet;
  *
  * @param seeds one full set of arms per seed (mean and spread are reported over them)
  * @param stdTemperatures the STD baselines' mixture temperatures (the DEPT paper's 0, 0.3, 1)
+ * @param stdBaselines which STD baselines each temperature gets (see {@link StdBaseline}); default
+ *     {@code [steps, tokens]}
  * @param variants the DEPT variants next to them (GLOB, TRIM, SPEC, SPEC+SCONE)
  * @param extendMethods `dept extend` methods run on each seed's {@code extend.base_variant}
  *     towards {@code extend.new_source} (empty: no extension)
  * @param scone SCONE's knobs and its larger-model comparison, as more arms (none by default)
  */
-public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<Variant> variants, List<String> extendMethods,
-    SconeArms scone) {
+public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<StdBaseline> stdBaselines, List<Variant> variants,
+    List<String> extendMethods, SconeArms scone) {
+
+  /**
+   * How an STD baseline is matched to the DEPT arms' R rounds of K sources x H steps x batch B.
+   * All three see the same tokens.
+   */
+  public enum StdBaseline {
+    /**
+     * The DEPT paper's: data-parallel training, K workers' batches in one step (global batch
+     * K x B) for R x H steps: the DEPT arms' tokens and sequential steps.
+     */
+    @JsonProperty("steps") STEPS("dp"),
+    /** One worker at batch B for R x H x K steps: the same tokens in K times more sequential updates. */
+    @JsonProperty("tokens") TOKENS("seq"),
+    /**
+     * The IID control: FedAvg over K replicas of the shuffled mixture (disjoint shards), H steps
+     * each per round with the DEPT arms' inner state: the price of federated averaging without
+     * heterogeneity.
+     */
+    @JsonProperty("iid") IID("iid");
+
+    private final String label;
+
+    StdBaseline(String label) {
+      this.label = label;
+    }
+
+    /** The arm name's part: {@code std-<label>-t<temperature>}. */
+    public String label() {
+      return label;
+    }
+  }
 
   /**
    * More arms around the first {@code +SCONE} variant of {@code study.variants} (V+SCONE), each
@@ -70,6 +104,7 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<V
   public StudyConfig {
     seeds = seeds == null ? List.of(1L, 2L, 3L) : List.copyOf(seeds);
     stdTemperatures = stdTemperatures == null ? List.of(0.0, 0.3, 1.0) : List.copyOf(stdTemperatures);
+    stdBaselines = stdBaselines == null ? List.of(StdBaseline.STEPS, StdBaseline.TOKENS) : List.copyOf(stdBaselines);
     variants = variants == null ? Stream.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE").map(Variant::parse).toList() : List.copyOf(variants);
     extendMethods = extendMethods == null ? List.of("neutral", "finetune") : List.copyOf(extendMethods);
     scone = scone == null ? new SconeArms(null, null, null, null) : scone;
@@ -86,6 +121,9 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<V
         throw new IllegalArgumentException("study.variants: " + v + " is an STD baseline; list its temperatures in study.std_temperatures");
       }
     }
+    if (!stdTemperatures.isEmpty() && stdBaselines.isEmpty()) {
+      throw new IllegalArgumentException("study.std_baselines is empty while study.std_temperatures is not: give steps, tokens and/or iid");
+    }
     if (stdTemperatures.isEmpty() && variants.isEmpty()) {
       throw new IllegalArgumentException("study: no arms (study.std_temperatures and study.variants are both empty)");
     }
@@ -100,6 +138,6 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<V
   }
 
   public static StudyConfig defaults() {
-    return new StudyConfig(null, null, null, null, null);
+    return new StudyConfig(null, null, null, null, null, null);
   }
 }

@@ -56,9 +56,13 @@ public final class SconeLookupEvaluation {
       Map<String, String> tokenizerOf = new TreeMap<>();
       trained.keySet().forEach(s -> tokenizerOf.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
       TokenizerTables tok = TokenizerTables.load(ctx, new ArrayList<>(model.embeddings().keySet()));
-      Dataset<Row> val = ScoringBlocks.bySource(ctx.spark().read().parquet(ctx.layout().blocks()), "val", tokenizerOf);
-      SortedMap<String, LanguageModelScore> scores = score(ctx, run.variant(), model, val, ctx.config().train().evalBlocks(), tokenizerOf,
-          tok.tokenBytes());
+      Map<String, int[]> bytesBySource = new TreeMap<>();
+      tokenizerOf.forEach((s, t) -> bytesBySource.put(s, tok.tokenBytes().get(t)));
+      // The validation text training scored: the same documents (eval_bytes) or blocks (eval_blocks).
+      Dataset<Row> val = ctx.config().train().validationSample()
+          .select(ScoringBlocks.bySource(ctx.spark().read().parquet(ctx.layout().blocks()), "val", tokenizerOf), bytesBySource)
+          .select("unit", "block_id", "tokens");
+      SortedMap<String, LanguageModelScore> scores = score(ctx, run.variant(), model, val, 0, tokenizerOf, tok.tokenBytes());
       for (String source : trained.keySet()) {
         LanguageModelScore s = scores.get(source);
         if (s == null) {

@@ -47,7 +47,9 @@ final class TrainOutputs {
       .add("perplexity", DataTypes.DoubleType, false)
       .add("bits_per_byte", DataTypes.DoubleType, false)
       .add("tokens", DataTypes.LongType, false)
-      .add("bytes", DataTypes.LongType, false);
+      .add("bytes", DataTypes.LongType, false)
+      .add("bits_per_byte_all_rows", DataTypes.DoubleType, false)
+      .add("targets_outside_rows", DataTypes.LongType, false);
 
   static final StructType TIMINGS = new StructType()
       .add("variant", DataTypes.StringType, false)
@@ -81,7 +83,8 @@ final class TrainOutputs {
     }
     List<Row> validation = new ArrayList<>();
     for (RunLog.ValidationRow v : log.validation()) {
-      validation.add(RowFactory.create(v.variant(), v.round(), v.source(), v.loss(), v.perplexity(), v.bitsPerByte(), v.tokens(), v.bytes()));
+      validation.add(RowFactory.create(v.variant(), v.round(), v.source(), v.loss(), v.perplexity(), v.bitsPerByte(), v.tokens(), v.bytes(),
+          v.bitsPerByteAllRows(), v.targetsOutsideRows()));
     }
     List<Row> timings = new ArrayList<>();
     for (RunLog.RoundTiming r : log.timings()) {

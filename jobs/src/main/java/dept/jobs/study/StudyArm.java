@@ -9,15 +9,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One arm of the study: a variant (and for STD its mixture temperature) trained with the same
- * token budget as every other arm; SCONE's arms change one setting of the config.
+ * One arm of the study: a variant (and for STD its mixture temperature and how it is matched)
+ * trained with the same token budget as every other arm; SCONE's arms change one setting of the
+ * config.
  *
- * @param name directory-safe label, e.g. {@code std-t0.3}, {@code spec-scone} or {@code spec-scone-f1000}
+ * @param name directory-safe label, e.g. {@code std-dp-t0.3}, {@code spec-scone} or {@code spec-scone-f1000}
  * @param temperature the STD mixture temperature, null for the other variants
+ * @param baseline how an STD arm is matched to the DEPT arms, null for the other variants
  * @param knob {@link #MAIN} for the study's arms, else the SCONE setting this arm varies
  * @param settings config overrides that make this arm (empty for the main arms)
  */
-public record StudyArm(String name, Variant variant, Double temperature, String knob, List<String> settings) {
+public record StudyArm(String name, Variant variant, Double temperature, StudyConfig.StdBaseline baseline, String knob,
+    List<String> settings) {
 
   public static final String MAIN = "main";
   /** f-grams per table (SCONE's first knob). */
@@ -40,11 +43,13 @@ public record StudyArm(String name, Variant variant, Double temperature, String 
    */
   public static List<StudyArm> of(StudyConfig study, SconeConfig configured) {
     List<StudyArm> arms = new ArrayList<>();
-    for (double t : study.stdTemperatures()) {
-      arms.add(new StudyArm("std-t" + trimmed(t), Variant.of(Sharing.STD), t, MAIN, List.of()));
+    for (StudyConfig.StdBaseline b : study.stdBaselines()) {
+      for (double t : study.stdTemperatures()) {
+        arms.add(new StudyArm("std-" + b.label() + "-t" + trimmed(t), Variant.of(Sharing.STD), t, b, MAIN, List.of()));
+      }
     }
     for (Variant v : study.variants()) {
-      arms.add(new StudyArm(v.directory(), v, null, MAIN, List.of()));
+      arms.add(arm(v.directory(), v, MAIN, List.of()));
     }
     StudyConfig.SconeArms scone = study.scone();
     if (scone.none()) {
@@ -53,17 +58,17 @@ public record StudyArm(String name, Variant variant, Double temperature, String 
     Variant withScone = study.variants().stream().filter(Variant::scone).findFirst().orElseThrow();
     for (int k : scone.fgrams()) {
       if (k != configured.fgrams()) {
-        arms.add(new StudyArm(withScone.directory() + "-f" + k, withScone, null, FGRAMS, List.of("train.scone.fgrams=" + k)));
+        arms.add(arm(withScone.directory() + "-f" + k, withScone, FGRAMS, List.of("train.scone.fgrams=" + k)));
       }
     }
     for (int l : scone.layers()) {
       if (l != configured.layers()) {
-        arms.add(new StudyArm(withScone.directory() + "-l" + l, withScone, null, LAYERS, List.of("train.scone.layers=" + l)));
+        arms.add(arm(withScone.directory() + "-l" + l, withScone, LAYERS, List.of("train.scone.layers=" + l)));
       }
     }
     if (scone.finalNormAblation()) {
       boolean norm = !configured.finalNorm();
-      arms.add(new StudyArm(withScone.directory() + (norm ? "-lnf" : "-nolnf"), withScone, null, FINAL_NORM,
+      arms.add(arm(withScone.directory() + (norm ? "-lnf" : "-nolnf"), withScone, FINAL_NORM,
           List.of("train.scone.final_norm=" + norm)));
     }
     Variant plain = withScone.withoutScone();
@@ -74,9 +79,13 @@ public record StudyArm(String name, Variant variant, Double temperature, String 
         model.add("model." + key + "=" + value);
         label.append('-').append(key.replace("_model", "").replace("_ratio", "")).append(value);
       });
-      arms.add(new StudyArm(label.toString(), plain, null, LARGER, model));
+      arms.add(arm(label.toString(), plain, LARGER, model));
     }
     return arms;
+  }
+
+  private static StudyArm arm(String name, Variant variant, String knob, List<String> settings) {
+    return new StudyArm(name, variant, null, null, knob, settings);
   }
 
   private static String trimmed(double t) {
@@ -91,14 +100,16 @@ public record StudyArm(String name, Variant variant, Double temperature, String 
 
   /**
    * Config overrides that turn the study's config into this arm's run with {@code seed}: its own
-   * output root on the shared data, the seed, the one variant, and for the mixture variants H x K
-   * local steps per round, so that the one mixture task consumes as many tokens per round as the K
-   * per-source tasks of the decoupled variants.
+   * output root on the shared data, the seed, the one variant, and for an STD arm what matches its
+   * tokens per round to the K per-source tasks of the decoupled variants: a K x B batch for H
+   * steps ({@code steps}), H x K steps at batch B ({@code tokens}), or K replicas of H steps at
+   * batch B ({@code iid}).
    *
    * @param sourcesPerRound K: the sources a decoupled round trains
+   * @param batchSize B: the decoupled tasks' batch
    */
   public List<String> overrides(long seed, String output, String data, String runName, int localSteps, int sourcesPerRound,
-      List<String> extendMethods) {
+      int batchSize, List<String> extendMethods) {
     List<String> o = new ArrayList<>();
     o.add("run.output=" + quoted(output));
     o.add("run.data=" + quoted(data));
@@ -110,8 +121,12 @@ public record StudyArm(String name, Variant variant, Double temperature, String 
     if (temperature != null) {
       o.add("train.temperature=" + temperature);
     }
-    if (variant.mixture()) {
-      o.add("train.local_steps=" + (long) localSteps * sourcesPerRound);
+    if (baseline != null) {
+      switch (baseline) {
+        case STEPS -> o.add("train.optim.batch_size=" + (long) batchSize * sourcesPerRound);
+        case TOKENS -> o.add("train.local_steps=" + (long) localSteps * sourcesPerRound);
+        case IID -> o.add("train.replicas=" + sourcesPerRound);
+      }
     }
     o.add("extend.methods=[" + String.join(", ", extendMethods) + "]");
     o.addAll(settings);

@@ -96,6 +96,7 @@ final class StudyResults {
     List<Study.ExtensionRun> extension = new ArrayList<>();
     Dataset<Row> sweepResults = null;
     Dataset<Row> sweepGates = null;
+    ScoredBytes scoredBytes = new ScoredBytes();
     for (Arm a : arms) {
       String variant = a.arm().variant().name();
       boolean global = a.arm().variant().globalVocabulary();
@@ -106,14 +107,20 @@ final class StudyResults {
       Dataset<Row> validation = ctx.spark().read().parquet(files.validation());
       int last = validation.agg(max("round")).first().getInt(0);
       double logPpl = 0;
-      List<Row> rows = validation.where(col("round").equalTo(last)).orderBy("source").select("source", "loss", "bits_per_byte").collectAsList();
+      List<Row> rows = validation.where(col("round").equalTo(last)).orderBy("source").select("source", "loss", "bits_per_byte", "bytes").collectAsList();
       for (Row r : rows) {
         String source = r.getString(0);
         String tokenizer = global ? VocabConfig.GLOBAL : source;
-        double uni = unigram.computeIfAbsent(source + "/" + tokenizer, k -> UnigramBaseline.loss(blocks, source, tokenizer,
-            TokenizerTables.load(ctx, List.of(tokenizer)).vocabSizes().get(tokenizer), ctx.config().train().evalBlocks()));
+        double uni = unigram.computeIfAbsent(source + "/" + tokenizer, k -> {
+          TokenizerTables tables = TokenizerTables.load(ctx, List.of(tokenizer));
+          return UnigramBaseline.loss(blocks, source, tokenizer, tables.vocabSizes().get(tokenizer), ctx.config().train().validationSample(),
+              tables.tokenBytes().get(tokenizer));
+        });
         scores.add(new Study.SourceScore(a.seed(), a.arm().name(), source, r.getDouble(1), uni, r.getDouble(2)));
         logPpl += r.getDouble(1) - uni;
+        if (!a.arm().variant().rtd()) {
+          scoredBytes.add(a.arm().name(), a.seed(), source, r.getLong(3));
+        }
       }
       Row tokens = ctx.spark().read().parquet(files.metrics()).where(col("excluded").equalTo(false)).agg(sum("tokens")).first();
       LookupScores lookup = LookupScores.of(run, a.arm());
@@ -137,6 +144,10 @@ final class StudyResults {
         }
       }
     }
+    System.out.println("study: validation bytes scored per source: " + scoredBytes.markdown());
+    if (ctx.config().train().validationSample().wholeDocuments()) {
+      scoredBytes.requireEqual();
+    }
     writeTables(runs, scores, extension);
     List<ExtensionFrontier.Point> sweep = List.of();
     if (sweepResults != null) {
@@ -148,7 +159,7 @@ final class StudyResults {
     }
     List<String> armNames = new ArrayList<>(Study.byArm(runs).keySet());
     StudyReport.Contents contents = new StudyReport.Contents("dept-spark study `" + ctx.config().run().name() + "`",
-        StudySetup.markdown(ctx, sources, newSource, runs, wallSeconds), runs, scores, reference(armNames), differences(armNames, runs),
+        StudySetup.markdown(ctx, sources, newSource, runs, wallSeconds, scoredBytes), runs, scores, reference(armNames), differences(armNames, runs),
         extensionBase, newSource, extension, sweep, ExtendStage.setting(ctx.config().extend()), sconeArms(arms));
     StudyReport.write(ctx.layout().studyReport(), contents, ctx.hadoop());
     System.out.print(StudyReport.markdown(contents));

@@ -12,7 +12,8 @@ final class StudySetup {
 
   private StudySetup() {}
 
-  static String markdown(StageContext ctx, List<String> sources, String newSource, List<Study.ArmRun> runs, double wallSeconds) {
+  static String markdown(StageContext ctx, List<String> sources, String newSource, List<Study.ArmRun> runs, double wallSeconds,
+      ScoredBytes scoredBytes) {
     PipelineConfig c = ctx.config();
     TreeSet<String> inputs = new TreeSet<>();
     c.ingest().sources().forEach(s -> inputs.addAll(s.inputs()));
@@ -27,9 +28,28 @@ final class StudySetup {
     b.append(String.format(Locale.ROOT, "- body: d_model %d, %d layers, %d heads, MLP x%d, context %d; vocabularies: %d per source (SPEC), "
             + "%d global (STD, GLOB, TRIM)%n", m.dModel(), m.layers(), m.heads(), m.mlpRatio(), c.tokenize().seqLen(), c.vocab().vocabSize(),
         c.vocab().globalVocabSize()));
-    b.append(String.format(Locale.ROOT, "- budget: %d rounds x %d sources per round x %d local steps x batch %d x %d tokens; the STD arms run "
-            + "one mixture task of %d x %d steps per round (the same tokens); lr %s, seeds %s%n", t.rounds(), perRound, t.localSteps(),
-        t.optim().batchSize(), c.tokenize().seqLen(), perRound, t.localSteps(), t.optim().lr(), c.study().seeds()));
+    int k = perRound;
+    long h = t.localSteps();
+    int batch = t.optim().batchSize();
+    b.append(String.format(Locale.ROOT, "- budget: %d rounds x %d sources per round x %d local steps x batch %d x %d tokens = %,d tokens per arm; "
+            + "inner state %s for shared tensors, private ones %s; outer %s; lr %s, seeds %s%n", t.rounds(), k, h, batch, c.tokenize().seqLen(),
+        (long) t.rounds() * k * h * batch * c.tokenize().seqLen(), t.innerState().name().toLowerCase(Locale.ROOT),
+        t.privateState().name().toLowerCase(Locale.ROOT), t.outer(), t.optim().lr(), c.study().seeds()));
+    for (var baseline : c.study().stdBaselines()) {
+      b.append(switch (baseline) {
+        case STEPS -> String.format(Locale.ROOT, "- `std-dp-*` (the paper's baseline): one mixture task, batch %d x %d = %d, %d steps per round: "
+            + "the same tokens and the same %d sequential optimizer steps as a DEPT arm%n", k, batch, k * batch, h, t.rounds() * h);
+        case TOKENS -> String.format(Locale.ROOT, "- `std-seq-*`: one mixture task, batch %d, %d x %d = %d steps per round: the same tokens in "
+            + "%d sequential steps (%dx a DEPT arm's)%n", batch, k, h, k * h, t.rounds() * k * h, k);
+        case IID -> String.format(Locale.ROOT, "- `std-iid-*` (IID control): %d replicas on disjoint shards of the mixture, %d steps at batch %d "
+            + "each per round, averaged like the DEPT arms (same inner state): federated averaging without heterogeneity%n", k, h, batch);
+      });
+    }
+    b.append(t.validationSample().wholeDocuments()
+        ? String.format(Locale.ROOT, "- validation: each source's first whole documents within %,d bytes (`train.eval_bytes`), the same text "
+            + "for every arm and tokenizer; bytes scored per source (every arm): %s%n", t.evalBytes(), scoredBytes.markdown())
+        : String.format(Locale.ROOT, "- validation: the first %d blocks per source (`train.eval_blocks`): under different tokenizers they end at "
+            + "different text; bytes scored per source: %s%n", t.evalBlocks(), scoredBytes.markdown()));
     Runtime rt = Runtime.getRuntime();
     b.append(String.format(Locale.ROOT, "- machine: %d cores, %.1f GiB max heap, %s %s, Java %s; Spark master %s%n", rt.availableProcessors(),
         rt.maxMemory() / (1024.0 * 1024 * 1024), System.getProperty("os.name"), System.getProperty("os.arch"),

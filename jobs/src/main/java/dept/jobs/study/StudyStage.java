@@ -112,7 +112,7 @@ public final class StudyStage implements Stage {
 
   private static StageContext armContext(StageContext ctx, StudyArm arm, long seed, int perRound) {
     List<String> overrides = arm.overrides(seed, ctx.layout().studyRun(seed, arm.name()), ctx.layout().data(), ctx.config().run().name(),
-        ctx.config().train().localSteps(), perRound, ctx.config().study().extendMethods());
+        ctx.config().train().localSteps(), perRound, ctx.config().train().optim().batchSize(), ctx.config().study().extendMethods());
     return ctx.derive(overrides);
   }
 }

@@ -12,8 +12,30 @@ import java.util.TreeMap;
  */
 public final class AdamW {
 
-  /** Moments per parameter and the number of updates taken. */
-  public record State(NamedTensors m, NamedTensors v, long steps) {
+  /**
+   * Moments per parameter and the number of updates taken.
+   *
+   * @param steps the updates these moments have seen (their bias correction)
+   * @param fromZero tensors whose moments are fresh while the others' continue: they count their
+   *     own updates from 0 (a source keeps its private tensors' moments across rounds while the
+   *     shared ones restart)
+   */
+  public record State(NamedTensors m, NamedTensors v, long steps, java.util.Set<String> fromZero) {
+
+    public State {
+      fromZero = fromZero == null ? java.util.Set.of() : java.util.Set.copyOf(fromZero);
+    }
+
+    public State(NamedTensors m, NamedTensors v, long steps) {
+      this(m, v, steps, java.util.Set.of());
+    }
+
+    /** This state with the moments of {@code kept} (and their step count); every other tensor's fresh, counting from 0. */
+    public State keeping(State kept) {
+      java.util.Set<String> fresh = new java.util.TreeSet<>(m.names());
+      fresh.removeAll(kept.m().names());
+      return new State(m.with(kept.m), v.with(kept.v), kept.steps, fresh);
+    }
 
     /** Zero moments for {@code params}' layout. */
     public static State fresh(NamedTensors params) {
@@ -39,6 +61,7 @@ public final class AdamW {
   private final TreeMap<String, float[]> v = new TreeMap<>();
   private final TreeMap<String, long[]> shapes = new TreeMap<>();
   private long steps;
+  private final TreeMap<String, Long> stepsOf = new TreeMap<>(); // per tensor: see State#fromZero
 
   public AdamW(OptimConfig config, State state) {
     this.config = config;
@@ -48,6 +71,7 @@ public final class AdamW {
     });
     state.v().asMap().forEach((n, t) -> v.put(n, t.data().clone()));
     this.steps = state.steps();
+    m.keySet().forEach(n -> stepsOf.put(n, state.fromZero().contains(n) ? 0L : state.steps()));
   }
 
   /**
@@ -58,10 +82,11 @@ public final class AdamW {
     steps++;
     double b1 = config.beta1();
     double b2 = config.beta2();
-    double c1 = 1 - Math.pow(b1, steps);
-    double c2 = 1 - Math.pow(b2, steps);
     for (Map.Entry<String, float[]> e : params.entrySet()) {
       String name = e.getKey();
+      long own = stepsOf.merge(name, 1L, Long::sum);
+      double c1 = 1 - Math.pow(b1, own);
+      double c2 = 1 - Math.pow(b2, own);
       float[] p = e.getValue();
       float[] g = grads.get(name);
       float[] mm = m.get(name);

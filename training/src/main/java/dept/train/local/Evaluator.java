@@ -67,6 +67,65 @@ public final class Evaluator {
   }
 
   /**
+   * A batch scored two ways: with the softmax over only the token rows in {@code held} (a model
+   * that trained only those rows, as TRIM's sources do: with tied input/output embeddings the
+   * logits of those rows are its logits), a target outside them costing {@code outsideNats} nats;
+   * and with the softmax over every row.
+   *
+   * @param held the rows of the softmax, by token id
+   * @return {@code rows}: the held-row metrics; {@code all}: the full-vocabulary ones; {@code
+   *     outside}: targets outside the held rows
+   */
+  public RowScores evaluateBatchOverRows(ModelParams params, List<int[]> blocks, int[] tokenBytes, boolean[] held, double outsideNats) {
+    int[][] batch = blocks.toArray(new int[0][]);
+    float[] heldNll;
+    float[] allNll;
+    int t = batch[0].length - 1;
+    float[] bias = new float[held.length];
+    for (int i = 0; i < held.length; i++) {
+      bias[i] = held[i] ? 0f : -1e9f; // exp underflows to 0: these rows leave the softmax
+    }
+    try (NDManager step = params.manager().newSubManager()) {
+      NDArray ids = Batches.toArray(batch, step);
+      NDArray inputs = ids.get(new ai.djl.ndarray.index.NDIndex(":, 0:{}", t));
+      NDArray targets = ids.get(new ai.djl.ndarray.index.NDIndex(":, 1:{}", t + 1)).expandDims(-1);
+      NDArray logits = model.logits(inputs, params, step); // (B, T, V)
+      allNll = logits.logSoftmax(-1).gather(targets, -1).neg().toFloatArray();
+      heldNll = logits.add(step.create(bias)).logSoftmax(-1).gather(targets, -1).neg().toFloatArray();
+    }
+    double rowsNats = 0;
+    double allNats = 0;
+    long tokens = 0;
+    long bytes = 0;
+    long outside = 0;
+    for (int b = 0; b < batch.length; b++) {
+      for (int i = 1; i <= t; i++) {
+        int target = batch[b][i];
+        bytes += tokenBytes[target];
+        if (target == dept.prep.tokenizer.SpecialTokens.PAD_ID) {
+          continue;
+        }
+        tokens++;
+        allNats += allNll[b * t + i - 1];
+        if (held[target]) {
+          rowsNats += heldNll[b * t + i - 1];
+        } else {
+          rowsNats += outsideNats;
+          outside++;
+        }
+      }
+    }
+    return new RowScores(new Metrics(rowsNats, tokens, bytes), new Metrics(allNats, tokens, bytes), outside);
+  }
+
+  /** {@link #evaluateBatchOverRows}' result: held-row metrics, full-vocabulary metrics, targets outside the rows. */
+  public record RowScores(Metrics rows, Metrics all, long outside) implements Serializable {
+    public RowScores plus(RowScores later) {
+      return new RowScores(rows.plus(later.rows), all.plus(later.all), outside + later.outside);
+    }
+  }
+
+  /**
    * As {@link #evaluateBatch(ModelParams, List, int[])}, also handing what the adapters output
    * ({@code taps}, filled by the forward pass) and the batch's token ids (B, T + 1) to {@code
    * inspect} before the batch's arrays are freed.

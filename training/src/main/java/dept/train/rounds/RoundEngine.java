@@ -159,6 +159,11 @@ public final class RoundEngine {
     int resumedFrom = state == null ? 0 : state.round;
     if (state == null) {
       checkpoints.clear();
+    }
+    if (variant.policy().rowsFromData()) {
+      HeldRows.write(corpora, setup); // TRIM's validation scores each source over the rows it holds
+    }
+    if (state == null) {
       state = fresh();
       long t0 = System.nanoTime();
       state.log.validation().addAll(validation.run(0, state, fgrams));

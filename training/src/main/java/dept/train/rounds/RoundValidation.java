@@ -16,8 +16,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * A run's per-source validation through the {@link ScoringJob}: the first {@code eval_blocks}
- * validation blocks of each source (block id order), scored on executors, one row per source
+ * A run's per-source validation through the {@link ScoringJob}: each source's
+ * {@link dept.train.scoring.ValidationSample} (whole documents within {@code eval_bytes}, or the
+ * first {@code eval_blocks} blocks), scored on executors, one row per source
  * back on the driver. {@code +RTD} draws its replacements from the sample's unigram counts,
  * counted in Spark once per run.
  */
@@ -41,7 +42,7 @@ final class RoundValidation implements AutoCloseable {
       tokenizerOf.put(s, setup.tokenizerOf(s));
       sides.put(s, setup.side(s));
     }
-    this.sample = ScoringBlocks.firstPerUnit(ScoringBlocks.bySource(blocks, "val", tokenizerOf), setup.train().evalBlocks())
+    this.sample = setup.train().validationSample().select(ScoringBlocks.bySource(blocks, "val", tokenizerOf), tokenBytesBySource())
         .select("unit", "block_id", "tokens").persist(StorageLevel.MEMORY_AND_DISK());
     if (setup.variant().rtd()) {
       Map<String, Integer> vocab = new TreeMap<>();

@@ -29,6 +29,8 @@ record RunFingerprint(Map<String, String> settings) {
     s.put("replicas", String.valueOf(train.replicas()));
     s.put("seed", String.valueOf(train.seed()));
     s.put("inner_state", train.innerFor(variant).name());
+    s.put("private_state", train.privateState().name());
+    s.put("validation", String.valueOf(train.validationSample()));
     s.put("temperature", String.valueOf(train.temperature()));
     s.put("act_reset_every", String.valueOf(train.actResetEvery()));
     s.put("optim", String.valueOf(train.optim()));

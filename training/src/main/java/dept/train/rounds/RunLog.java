@@ -26,9 +26,15 @@ public final class RunLog {
       long taskMs, long wallMs, boolean excluded, int blocksRead, long rowsScanned)
       implements java.io.Serializable {}
 
-  /** Validation of one source after {@code round} (0 = before training). */
+  /**
+   * Validation of one source after {@code round} (0 = before training): loss and bits per byte
+   * with the softmax the source trained (TRIM: its held rows, a target outside them costing ln V
+   * nats; {@code targetsOutsideRows} counts those), and over every row of the vocabulary
+   * ({@code bitsPerByteAllRows}; the same figure for variants that train every row).
+   */
   public record ValidationRow(String variant, int round, String source, double loss, double perplexity,
-      double bitsPerByte, long tokens, long bytes) implements java.io.Serializable {}
+      double bitsPerByte, long tokens, long bytes, double bitsPerByteAllRows, long targetsOutsideRows)
+      implements java.io.Serializable {}
 
   /**
    * Where a round's wall time went on the driver: broadcasting, the Spark job of the tasks (of which

@@ -43,6 +43,14 @@ public sealed interface SharingPolicy extends Serializable permits MixtureSharin
     return global;
   }
 
+  /**
+   * The token rows of the softmax that scores {@code side}'s source, by token id: null for every
+   * row (the default); TRIM's the rows its source trained.
+   */
+  default boolean[] scoringRows(SourceSide side) {
+    return null;
+  }
+
   /** What the source keeps in its state for the next round besides moments: SPEC its own embeddings. */
   default NamedTensors kept(NamedTensors trainedEmbeddings) {
     return null;

@@ -83,7 +83,8 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     long bytesDown = down.bodyBytes() + in.bytesDown() + down.momentBytes();
     long paramsDown = body.parameterCount() + in.paramsDown() + (momentsDown == null ? 0 : 2 * momentsDown.m().parameterCount());
     var lm = SconeModels.withFgrams(in.lm(), train.sconeFor(variant), in.fgrams());
-    AdamW.State start = startingMoments(inner, body.with(in.embeddings()), previous, momentsDown);
+    boolean keepPrivate = train.privateState() == TrainConfig.PrivateState.KEEP;
+    AdamW.State start = startingMoments(inner, keepPrivate, body.with(in.embeddings()), previous, momentsDown);
 
     LocalTrainer trainer = policy.configure(new LocalTrainer(lm, train.optim(), (long) train.rounds() * train.localSteps(),
         String.format("round %d/%d %s", round, train.rounds(), key), Math.max(1, train.localSteps() / 2)), train, taskSeed());
@@ -111,7 +112,7 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
 
     // A diverged task keeps its previous state; the driver leaves its update out of the round.
     SourceState next = diverged ? previous
-        : new SourceState(policy.kept(r.embeddings()), keptMoments(inner, policy, r.optimizer()),
+        : new SourceState(policy.kept(r.embeddings()), keptMoments(inner, keepPrivate, policy, r.optimizer()),
             previous.batchesServed() + train.localSteps());
     store.writeSourceState(key.statePath(), round, next::write);
 
@@ -152,10 +153,15 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     return all.isEmpty() ? own : SourceState.mean(all, own.batchesServed());
   }
 
-  private static AdamW.State startingMoments(InnerState inner, NamedTensors params, SourceState previous, AdamW.State momentsDown) {
+  /**
+   * Under RESET the shared tensors' moments start fresh; the private tensors' (kept in the store
+   * only when {@code keepPrivate}) continue, each set with its own bias-correction count.
+   */
+  private static AdamW.State startingMoments(InnerState inner, boolean keepPrivate, NamedTensors params, SourceState previous,
+      AdamW.State momentsDown) {
     AdamW.State fresh = AdamW.State.fresh(params);
     if (inner == InnerState.RESET) {
-      return fresh;
+      return keepPrivate && previous.optimizer() != null ? fresh.keeping(previous.optimizer()) : fresh;
     }
     AdamW.State start = previous.optimizer() == null ? fresh : fresh.overriding(previous.optimizer());
     if (momentsDown != null) {
@@ -164,10 +170,17 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     return start;
   }
 
-  /** The moments a task keeps in the store: all under KEEP, its local tensors' under AVERAGE. */
-  private static AdamW.State keptMoments(InnerState inner, SharingPolicy policy, AdamW.State moments) {
+  /**
+   * The moments a task keeps in the store: all under KEEP; its local tensors' under AVERAGE; under
+   * RESET those of the tensors that never leave the source (SPEC's embeddings), unless
+   * {@code private_state: follow}.
+   */
+  private static AdamW.State keptMoments(InnerState inner, boolean keepPrivate, SharingPolicy policy, AdamW.State moments) {
     return switch (inner) {
-      case RESET -> null;
+      case RESET -> {
+        AdamW.State own = moments.select(n -> !policy.uploaded(n));
+        yield keepPrivate && !own.m().names().isEmpty() ? own : null;
+      }
       case KEEP -> moments;
       case AVERAGE -> moments.select(n -> !policy.aggregated(n));
     };

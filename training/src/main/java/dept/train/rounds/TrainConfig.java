@@ -5,6 +5,7 @@ import dept.train.federated.OuterConfig;
 import dept.train.local.OptimConfig;
 import dept.train.rtd.RtdConfig;
 import dept.train.scone.SconeConfig;
+import dept.train.scoring.ValidationSample;
 import java.io.Serializable;
 import java.util.List;
 
@@ -21,8 +22,13 @@ import java.util.List;
  * @param seed every random choice of a run derives from it (inits, sampling, batches)
  * @param checkpointEvery write a checkpoint every C rounds (and after the last)
  * @param evalEvery validate every E rounds (and after the last)
- * @param evalBlocks at most this many validation blocks per source (0 = all)
- * @param innerState see {@link InnerState}; STD and ACT always keep
+ * @param evalBlocks at most this many validation blocks per source (0 = all); ignored when {@code evalBytes > 0}
+ * @param evalBytes when > 0, each source is validated on its first whole validation documents
+ *     within this many UTF-8 bytes, the same text under every tokenizer ({@link ValidationSample})
+ * @param innerState see {@link InnerState}, for the shared tensors' moments; STD and ACT always keep
+ * @param privateState what happens to the moments of tensors that never leave a source (SPEC's
+ *     embeddings): {@code keep} (default: nothing else ever touches them) or {@code follow}
+ *     {@code innerState} like the shared ones (the ablation)
  * @param temperature STD/ACT mixture: source i is sampled with p ~ blocks_i^t (0 uniform, 1 by size)
  * @param actResetEvery ACT re-initialises the token embeddings every N steps
  * @param gpusPerTask GPUs each training task asks for on a cluster (0 = CPU)
@@ -42,10 +48,19 @@ import java.util.List;
  */
 public record TrainConfig(
     List<Variant> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
-    Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, InnerState innerState, Double temperature,
-    Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS, FaultConfig faults, Double maxLossRatio,
-    OptimConfig optim, OuterConfig outer, SconeConfig scone, Objective objective, RtdConfig rtd, Double shardMb)
+    Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, Long evalBytes, InnerState innerState,
+    PrivateState privateState, Double temperature, Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS,
+    FaultConfig faults, Double maxLossRatio, OptimConfig optim, OuterConfig outer, SconeConfig scone, Objective objective,
+    RtdConfig rtd, Double shardMb)
     implements Serializable {
+
+  /** The moments of a source's private tensors between rounds. */
+  public enum PrivateState {
+    /** Kept by the source across rounds whatever {@code inner_state} says. */
+    @JsonProperty("keep") KEEP,
+    /** Treated like the shared tensors' moments ({@code inner_state}). */
+    @JsonProperty("follow") FOLLOW
+  }
 
   /** What the body learns to predict. */
   public enum Objective {
@@ -69,6 +84,8 @@ public record TrainConfig(
     checkpointEvery = checkpointEvery == null ? 1 : checkpointEvery;
     evalEvery = evalEvery == null ? 5 : evalEvery;
     evalBlocks = evalBlocks == null ? 0 : evalBlocks;
+    evalBytes = evalBytes == null ? 0L : evalBytes;
+    privateState = privateState == null ? PrivateState.KEEP : privateState;
     innerState = innerState == null ? InnerState.RESET : innerState;
     temperature = temperature == null ? 0.3 : temperature;
     actResetEvery = actResetEvery == null ? 100 : actResetEvery;
@@ -89,9 +106,9 @@ public record TrainConfig(
     if (rounds < 1 || localSteps < 1 || replicas < 1 || checkpointEvery < 1 || evalEvery < 1) {
       throw new IllegalArgumentException("train: rounds, local_steps, replicas, checkpoint_every and eval_every must be >= 1");
     }
-    if (sourcesPerRound < 0 || evalBlocks < 0 || gpusPerTask < 0 || taskTimeoutS < 0 || actResetEvery < 1) {
+    if (sourcesPerRound < 0 || evalBlocks < 0 || evalBytes < 0 || gpusPerTask < 0 || taskTimeoutS < 0 || actResetEvery < 1) {
       throw new IllegalArgumentException(
-          "train: sources_per_round, eval_blocks, gpus_per_task, task_timeout_s must be >= 0, act_reset_every >= 1");
+          "train: sources_per_round, eval_blocks, eval_bytes, gpus_per_task, task_timeout_s must be >= 0, act_reset_every >= 1");
     }
     if (replicas > 1 && innerState != InnerState.RESET && variants.stream().anyMatch(v -> v.sharing() == Sharing.TRIM)) {
       // A TRIM replica keeps moments for the token rows of its own shard; replicas hold different rows.
@@ -129,6 +146,8 @@ public record TrainConfig(
     b.checkpointEvery = checkpointEvery;
     b.evalEvery = evalEvery;
     b.evalBlocks = evalBlocks;
+    b.evalBytes = evalBytes;
+    b.privateState = privateState;
     b.innerState = innerState;
     b.temperature = temperature;
     b.actResetEvery = actResetEvery;
@@ -160,9 +179,17 @@ public record TrainConfig(
     return variant.scone() ? scone : null;
   }
 
-  /** The inner-state mode a variant uses: the mixture baselines are one continuous model, so they keep. */
+  /** Which validation text each source is scored on. */
+  public ValidationSample validationSample() {
+    return new ValidationSample(evalBlocks, evalBytes);
+  }
+
+  /**
+   * The inner-state mode a variant uses: a mixture baseline with one task is one continuous model,
+   * so it keeps; with replicas (the IID control) it follows {@code inner_state} like the DEPT variants.
+   */
   public InnerState innerFor(Variant variant) {
-    return variant.mixture() ? InnerState.KEEP : innerState;
+    return variant.mixture() && replicas == 1 ? InnerState.KEEP : innerState;
   }
 
   /** Sets any of {@link TrainConfig}'s fields; the rest keep their defaults (or the copied config's values). */
@@ -176,6 +203,8 @@ public record TrainConfig(
     private Integer checkpointEvery;
     private Integer evalEvery;
     private Integer evalBlocks;
+    private Long evalBytes;
+    private PrivateState privateState;
     private InnerState innerState;
     private Double temperature;
     private Integer actResetEvery;
@@ -240,6 +269,16 @@ public record TrainConfig(
 
     public Builder evalBlocks(int v) {
       evalBlocks = v;
+      return this;
+    }
+
+    public Builder evalBytes(long v) {
+      evalBytes = v;
+      return this;
+    }
+
+    public Builder privateState(PrivateState v) {
+      privateState = v;
       return this;
     }
 
@@ -310,7 +349,7 @@ public record TrainConfig(
 
     public TrainConfig build() {
       return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery, evalEvery,
-          evalBlocks, innerState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
+          evalBlocks, evalBytes, innerState, privateState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
           scone, objective, rtd, shardMb);
     }
   }

@@ -12,8 +12,9 @@ import java.util.stream.IntStream;
  * TRIM: the global vocabulary, but a source holds only the token rows its data uses (row i of its
  * table is global id {@code rowIds[i]}, so its softmax covers those rows) and trains on its data
  * in those local ids. Everything else on the input side is shared whole; the token rows go up
- * with their global ids and the outer strategy merges them row by row. A source is scored with the
- * whole global table (the default), not only the rows it trained.
+ * with their global ids and are averaged row by row into the mean that goes through the outer
+ * strategy like every other tensor. A source is scored as it trained: with the softmax over its
+ * held rows ({@link #scoringRows}); the full-vocabulary figure is reported beside it.
  */
 record TrimSharing() implements SharingPolicy {
 
@@ -49,6 +50,11 @@ record TrimSharing() implements SharingPolicy {
     return new Upload(trained.select(this::uploaded), inputs.rowIds());
   }
 
+
+  @Override
+  public boolean[] scoringRows(SourceSide side) {
+    return HeldRows.read(side.store(), side.source(), side.train().replicas(), side.vocabSize());
+  }
 
   /** The global ids a source holds: the specials (so they keep ids 0-2 locally) and every token its data uses. */
   static int[] heldRows(long[] tokenCounts) {

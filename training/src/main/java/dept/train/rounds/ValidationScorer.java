@@ -29,8 +29,11 @@ record ValidationScorer(Map<String, SourceSide> sides, int round, Map<String, in
     ShardedBroadcast globalEmbeddings, Broadcast<Map<String, List<int[]>>> fgrams, Map<String, double[]> unigram)
     implements Scorer<ValidationScorer.Sums, RunLog.ValidationRow> {
 
-  /** One batch's sums, or several's: next-token metrics, or replaced-token-detection counts for {@code +RTD}. */
-  record Sums(Evaluator.Metrics lm, RtdEvaluator.Counts rtd) implements Serializable {}
+  /**
+   * One batch's sums, or several's: next-token metrics (over the rows the source trained, and over
+   * every row), or replaced-token-detection counts for {@code +RTD}.
+   */
+  record Sums(Evaluator.RowScores lm, RtdEvaluator.Counts rtd) implements Serializable {}
 
   private static final List<Double> NO_EXIT = List.of(1.0);
 
@@ -47,11 +50,19 @@ record ValidationScorer(Map<String, SourceSide> sides, int round, Map<String, in
     RtdModel rtd = variant.rtd() ? InputSide.rtdModel(lm, train) : null;
     RtdEvaluator rtdScore = variant.rtd() ? new RtdEvaluator(rtd, Integer.MAX_VALUE) : null;
     long seed = Seeds.derive(train.seed(), "validation", round);
+    boolean[] rows = variant.rtd() ? null : variant.policy().scoringRows(side);
+    double outsideNats = Math.log(side.vocabSize()); // a target the source never trained: a uniform guess over the vocabulary
     return new UnitScorer<>() {
       @Override
       public Sums score(long first, List<int[]> batch) {
-        return rtdScore == null ? new Sums(lmScore.evaluateBatch(params, batch, tokenBytes.get(source)), null)
-            : new Sums(null, rtdScore.evaluateBatch(params, rtd, params, batch, unigram.get(source), NO_EXIT, seed, first));
+        if (rtdScore == null && rows != null) {
+          return new Sums(lmScore.evaluateBatchOverRows(params, batch, tokenBytes.get(source), rows, outsideNats), null);
+        }
+        if (rtdScore == null) {
+          Evaluator.Metrics m = lmScore.evaluateBatch(params, batch, tokenBytes.get(source));
+          return new Sums(new Evaluator.RowScores(m, m, 0), null);
+        }
+        return new Sums(null, rtdScore.evaluateBatch(params, rtd, params, batch, unigram.get(source), NO_EXIT, seed, first));
       }
 
       @Override
@@ -74,9 +85,10 @@ record ValidationScorer(Map<String, SourceSide> sides, int round, Map<String, in
     if (total.rtd() != null) {
       // Replaced-token detection is not a language model: perplexity and bits per byte are NaN.
       RtdEvaluator.Row r = RtdEvaluator.rows(total.rtd(), NO_EXIT, side.model().layers()).get(0);
-      return new RunLog.ValidationRow(name, round, source, r.loss(), Double.NaN, Double.NaN, r.positions(), 0);
+      return new RunLog.ValidationRow(name, round, source, r.loss(), Double.NaN, Double.NaN, r.positions(), 0, Double.NaN, 0);
     }
-    Evaluator.Metrics m = total.lm();
-    return new RunLog.ValidationRow(name, round, source, m.meanLoss(), m.perplexity(), m.bitsPerByte(), m.tokens(), m.bytes());
+    Evaluator.Metrics m = total.lm().rows();
+    return new RunLog.ValidationRow(name, round, source, m.meanLoss(), m.perplexity(), m.bitsPerByte(), m.tokens(), m.bytes(),
+        total.lm().all().bitsPerByte(), total.lm().outside());
   }
 }
