@@ -18,10 +18,15 @@ public final class StudyReport {
    * @param sweep the extension sweep's trials over seeds (empty without {@code extend.sweep})
    * @param setting the config's own lr, alpha and data mix, where the sweep's tables are sliced
    * @param scone the arms SCONE's sections compare (null: no {@code +SCONE} arm)
+   * @param curves every arm's validation at each evaluated round, per seed
+   * @param curveReference the arm the curves' gaps are measured to (the step-matched STD baseline)
+   * @param lrRuns the swept arms at every learning rate, the config's included (empty: no sweep)
+   * @param configLr the config's learning rate
    */
   public record Contents(String title, String setup, List<Study.ArmRun> runs, List<Study.SourceScore> scores, String reference,
       List<Study.Difference> differences, String extensionBase, String newSource, List<Study.ExtensionRun> extension,
-      List<ExtensionFrontier.Point> sweep, ExtensionFrontier.Setting setting, SconeStudy.Arms scone) {}
+      List<ExtensionFrontier.Point> sweep, ExtensionFrontier.Setting setting, SconeStudy.Arms scone, List<LearningCurves.Point> curves,
+      String curveReference, List<LrRobustness.Run> lrRuns, double configLr) {}
 
   private StudyReport() {}
 
@@ -38,6 +43,9 @@ public final class StudyReport {
     if (!c.differences().isEmpty()) {
       md.append("## Differences against seed noise\n\n").append(Study.differencesMarkdown(c.differences())).append('\n');
     }
+    md.append(LearningCurves.rowsMarkdown(c.curves()));
+    md.append(LearningCurves.markdown(c.curves(), c.curveReference()));
+    md.append(LrRobustness.markdown(c.lrRuns(), c.configLr()));
     if (c.scone() != null) {
       md.append(SconeStudy.markdown(c.runs(), c.scone()));
     }
@@ -64,6 +72,12 @@ public final class StudyReport {
       HadoopFiles.writeBytes(fs, new Path(tmp, "arms_bits_per_byte.png"), StudyPlots.armBitsPerByte(c.runs()));
       HadoopFiles.writeBytes(fs, new Path(tmp, "per_source_bits_per_byte.png"),
           StudyPlots.perSource(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte)));
+      if (!LrRobustness.markdown(c.lrRuns(), c.configLr()).isEmpty()) {
+        HadoopFiles.writeBytes(fs, new Path(tmp, "lr_robustness.png"), LrRobustness.plot(c.lrRuns()));
+      }
+      if (!c.curves().isEmpty()) {
+        HadoopFiles.writeBytes(fs, new Path(tmp, "learning_curves.png"), LearningCurves.plot(c.curves()));
+      }
       if (c.scone() != null) {
         for (java.util.Map.Entry<String, byte[]> plot : SconeStudy.plots(c.runs(), c.scone()).entrySet()) {
           HadoopFiles.writeBytes(fs, new Path(tmp, plot.getKey()), plot.getValue());

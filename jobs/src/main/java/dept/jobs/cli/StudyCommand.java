@@ -19,9 +19,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "A small-scale reproduction of the papers' claims (conf/study.yaml): prepares the corpus once (ingest, vocab, "
-          + "tokenize, and ngrams when an arm has +SCONE), then trains every arm once per seed with the same body and token budget: STD at each "
-          + "study.std_temperatures, then study.variants (GLOB, TRIM, SPEC, SPEC+SCONE); extends each seed's "
-          + "extend.base_variant to extend.new_source with study.extend_methods.",
+          + "tokenize, and ngrams when an arm has +SCONE), then trains every arm once per seed with the same body and token budget: "
+          + "STD at each study.std_temperatures, matched to the DEPT arms on sequential steps (std-dp: a K x B batch), on "
+          + "tokens (std-seq: K x H steps at batch B) and/or as the IID control (std-iid: K replicas of the mixture), then "
+          + "study.variants (GLOB, TRIM, SPEC, ...), then study.lr_sweep's and study.scone's arms; every arm is scored on the "
+          + "same validation bytes (train.eval_bytes); extends each seed's extend.base_variant to extend.new_source with "
+          + "study.extend_methods.",
       "Writes study/seed-<s>/<arm>/ (complete runs on the shared data), study/results/{arms,sources,extension} "
           + "(Parquet) and study/report/ (report.md with mean and spread over seeds, paired differences, PNG charts)."
     })

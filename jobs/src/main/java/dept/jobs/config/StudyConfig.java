@@ -22,9 +22,31 @@ import java.util.TreeSet;
  * @param extendMethods `dept extend` methods run on each seed's {@code extend.base_variant}
  *     towards {@code extend.new_source} (empty: no extension)
  * @param scone SCONE's knobs and its larger-model comparison, as more arms (none by default)
+ * @param lrSweep more arms: some main arms again at other learning rates (none by default)
  */
 public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<StdBaseline> stdBaselines, List<Variant> variants,
-    List<String> extendMethods, SconeArms scone) {
+    List<String> extendMethods, SconeArms scone, LrSweep lrSweep) {
+
+  /**
+   * The learning-rate robustness arms: each of {@code arms} (main arm names, e.g. {@code spec},
+   * {@code std-dp-t0.3}) once more at each of {@code lrs}, its {@code min_lr} a tenth of it.
+   */
+  public record LrSweep(List<Double> lrs, List<String> arms) {
+    public LrSweep {
+      lrs = lrs == null ? List.of() : List.copyOf(lrs);
+      arms = arms == null ? List.of() : List.copyOf(arms);
+      if (lrs.stream().anyMatch(lr -> lr == null || !(lr > 0))) {
+        throw new IllegalArgumentException("study.lr_sweep.lrs must be > 0, got " + lrs);
+      }
+      if (lrs.isEmpty() != arms.isEmpty()) {
+        throw new IllegalArgumentException("study.lr_sweep needs both lrs and arms, got lrs " + lrs + " and arms " + arms);
+      }
+    }
+
+    public boolean none() {
+      return lrs.isEmpty();
+    }
+  }
 
   /**
    * How an STD baseline is matched to the DEPT arms' R rounds of K sources x H steps x batch B.
@@ -108,6 +130,7 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<S
     variants = variants == null ? Stream.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE").map(Variant::parse).toList() : List.copyOf(variants);
     extendMethods = extendMethods == null ? List.of("neutral", "finetune") : List.copyOf(extendMethods);
     scone = scone == null ? new SconeArms(null, null, null, null) : scone;
+    lrSweep = lrSweep == null ? new LrSweep(null, null) : lrSweep;
     if (seeds.isEmpty() || seeds.size() != seeds.stream().distinct().count()) {
       throw new IllegalArgumentException("study.seeds must be distinct and non-empty, got " + seeds);
     }
@@ -138,6 +161,6 @@ public record StudyConfig(List<Long> seeds, List<Double> stdTemperatures, List<S
   }
 
   public static StudyConfig defaults() {
-    return new StudyConfig(null, null, null, null, null, null);
+    return new StudyConfig(null, null, null, null, null, null, null);
   }
 }

@@ -37,7 +37,9 @@ final class TrainOutputs {
       .add("wall_ms", DataTypes.LongType, false)
       .add("excluded", DataTypes.BooleanType, false)
       .add("blocks_read", DataTypes.IntegerType, false)
-      .add("rows_scanned", DataTypes.LongType, false);
+      .add("rows_scanned", DataTypes.LongType, false)
+      .add("local_val_loss", DataTypes.DoubleType, false)
+      .add("local_val_bits_per_byte", DataTypes.DoubleType, false);
 
   static final StructType VALIDATION = new StructType()
       .add("variant", DataTypes.StringType, false)
@@ -79,7 +81,7 @@ final class TrainOutputs {
       }
       metrics.add(RowFactory.create(t.variant(), t.round(), t.source(), t.replica(), t.step(), t.loss(), losses, t.tokens(),
           t.bytesUp(), t.bytesDown(), t.paramsUp(), t.paramsDown(), t.embeddingParams(), t.computeMs(), t.taskMs(), t.wallMs(), t.excluded(),
-          t.blocksRead(), t.rowsScanned()));
+          t.blocksRead(), t.rowsScanned(), t.localValLoss(), t.localValBitsPerByte()));
     }
     List<Row> validation = new ArrayList<>();
     for (RunLog.ValidationRow v : log.validation()) {

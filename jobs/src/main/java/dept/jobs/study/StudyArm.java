@@ -29,6 +29,8 @@ public record StudyArm(String name, Variant variant, Double temperature, StudyCo
   public static final String LAYERS = "layers";
   /** The plain variant with a larger main model (the paper's fixed-inference-FLOPs comparison). */
   public static final String LARGER = "larger";
+  /** A main arm at another learning rate (the robustness sweep). */
+  public static final String LR = "lr";
   /** The f-gram model's final LayerNorm switched (an ablation). */
   public static final String FINAL_NORM = "final_norm";
 
@@ -51,6 +53,7 @@ public record StudyArm(String name, Variant variant, Double temperature, StudyCo
     for (Variant v : study.variants()) {
       arms.add(arm(v.directory(), v, MAIN, List.of()));
     }
+    arms.addAll(lrArms(study.lrSweep(), arms));
     StudyConfig.SconeArms scone = study.scone();
     if (scone.none()) {
       return arms;
@@ -82,6 +85,31 @@ public record StudyArm(String name, Variant variant, Double temperature, StudyCo
       arms.add(arm(label.toString(), plain, LARGER, model));
     }
     return arms;
+  }
+
+  /** Each swept main arm at each learning rate, after all the main arms; an arm the sweep names that is not one is refused. */
+  private static List<StudyArm> lrArms(StudyConfig.LrSweep sweep, List<StudyArm> main) {
+    List<StudyArm> out = new ArrayList<>();
+    for (String name : sweep.arms()) {
+      StudyArm base = main.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+          "study.lr_sweep.arms: " + name + " is not a main arm (" + main.stream().map(StudyArm::name).toList() + ")"));
+      for (double lr : sweep.lrs()) {
+        out.add(new StudyArm(name + "-lr" + java.math.BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString(), base.variant(), base.temperature(), base.baseline(), LR,
+            List.of("train.optim.lr=" + lr, "train.optim.min_lr=" + lr / 10)));
+      }
+    }
+    return out;
+  }
+
+  /** The learning rate an {@link #LR} arm trains at (NaN for the others). */
+  public double learningRate() {
+    return settings.stream().filter(s -> s.startsWith("train.optim.lr=")).mapToDouble(s -> Double.parseDouble(s.substring(15)))
+        .findFirst().orElse(Double.NaN);
+  }
+
+  /** The main arm an {@link #LR} arm sweeps ({@code spec} for {@code spec-lr0.01}); its own name otherwise. */
+  public String sweptArm() {
+    return knob.equals(LR) ? name.substring(0, name.lastIndexOf("-lr")) : name;
   }
 
   private static StudyArm arm(String name, Variant variant, String knob, List<String> settings) {

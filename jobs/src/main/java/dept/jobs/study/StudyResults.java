@@ -8,6 +8,8 @@ import static org.apache.spark.sql.functions.sum;
 import dept.eval.Comparison;
 import dept.eval.Extension;
 import dept.eval.ExtensionFrontier;
+import dept.eval.LearningCurves;
+import dept.eval.LrRobustness;
 import dept.eval.Study;
 import dept.eval.SconeStudy;
 import dept.eval.StudyReport;
@@ -97,6 +99,10 @@ final class StudyResults {
     Dataset<Row> sweepResults = null;
     Dataset<Row> sweepGates = null;
     ScoredBytes scoredBytes = new ScoredBytes();
+    List<LearningCurves.Point> curves = new ArrayList<>();
+    List<LrRobustness.Run> lrRuns = new ArrayList<>();
+    java.util.Set<String> swept = new java.util.TreeSet<>(ctx.config().study().lrSweep().arms());
+    double configLr = ctx.config().train().optim().lr();
     for (Arm a : arms) {
       String variant = a.arm().variant().name();
       boolean global = a.arm().variant().globalVocabulary();
@@ -123,6 +129,15 @@ final class StudyResults {
         }
       }
       Row tokens = ctx.spark().read().parquet(files.metrics()).where(col("excluded").equalTo(false)).agg(sum("tokens")).first();
+      long trainedTokens = tokens.isNullAt(0) ? 0 : tokens.getLong(0);
+      if (swept.contains(a.arm().sweptArm())) {
+        long excluded = ctx.spark().read().parquet(files.metrics()).where(col("excluded").equalTo(true)).count();
+        double lr = a.arm().knob().equals(StudyArm.LR) ? a.arm().learningRate() : configLr;
+        lrRuns.add(new LrRobustness.Run(a.seed(), a.arm().sweptArm(), lr, summary.bitsPerByteUniform(), excluded));
+      }
+      if (!a.arm().variant().rtd() && !a.arm().knob().equals(StudyArm.LR)) {
+        curves.addAll(curve(a, validation, trainedTokens / Math.max(1, run.config().train().rounds())));
+      }
       LookupScores lookup = LookupScores.of(run, a.arm());
       runs.add(new Study.ArmRun(a.seed(), a.arm().name(), variant, a.arm().temperatureOrNaN(), summary.bitsPerByteUniform(),
           logPpl / Math.max(1, rows.size()), tokens.isNullAt(0) ? 0 : tokens.getLong(0), summary.embeddingParams(),
@@ -160,7 +175,8 @@ final class StudyResults {
     List<String> armNames = new ArrayList<>(Study.byArm(runs).keySet());
     StudyReport.Contents contents = new StudyReport.Contents("dept-spark study `" + ctx.config().run().name() + "`",
         StudySetup.markdown(ctx, sources, newSource, runs, wallSeconds, scoredBytes), runs, scores, reference(armNames), differences(armNames, runs),
-        extensionBase, newSource, extension, sweep, ExtendStage.setting(ctx.config().extend()), sconeArms(arms));
+        extensionBase, newSource, extension, sweep, ExtendStage.setting(ctx.config().extend()), sconeArms(arms), curves,
+        curveReference(armNames), lrRuns, configLr);
     StudyReport.write(ctx.layout().studyReport(), contents, ctx.hadoop());
     System.out.print(StudyReport.markdown(contents));
     System.out.printf("study results: %s; report: %s/report.md%n", ctx.layout().studyResults("*"), ctx.layout().studyReport());
@@ -184,6 +200,26 @@ final class StudyResults {
     return new SconeStudy.Arms(scone.variant().withoutScone().directory(), scone.name(), larger);
   }
 
+  /** One point per evaluated round: means over the sources (a few rows per arm, whatever the corpus). */
+  private static List<LearningCurves.Point> curve(Arm a, Dataset<Row> validation, long tokensPerRound) {
+    List<LearningCurves.Point> points = new ArrayList<>();
+    if (!java.util.Arrays.asList(validation.columns()).contains("bits_per_byte_all_rows")) { // written before the column existed
+      validation = validation.withColumn("bits_per_byte_all_rows", col("bits_per_byte")).withColumn("targets_outside_rows", lit(0L));
+    }
+    for (Row r : validation.groupBy("round").agg(org.apache.spark.sql.functions.avg("bits_per_byte"),
+        org.apache.spark.sql.functions.avg("bits_per_byte_all_rows"), sum("targets_outside_rows"), sum("tokens")).orderBy("round").collectAsList()) {
+      int round = r.getInt(0);
+      points.add(new LearningCurves.Point(a.seed(), a.arm().name(), round, round * tokensPerRound, r.getDouble(1), r.getDouble(2),
+          r.getLong(3), r.getLong(4)));
+    }
+    return points;
+  }
+
+  /** The step-matched STD baseline the learning curves' gaps are measured to (the first arm if there is none). */
+  private static String curveReference(List<String> arms) {
+    return arms.stream().filter(a -> a.startsWith("std-dp-")).findFirst().orElse(arms.get(0));
+  }
+
   private static String reference(List<String> arms) {
     return arms.contains("glob") ? "glob" : arms.get(0);
   }
@@ -192,7 +228,7 @@ final class StudyResults {
   private static List<Study.Difference> differences(List<String> arms, List<Study.ArmRun> runs) {
     List<String[]> pairs = new ArrayList<>();
     for (String a : arms) {
-      if (a.startsWith("std-") || a.equals("glob") || a.equals("trim")) {
+      if ((a.startsWith("std-") && !a.contains("-lr")) || a.equals("glob") || a.equals("trim")) {
         pairs.add(new String[] {"spec", a});
       }
     }

@@ -17,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dept study} end to end on the embedded sample, shrunk to two seeds and five arms, then resumed. */
+/** {@code dept study} end to end on the embedded sample, shrunk to two seeds and six arms, then resumed. */
 class StudyTest {
 
   @TempDir Path dir;
@@ -27,6 +27,7 @@ class StudyTest {
         "--set", "train.rounds=2", "--set", "train.local_steps=2", "--set", "train.sources_per_round=0",
         "--set", "train.eval_bytes=1500", "--set", "train.checkpoint_every=2", "--set", "train.eval_every=2",
         "--set", "study.seeds=[1, 2]", "--set", "study.std_temperatures=[0]", "--set", "study.std_baselines=[steps, tokens, iid]", "--set", "study.variants=[SPEC, SPEC+SCONE]",
+        "--set", "study.lr_sweep={lrs: [3.0e-2], arms: [spec]}",
         "--set", "study.extend_methods=[neutral]", "--set", "extend.steps=3", "--set", "extend.sweep.lrs=[6.0e-3]",
         "--set", "extend.sweep.alphas=[0]", "--set", "extend.sweep.original_fractions=[]")));
     args.addAll(CliRun.FEW_SOURCES);
@@ -39,7 +40,7 @@ class StudyTest {
   void trainsEveryArmPerSeedOnSharedDataAndReportsMeanAndSpread() throws Exception {
     CliRun.Result r = CliRun.run(study());
     assertEquals(0, r.exit(), r.err() + r.out());
-    assertTrue(r.out().contains("study: 10/10 runs done"), r.out());
+    assertTrue(r.out().contains("study: 12/12 runs done"), r.out());
     Path study = dir.resolve("out/study");
     assertTrue(Files.exists(study.resolve("seed-1/std-dp-t0/train/std/model/_SUCCESS")));
     assertTrue(Files.exists(study.resolve("seed-2/spec-scone/train/spec-scone/model/_SUCCESS")));
@@ -47,19 +48,20 @@ class StudyTest {
     assertFalse(Files.exists(study.resolve("seed-1/spec/blocks")), "arms read the study's prepared data, they do not copy it");
     String report = Files.readString(study.resolve("report/report.md"));
     for (String part : List.of("## Arms", "## Differences against seed noise", "| spec − std-dp-t0 |", "| spec − std-seq-t0 |", "| spec − std-iid-t0 |",
-        "the same text for every arm and tokenizer", "the same tokens and the same 4 sequential optimizer steps", "| spec-scone − spec |",
+        "the same text for every arm and tokenizer", "the same tokens and the same 4 sequential optimizer steps",
+        "## Learning curves", "### The gap to std-dp-t0 as the budget grows", "## Robustness to the learning rate", "| spec | 0.03 |", "| spec-scone − spec |",
         "## Unigram-normalised perplexity per source", "## Extension of SPEC to el", "| neutral | 2 |", "machine: ",
         "### The extension sweep", "mean ± sd over 2 seeds", "**Neutral residues over alpha**")) {
       assertTrue(report.contains(part), part + " in\n" + report);
     }
-    for (String png : List.of("arms_bits_per_byte.png", "per_source_bits_per_byte.png", "extension.png", "extension_frontier.png",
+    for (String png : List.of("arms_bits_per_byte.png", "learning_curves.png", "lr_robustness.png", "per_source_bits_per_byte.png", "extension.png", "extension_frontier.png",
         "extension_frontier_worst.png")) {
       assertTrue(Files.size(study.resolve("report").resolve(png)) > 1000, png);
     }
 
     SparkSession spark = SparkTestSession.get();
     List<Row> arms = spark.read().parquet(study.resolve("results/arms").toString()).orderBy("seed", "arm").collectAsList();
-    assertEquals(10, arms.size());
+    assertEquals(12, arms.size());
     Map<String, Long> tokens = new TreeMap<>();
     Map<String, Double> bpb = new TreeMap<>();
     for (Row a : arms) {
@@ -80,9 +82,9 @@ class StudyTest {
     assertNotEquals(bpb.get("1/std-dp-t0"), bpb.get("1/std-seq-t0"), "the step-matched and token-matched baselines differ");
     // Every arm scored the same validation bytes per source, whatever its tokenizer.
     var lastRound = spark.read().parquet(study.resolve("seed-1/*/train/*/validation").toString()).where("round = 2");
-    assertEquals(3L, lastRound.select("source", "bytes").distinct().count(), "one byte count per source across 5 arms");
+    assertEquals(3L, lastRound.select("source", "bytes").distinct().count(), "one byte count per source across 6 arms");
     var sources = spark.read().parquet(study.resolve("results/sources").toString());
-    assertEquals(10L * 3, sources.count(), "3 training sources per run (el is held out)");
+    assertEquals(12L * 3, sources.count(), "3 training sources per run (el is held out)");
     assertEquals(0L, sources.where("source = 'el'").count());
     assertEquals(0L, sources.where("not (unigram_loss > 0 and unigram_normalized_perplexity > 0)").count());
     assertEquals(2L, spark.read().parquet(study.resolve("results/extension").toString()).count());

@@ -163,6 +163,7 @@ public final class RoundEngine {
     if (variant.policy().rowsFromData()) {
       HeldRows.write(corpora, setup); // TRIM's validation scores each source over the rows it holds
     }
+    validation.shareWithTasks();
     if (state == null) {
       state = fresh();
       long t0 = System.nanoTime();
@@ -183,7 +184,7 @@ public final class RoundEngine {
       RoundAggregation.apply(variant, train, round, state, done);
       long aggregateMs = ms(aggStart);
       long validateMs = 0;
-      if (round % train.evalEvery() == 0 || round == train.rounds()) {
+      if (train.validates(round)) {
         long v = System.nanoTime();
         state.log.validation().addAll(validation.run(round, state, fgrams));
         validateMs = ms(v);
@@ -209,7 +210,7 @@ public final class RoundEngine {
       log.tasks().add(new RunLog.TaskRow(setup.variant().name(), round, r.source(), r.replica(),
           (long) round * setup.train().localSteps(), r.lastLoss(), r.losses(), r.tokens(), r.bytesUp(), r.bytesDown(),
           r.paramsUp(), r.paramsDown(), r.embeddingParams(), r.computeMillis(), r.taskMillis(), wallBeforeCheckpoint,
-          r.diverged(), r.blocksRead(), r.rowsScanned()));
+          r.diverged(), r.blocksRead(), r.rowsScanned(), r.localValLoss(), r.localValBitsPerByte()));
     }
   }
 

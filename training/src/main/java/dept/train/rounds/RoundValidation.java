@@ -51,6 +51,13 @@ final class RoundValidation implements AutoCloseable {
     }
   }
 
+  /** With {@code train.local_validation}: each source's sample into the store, where its tasks read it (after the store is cleared). */
+  void shareWithTasks() {
+    if (setup.train().localValidation() && !setup.variant().mixture() && !setup.variant().rtd()) {
+      LocalValidation.write(sample, tokenBytesBySource(), setup.storeRoot(), setup.hadoop());
+    }
+  }
+
   /** Each source's validation row after {@code round}, by source. */
   List<RunLog.ValidationRow> run(int round, DriverState state, Broadcast<Map<String, List<int[]>>> fgrams) {
     ShardPlan plan = state.plan(setup.train().shardBytes());

@@ -23,7 +23,7 @@ public final class RunLog {
    */
   public record TaskRow(String variant, int round, String source, int replica, long step, float loss, float[] losses,
       long tokens, long bytesUp, long bytesDown, long paramsUp, long paramsDown, long embeddingParams, long computeMs,
-      long taskMs, long wallMs, boolean excluded, int blocksRead, long rowsScanned)
+      long taskMs, long wallMs, boolean excluded, int blocksRead, long rowsScanned, double localValLoss, double localValBitsPerByte)
       implements java.io.Serializable {}
 
   /**

@@ -4,6 +4,7 @@ import dept.train.federated.ClientUpdate;
 import dept.train.random.Seeds;
 import dept.train.local.AdamW;
 import dept.train.local.BatchOrder;
+import dept.train.local.Evaluator;
 import dept.train.local.LocalTrainer;
 import dept.train.params.NamedTensors;
 import dept.train.rtd.RtdModel;
@@ -35,7 +36,7 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
    */
   record Result(String source, int replica, int round, long tokens, float[] losses, long bytesDown, long bytesUp,
       long paramsDown, long paramsUp, long embeddingParams, long computeMillis, long taskMillis, long momentSteps,
-      boolean diverged, int blocksRead, long rowsScanned) implements Serializable {
+      boolean diverged, int blocksRead, long rowsScanned, double localValLoss, double localValBitsPerByte) implements Serializable {
 
     float lastLoss() {
       return losses.length == 0 ? Float.NaN : losses[losses.length - 1];
@@ -116,6 +117,7 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
             previous.batchesServed() + train.localSteps());
     store.writeSourceState(key.statePath(), round, next::write);
 
+    Evaluator.Metrics local = diverged ? null : localValidation(r, down, in);
     SharingPolicy.Upload upload = policy.upload(after, in);
     long bytesUp = upload.trained().byteSize() + (upload.rowIds() == null ? 0 : 4L * upload.rowIds().length);
     long paramsUp = upload.trained().parameterCount();
@@ -128,9 +130,27 @@ record SourceTask(SourceSide side, TaskKey key, int round, int roundAttempt, Fau
     Result result = new Result(key.source(), key.replica(), round, r.metrics().tokens(), losses, bytesDown, bytesUp,
         paramsDown, paramsUp, in.embeddings().parameterCount(), r.metrics().wallMillis(),
         (System.nanoTime() - taskStart) / 1_000_000, momentsUp == null ? 0 : momentsUp.steps(), diverged, data.blocksRead(),
-        data.rowsScanned());
+        data.rowsScanned(), local == null ? Double.NaN : local.meanLoss(), local == null ? Double.NaN : local.bitsPerByte());
     Map<String, int[]> rows = upload.rowIds() == null ? Map.of() : Map.of(SharingPolicy.Upload.TABLE, upload.rowIds());
     return new Trained(result, new ClientUpdate(key.source(), upload.trained(), r.metrics().tokens(), rows), momentsUp);
+  }
+
+  /**
+   * With {@code train.local_validation} in a validation round: the model this task trained, before
+   * aggregation, on its source's validation sample (null otherwise, and for the mixture, ELECTRA
+   * and TRIM+SCONE tasks, whose local models validation does not score).
+   */
+  private Evaluator.Metrics localValidation(LocalTrainer.Result r, Down down, TaskInputs in) {
+    TrainConfig train = side.train();
+    Variant variant = side.variant();
+    boolean localFgramIds = variant.scone() && in.rowIds() != null;
+    if (!train.localValidation() || !train.validates(round) || variant.mixture() || variant.rtd() || localFgramIds) {
+      return null;
+    }
+    NamedTensors embeddings = in.rowIds() == null ? r.embeddings() : LocalValidation.scattered(down.embeddings(), r.embeddings(), in.rowIds());
+    boolean[] held = in.rowIds() == null ? null : LocalValidation.mask(in.rowIds(), side.vocabSize());
+    var lm = SconeModels.withFgrams(side.lm(), train.sconeFor(variant), in.fgrams());
+    return LocalValidation.score(lm, r.body(), embeddings, held, LocalValidation.read(side.store(), key.source()));
   }
 
   /**

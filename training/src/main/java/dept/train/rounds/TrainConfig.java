@@ -25,6 +25,9 @@ import java.util.List;
  * @param evalBlocks at most this many validation blocks per source (0 = all); ignored when {@code evalBytes > 0}
  * @param evalBytes when > 0, each source is validated on its first whole validation documents
  *     within this many UTF-8 bytes, the same text under every tokenizer ({@link ValidationSample})
+ * @param localValidation at every validation round, each per-source task also scores the model it
+ *     trained, before aggregation, on its source's validation sample: against the aggregated
+ *     model's score on the same text it gives what averaging cost that source (off by default)
  * @param innerState see {@link InnerState}, for the shared tensors' moments; STD and ACT always keep
  * @param privateState what happens to the moments of tensors that never leave a source (SPEC's
  *     embeddings): {@code keep} (default: nothing else ever touches them) or {@code follow}
@@ -48,7 +51,7 @@ import java.util.List;
  */
 public record TrainConfig(
     List<Variant> variants, Integer rounds, Integer localSteps, Integer sourcesPerRound, Integer replicas, Long seed,
-    Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, Long evalBytes, InnerState innerState,
+    Integer checkpointEvery, Integer evalEvery, Integer evalBlocks, Long evalBytes, Boolean localValidation, InnerState innerState,
     PrivateState privateState, Double temperature, Integer actResetEvery, Integer gpusPerTask, Integer taskTimeoutS,
     FaultConfig faults, Double maxLossRatio, OptimConfig optim, OuterConfig outer, SconeConfig scone, Objective objective,
     RtdConfig rtd, Double shardMb)
@@ -85,6 +88,7 @@ public record TrainConfig(
     evalEvery = evalEvery == null ? 5 : evalEvery;
     evalBlocks = evalBlocks == null ? 0 : evalBlocks;
     evalBytes = evalBytes == null ? 0L : evalBytes;
+    localValidation = localValidation != null && localValidation;
     privateState = privateState == null ? PrivateState.KEEP : privateState;
     innerState = innerState == null ? InnerState.RESET : innerState;
     temperature = temperature == null ? 0.3 : temperature;
@@ -147,6 +151,7 @@ public record TrainConfig(
     b.evalEvery = evalEvery;
     b.evalBlocks = evalBlocks;
     b.evalBytes = evalBytes;
+    b.localValidation = localValidation;
     b.privateState = privateState;
     b.innerState = innerState;
     b.temperature = temperature;
@@ -179,6 +184,11 @@ public record TrainConfig(
     return variant.scone() ? scone : null;
   }
 
+  /** Whether {@code round} is validated: every {@code eval_every} rounds and the last. */
+  public boolean validates(int round) {
+    return round % evalEvery == 0 || round == rounds;
+  }
+
   /** Which validation text each source is scored on. */
   public ValidationSample validationSample() {
     return new ValidationSample(evalBlocks, evalBytes);
@@ -204,6 +214,7 @@ public record TrainConfig(
     private Integer evalEvery;
     private Integer evalBlocks;
     private Long evalBytes;
+    private Boolean localValidation;
     private PrivateState privateState;
     private InnerState innerState;
     private Double temperature;
@@ -274,6 +285,11 @@ public record TrainConfig(
 
     public Builder evalBytes(long v) {
       evalBytes = v;
+      return this;
+    }
+
+    public Builder localValidation(boolean v) {
+      localValidation = v;
       return this;
     }
 
@@ -349,7 +365,7 @@ public record TrainConfig(
 
     public TrainConfig build() {
       return new TrainConfig(variants, rounds, localSteps, sourcesPerRound, replicas, seed, checkpointEvery, evalEvery,
-          evalBlocks, evalBytes, innerState, privateState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
+          evalBlocks, evalBytes, localValidation, innerState, privateState, temperature, actResetEvery, gpusPerTask, taskTimeoutS, faults, maxLossRatio, optim, outer,
           scone, objective, rtd, shardMb);
     }
   }

@@ -87,6 +87,27 @@ class RoundFairnessTest {
   }
 
   @Test
+  void averagingCostsNothingWithOneSourceAndSomethingWithMany() {
+    // One source: the aggregated model is the task's own, so its local score is the validation score.
+    RoundEngine.Outcome one = engine(quick("SPEC", 2).localValidation(true).build(), dir.resolve("local-one")).run(files, List.of("en"), false);
+    RunLog.TaskRow task = one.log().tasks().stream().filter(t -> t.round() == 2).findFirst().orElseThrow();
+    RunLog.ValidationRow after = one.log().validation().stream().filter(v -> v.round() == 2).findFirst().orElseThrow();
+    assertEquals(after.bitsPerByte(), task.localValBitsPerByte(), 1e-9);
+    assertTrue(Double.isNaN(one.log().tasks().stream().filter(t -> t.round() == 1).findFirst().orElseThrow().localValBitsPerByte()),
+        "round 1 is not a validation round (eval_every 2)");
+    // Four sources: averaging moves every source's model away from what its task trained.
+    for (String variant : List.of("GLOB", "TRIM")) {
+      RoundEngine.Outcome many = engine(quick(variant, 2).localValidation(true).build(), dir.resolve("local-" + variant)).run(files, SOURCES, false);
+      for (RunLog.TaskRow t : many.log().tasks().stream().filter(t -> t.round() == 2).toList()) {
+        double aggregated = many.log().validation().stream().filter(v -> v.round() == 2 && v.source().equals(t.source()))
+            .findFirst().orElseThrow().bitsPerByte();
+        assertTrue(Double.isFinite(t.localValBitsPerByte()) && Math.abs(aggregated - t.localValBitsPerByte()) > 1e-3,
+            variant + " " + t.source() + ": local " + t.localValBitsPerByte() + ", aggregated " + aggregated);
+      }
+    }
+  }
+
+  @Test
   void stdWithReplicasIsTheIidControl() {
     TrainConfig train = config(quick("STD", 2), 0, 2, "reset", OuterConfig.defaults());
     assertEquals(InnerState.RESET, train.innerFor(train.variants().get(0)), "the replicas reset like the DEPT variants");
