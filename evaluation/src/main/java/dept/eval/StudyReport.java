@@ -22,11 +22,12 @@ public final class StudyReport {
    * @param curveReference the arm the curves' gaps are measured to (the step-matched STD baseline)
    * @param lrRuns the swept arms at every learning rate, the config's included (empty: no sweep)
    * @param configLr the config's learning rate
+   * @param averaging each source's local and aggregated score at every validation round (empty without {@code train.local_validation})
    */
   public record Contents(String title, String setup, List<Study.ArmRun> runs, List<Study.SourceScore> scores, String reference,
       List<Study.Difference> differences, String extensionBase, String newSource, List<Study.ExtensionRun> extension,
       List<ExtensionFrontier.Point> sweep, ExtensionFrontier.Setting setting, SconeStudy.Arms scone, List<LearningCurves.Point> curves,
-      String curveReference, List<LrRobustness.Run> lrRuns, double configLr) {}
+      String curveReference, List<LrRobustness.Run> lrRuns, double configLr, List<AveragingCost.Point> averaging) {}
 
   private StudyReport() {}
 
@@ -45,6 +46,7 @@ public final class StudyReport {
     }
     md.append(LearningCurves.rowsMarkdown(c.curves()));
     md.append(LearningCurves.markdown(c.curves(), c.curveReference()));
+    md.append(AveragingCost.markdown(c.averaging()));
     md.append(LrRobustness.markdown(c.lrRuns(), c.configLr()));
     if (c.scone() != null) {
       md.append(SconeStudy.markdown(c.runs(), c.scone()));
@@ -74,6 +76,9 @@ public final class StudyReport {
           StudyPlots.perSource(Study.perSourceMeans(c.scores(), Study.SourceScore::bitsPerByte)));
       if (!LrRobustness.markdown(c.lrRuns(), c.configLr()).isEmpty()) {
         HadoopFiles.writeBytes(fs, new Path(tmp, "lr_robustness.png"), LrRobustness.plot(c.lrRuns()));
+      }
+      if (!c.averaging().isEmpty()) {
+        HadoopFiles.writeBytes(fs, new Path(tmp, "averaging_cost.png"), AveragingCost.plot(c.averaging()));
       }
       if (!c.curves().isEmpty()) {
         HadoopFiles.writeBytes(fs, new Path(tmp, "learning_curves.png"), LearningCurves.plot(c.curves()));

@@ -46,6 +46,19 @@ class LearningCurvesTest {
   }
 
   @Test
+  void averagingCostIsAggregatedMinusLocalPairedOverSeeds() {
+    List<AveragingCost.Point> points = new ArrayList<>();
+    for (long seed = 1; seed <= 3; seed++) {
+      points.add(new AveragingCost.Point(seed, "glob", 2, "de", 3.0, 3.3 + seed * 0.01));
+      points.add(new AveragingCost.Point(seed, "glob", 2, "en", 3.0, 3.1 + seed * 0.01));
+    }
+    String md = AveragingCost.markdown(points);
+    assertTrue(md.contains("| glob | +0.2200 ± 0.0100 * |"), md);
+    assertEquals("", AveragingCost.markdown(List.of()));
+    assertTrue(AveragingCost.plot(points).length > 1000);
+  }
+
+  @Test
   void learningRatesAreComparedWithTheConfigRate() {
     List<LrRobustness.Run> runs = new ArrayList<>();
     for (long seed = 1; seed <= 3; seed++) {

@@ -369,6 +369,10 @@ public final class IngestJob {
       for (Map.Entry<String, List<String>> f : s.filter().entrySet()) {
         accepted = accepted.and(col(f.getKey()).cast("string").isin(f.getValue().toArray()));
       }
+      if (s.shard() != null) { // the same shards as SourceSpec.Shard#holds: xxHash64 of the text's UTF-8 bytes, seed 42
+        accepted = accepted.and(org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(col(task.textField()).cast("string")),
+            lit(s.shard().of())).equalTo(s.shard().index()));
+      }
       anySource = anySource.or(accepted);
       String name = s.name();
       all =

@@ -220,7 +220,7 @@ public final class RecordExtractor {
     }
     boolean routed = false;
     for (SourceSpec s : task.sources()) {
-      if (!s.accepts(json.fields)) {
+      if (!s.accepts(json.fields, json.text)) {
         continue;
       }
       routed = true;

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 import dept.eval.Comparison;
 import dept.eval.Extension;
 import dept.eval.ExtensionFrontier;
+import dept.eval.AveragingCost;
 import dept.eval.LearningCurves;
 import dept.eval.LrRobustness;
 import dept.eval.Study;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -101,6 +103,7 @@ final class StudyResults {
     ScoredBytes scoredBytes = new ScoredBytes();
     List<LearningCurves.Point> curves = new ArrayList<>();
     List<LrRobustness.Run> lrRuns = new ArrayList<>();
+    List<AveragingCost.Point> averaging = new ArrayList<>();
     java.util.Set<String> swept = new java.util.TreeSet<>(ctx.config().study().lrSweep().arms());
     double configLr = ctx.config().train().optim().lr();
     for (Arm a : arms) {
@@ -137,6 +140,7 @@ final class StudyResults {
       }
       if (!a.arm().variant().rtd() && !a.arm().knob().equals(StudyArm.LR)) {
         curves.addAll(curve(a, validation, trainedTokens / Math.max(1, run.config().train().rounds())));
+        averaging.addAll(averagingCost(a, ctx.spark().read().parquet(files.metrics()), validation));
       }
       LookupScores lookup = LookupScores.of(run, a.arm());
       runs.add(new Study.ArmRun(a.seed(), a.arm().name(), variant, a.arm().temperatureOrNaN(), summary.bitsPerByteUniform(),
@@ -176,7 +180,7 @@ final class StudyResults {
     StudyReport.Contents contents = new StudyReport.Contents("dept-spark study `" + ctx.config().run().name() + "`",
         StudySetup.markdown(ctx, sources, newSource, runs, wallSeconds, scoredBytes), runs, scores, reference(armNames), differences(armNames, runs),
         extensionBase, newSource, extension, sweep, ExtendStage.setting(ctx.config().extend()), sconeArms(arms), curves,
-        curveReference(armNames), lrRuns, configLr);
+        curveReference(armNames), lrRuns, configLr, averaging);
     StudyReport.write(ctx.layout().studyReport(), contents, ctx.hadoop());
     System.out.print(StudyReport.markdown(contents));
     System.out.printf("study results: %s; report: %s/report.md%n", ctx.layout().studyResults("*"), ctx.layout().studyReport());
@@ -211,6 +215,25 @@ final class StudyResults {
       int round = r.getInt(0);
       points.add(new LearningCurves.Point(a.seed(), a.arm().name(), round, round * tokensPerRound, r.getDouble(1), r.getDouble(2),
           r.getLong(3), r.getLong(4)));
+    }
+    return points;
+  }
+
+  /**
+   * Each source's local (before aggregation) and aggregated bits per byte at every round its
+   * tasks scored their own models (a few rows per arm); none for runs without {@code train.local_validation}.
+   */
+  private static List<AveragingCost.Point> averagingCost(Arm a, Dataset<Row> metrics, Dataset<Row> validation) {
+    if (!java.util.Arrays.asList(metrics.columns()).contains("local_val_bits_per_byte")) {
+      return List.of();
+    }
+    Dataset<Row> local = metrics.where(col("excluded").equalTo(false).and(functions.not(functions.isnan(col("local_val_bits_per_byte")))))
+        .groupBy("round", "source").agg(functions.avg("local_val_bits_per_byte").as("local"));
+    List<AveragingCost.Point> points = new ArrayList<>();
+    for (Row r : local.join(validation.select("round", "source", "bits_per_byte"),
+        scala.jdk.javaapi.CollectionConverters.asScala(List.of("round", "source")).toSeq())
+        .select("round", "source", "local", "bits_per_byte").orderBy("round", "source").collectAsList()) {
+      points.add(new AveragingCost.Point(a.seed(), a.arm().name(), r.getInt(0), r.getString(1), r.getDouble(2), r.getDouble(3)));
     }
     return points;
   }

@@ -181,8 +181,12 @@ class ConfigLoaderTest {
   void studyConfigLoadsWithItsArmsAndDerivedRunsOverrideIt() {
     PipelineConfig study = loader.load(Path.of("../conf/study.yaml"), List.of());
     assertEquals(List.of(1L, 2L, 3L), study.study().seeds());
-    assertEquals(List.of(0.0, 0.3, 1.0), study.study().stdTemperatures());
-    assertEquals(List.of("GLOB", "TRIM", "SPEC", "SPEC+SCONE"), study.study().variants().stream().map(Variant::name).toList());
+    assertEquals(List.of(0.3), study.study().stdTemperatures());
+    assertEquals(List.of(StudyConfig.StdBaseline.STEPS, StudyConfig.StdBaseline.TOKENS), study.study().stdBaselines());
+    assertEquals(List.of("GLOB", "TRIM", "SPEC"), study.study().variants().stream().map(Variant::name).toList());
+    assertEquals(96, study.train().localSteps(), "the paper's regime: hundreds of local steps, not 30");
+    assertTrue(study.train().validationSample().wholeDocuments(), "every arm scored on the same bytes");
+    assertTrue(study.train().localValidation());
     assertTrue(study.ingest().sources().size() >= 9, "at least 8 training sources and the held-out one");
     assertEquals(study.run().output(), study.run().data(), "run.data defaults to run.output");
     PipelineConfig arm = loader.derive(study, List.of("run.output=\"x/study/seed-2/std-t1\"", "run.data=out-study", "train.seed=2",
@@ -202,7 +206,9 @@ class ConfigLoaderTest {
     PipelineConfig scone = loader.load(Path.of("../conf/study-scone.yaml"), List.of());
     assertEquals(main.ingest(), scone.ingest(), "the base's sections are kept where the file says nothing");
     assertEquals(main.model(), scone.model());
-    assertEquals(main.train(), scone.train());
+    assertEquals(main.train().optim().lr(), scone.train().optim().lr());
+    assertEquals(List.of(8, 30, 64, 0L, 8), List.of(scone.train().rounds(), scone.train().localSteps(), scone.train().evalBlocks(),
+        scone.train().evalBytes(), scone.train().optim().batchSize()), "the budget its README figures were measured with");
     assertEquals("out-study", scone.run().data(), "it reads the main study's prepared corpus");
     assertEquals(main.run().seed(), scone.run().seed(), "a mapping merges key by key: run.seed comes from the base");
     assertEquals(List.of("SPEC", "SPEC+SCONE"), scone.study().variants().stream().map(Variant::name).toList(), "a list replaces");
@@ -213,6 +219,26 @@ class ConfigLoaderTest {
         .contains("study.scone: SPEC+SCONE's curves and comparison start from SPEC: add it to study.variants"));
     assertTrue(error(Path.of("../conf/study-scone.yaml"), "study.scone.larger_models=[{width: 2}]").getMessage()
         .contains("study.scone.larger_models: width: 2"));
+  }
+
+  @Test
+  void theSweepsExtensionAndHomogeneousStudiesLayerOverTheMainOne() {
+    PipelineConfig main = loader.load(Path.of("../conf/study.yaml"), List.of());
+    PipelineConfig sweeps = loader.load(Path.of("../conf/study-sweeps.yaml"), List.of());
+    assertEquals(main.train(), sweeps.train(), "the same arms: the main study's are kept under --resume");
+    assertEquals(main.run().output(), sweeps.run().output());
+    assertEquals(List.of(1.0e-2, 3.0e-2), sweeps.study().lrSweep().lrs());
+    assertTrue(sweeps.study().stdBaselines().contains(StudyConfig.StdBaseline.IID));
+    PipelineConfig extend = loader.load(Path.of("../conf/study-extend.yaml"), List.of());
+    assertEquals(List.of("SPEC"), extend.study().variants().stream().map(Variant::name).toList());
+    assertEquals(5, extend.study().extendMethods().size());
+    PipelineConfig homogeneous = loader.load(Path.of("../conf/study-homogeneous.yaml"), List.of());
+    assertEquals(8, homogeneous.ingest().sources().size());
+    for (int i = 0; i < 8; i++) {
+      assertEquals(new dept.prep.ingest.SourceSpec.Shard(8, i), homogeneous.ingest().sources().get(i).shard());
+    }
+    assertEquals(null, homogeneous.extend().newSource());
+    assertEquals(main.train(), homogeneous.train());
   }
 
   @Test

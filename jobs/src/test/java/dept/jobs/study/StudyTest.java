@@ -25,7 +25,7 @@ class StudyTest {
   private String[] study(String... extra) {
     List<String> args = new java.util.ArrayList<>(List.of(CliRun.onSample("study", dir.resolve("out"),
         "--set", "train.rounds=2", "--set", "train.local_steps=2", "--set", "train.sources_per_round=0",
-        "--set", "train.eval_bytes=1500", "--set", "train.checkpoint_every=2", "--set", "train.eval_every=2",
+        "--set", "train.eval_bytes=1500", "--set", "train.local_validation=true", "--set", "train.checkpoint_every=2", "--set", "train.eval_every=2",
         "--set", "study.seeds=[1, 2]", "--set", "study.std_temperatures=[0]", "--set", "study.std_baselines=[steps, tokens, iid]", "--set", "study.variants=[SPEC, SPEC+SCONE]",
         "--set", "study.lr_sweep={lrs: [3.0e-2], arms: [spec]}",
         "--set", "study.extend_methods=[neutral]", "--set", "extend.steps=3", "--set", "extend.sweep.lrs=[6.0e-3]",
@@ -49,12 +49,12 @@ class StudyTest {
     String report = Files.readString(study.resolve("report/report.md"));
     for (String part : List.of("## Arms", "## Differences against seed noise", "| spec − std-dp-t0 |", "| spec − std-seq-t0 |", "| spec − std-iid-t0 |",
         "the same text for every arm and tokenizer", "the same tokens and the same 4 sequential optimizer steps",
-        "## Learning curves", "### The gap to std-dp-t0 as the budget grows", "## Robustness to the learning rate", "| spec | 0.03 |", "| spec-scone − spec |",
+        "## Learning curves", "## What averaging costs", "| spec |", "### The gap to std-dp-t0 as the budget grows", "## Robustness to the learning rate", "| spec | 0.03 |", "| spec-scone − spec |",
         "## Unigram-normalised perplexity per source", "## Extension of SPEC to el", "| neutral | 2 |", "machine: ",
         "### The extension sweep", "mean ± sd over 2 seeds", "**Neutral residues over alpha**")) {
       assertTrue(report.contains(part), part + " in\n" + report);
     }
-    for (String png : List.of("arms_bits_per_byte.png", "learning_curves.png", "lr_robustness.png", "per_source_bits_per_byte.png", "extension.png", "extension_frontier.png",
+    for (String png : List.of("arms_bits_per_byte.png", "learning_curves.png", "averaging_cost.png", "lr_robustness.png", "per_source_bits_per_byte.png", "extension.png", "extension_frontier.png",
         "extension_frontier_worst.png")) {
       assertTrue(Files.size(study.resolve("report").resolve(png)) > 1000, png);
     }
