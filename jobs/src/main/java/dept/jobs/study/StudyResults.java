@@ -247,16 +247,28 @@ final class StudyResults {
     return arms.contains("glob") ? "glob" : arms.get(0);
   }
 
-  /** The comparisons the papers make: SPEC against GLOB, TRIM and each STD; TRIM against GLOB; SCONE against its base. */
+  /**
+   * The comparisons the papers make: SPEC against every STD baseline, GLOB and TRIM; GLOB and TRIM
+   * against step-matched STD; TRIM against GLOB; the IID control against step-matched STD (what
+   * averaging costs without heterogeneity) and GLOB against the IID control (what heterogeneity
+   * adds); SCONE against its base.
+   */
   private static List<Study.Difference> differences(List<String> arms, List<Study.ArmRun> runs) {
     List<String[]> pairs = new ArrayList<>();
-    for (String a : arms) {
-      if ((a.startsWith("std-") && !a.contains("-lr")) || a.equals("glob") || a.equals("trim")) {
+    List<String> main = arms.stream().filter(a -> !a.contains("-lr")).toList();
+    String dp = main.stream().filter(a -> a.startsWith("std-dp-")).findFirst().orElse(null);
+    String iid = main.stream().filter(a -> a.startsWith("std-iid-")).findFirst().orElse(null);
+    for (String a : main) {
+      if (a.startsWith("std-") || a.equals("glob") || a.equals("trim")) {
         pairs.add(new String[] {"spec", a});
       }
     }
+    pairs.add(new String[] {"glob", dp});
+    pairs.add(new String[] {"trim", dp});
     pairs.add(new String[] {"trim", "glob"});
-    for (String a : arms) {
+    pairs.add(new String[] {iid, dp});
+    pairs.add(new String[] {"glob", iid});
+    for (String a : main) {
       if (a.endsWith("-scone")) {
         pairs.add(new String[] {a, a.substring(0, a.length() - "-scone".length())});
       }
