@@ -12,6 +12,12 @@ final class StudySetup {
 
   private StudySetup() {}
 
+  private static String outer(dept.train.federated.OuterConfig o) {
+    String weights = o.weightByTokens() ? "token-weighted" : "uniform";
+    return o.kind() == dept.train.federated.OuterConfig.Kind.FEDAVG ? "FedAvg (" + weights + ")"
+        : String.format(Locale.ROOT, "Nesterov (lr %s, momentum %s, %s)", o.lr(), o.momentum(), weights);
+  }
+
   static String markdown(StageContext ctx, List<String> sources, String newSource, List<Study.ArmRun> runs, double wallSeconds,
       ScoredBytes scoredBytes) {
     PipelineConfig c = ctx.config();
@@ -34,7 +40,7 @@ final class StudySetup {
     b.append(String.format(Locale.ROOT, "- budget: %d rounds x %d sources per round x %d local steps x batch %d x %d tokens = %,d tokens per arm; "
             + "inner state %s for shared tensors, private ones %s; outer %s; lr %s, seeds %s%n", t.rounds(), k, h, batch, c.tokenize().seqLen(),
         (long) t.rounds() * k * h * batch * c.tokenize().seqLen(), t.innerState().name().toLowerCase(Locale.ROOT),
-        t.privateState().name().toLowerCase(Locale.ROOT), t.outer(), t.optim().lr(), c.study().seeds()));
+        t.privateState().name().toLowerCase(Locale.ROOT), outer(t.outer()), t.optim().lr(), c.study().seeds()));
     for (var baseline : c.study().stdBaselines()) {
       b.append(switch (baseline) {
         case STEPS -> String.format(Locale.ROOT, "- `std-dp-*` (the paper's baseline): one mixture task, batch %d x %d = %d, %d steps per round: "
@@ -54,8 +60,9 @@ final class StudySetup {
     b.append(String.format(Locale.ROOT, "- machine: %d cores, %.1f GiB max heap, %s %s, Java %s; Spark master %s%n", rt.availableProcessors(),
         rt.maxMemory() / (1024.0 * 1024 * 1024), System.getProperty("os.name"), System.getProperty("os.arch"),
         System.getProperty("java.version"), ctx.spark().sparkContext().master()));
-    b.append(String.format(Locale.ROOT, "- wall time: %.1f min for %d training runs and the extensions (data stages not included)%n",
-        wallSeconds / 60, runs.size()));
+    b.append(String.format(Locale.ROOT, "- wall time of this invocation: %.1f min for %d training runs and the extensions (data stages, and "
+            + "arms kept by --resume, not included); training time summed over the runs: %.1f min%n",
+        wallSeconds / 60, runs.size(), runs.stream().mapToDouble(Study.ArmRun::trainSeconds).sum() / 60));
     return b.toString();
   }
 }
