@@ -131,16 +131,17 @@ final class StudyResults {
           scoredBytes.add(a.arm().name(), a.seed(), source, r.getLong(3));
         }
       }
-      Row tokens = ctx.spark().read().parquet(files.metrics()).where(col("excluded").equalTo(false)).agg(sum("tokens")).first();
+      Dataset<Row> metrics = ctx.spark().read().parquet(files.metrics());
+      Row tokens = metrics.where(col("excluded").equalTo(false)).agg(sum("tokens")).first();
       long trainedTokens = tokens.isNullAt(0) ? 0 : tokens.getLong(0);
       if (swept.contains(a.arm().sweptArm())) {
-        long excluded = ctx.spark().read().parquet(files.metrics()).where(col("excluded").equalTo(true)).count();
+        long excluded = metrics.where(col("excluded").equalTo(true)).count();
         double lr = a.arm().knob().equals(StudyArm.LR) ? a.arm().learningRate() : configLr;
         lrRuns.add(new LrRobustness.Run(a.seed(), a.arm().sweptArm(), lr, summary.bitsPerByteUniform(), excluded));
       }
       if (!a.arm().variant().rtd() && !a.arm().knob().equals(StudyArm.LR)) {
         curves.addAll(curve(a, validation, trainedTokens / Math.max(1, run.config().train().rounds())));
-        averaging.addAll(averagingCost(a, ctx.spark().read().parquet(files.metrics()), validation));
+        averaging.addAll(averagingCost(a, metrics, validation));
       }
       LookupScores lookup = LookupScores.of(run, a.arm());
       runs.add(new Study.ArmRun(a.seed(), a.arm().name(), variant, a.arm().temperatureOrNaN(), summary.bitsPerByteUniform(),

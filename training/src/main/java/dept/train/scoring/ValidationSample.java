@@ -149,13 +149,5 @@ public record ValidationSample(int blocks, long bytes) implements Serializable {
         out.add(RowFactory.create(unit, id++, TokenArrays.boxed(w)));
       }
     }
-
-    long chosenBytes() {
-      return chosenBytes;
-    }
-
-    int chosenDocuments() {
-      return chosen;
-    }
   }
 }
