@@ -117,7 +117,7 @@ public final class EvaluateStage implements Stage {
     }
   }
 
-  /** Every variant on the held-out corpus, with every tokenizer it has embeddings for. */
+  /** Every variant on the held-out corpus, with every input table it has (each read with its tokenizer). */
   private void evaluateHeldOut(StageContext ctx, List<Comparison.VariantRun> runs, Dataset<Row> texts) {
     List<Row> rows = new ArrayList<>();
     System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.count());
@@ -127,7 +127,7 @@ public final class EvaluateStage implements Stage {
       Map<String, String> json = new TreeMap<>();
       Map<String, BpeTokenizer> tokenizers = new TreeMap<>();
       for (String name : model.embeddings().keySet()) {
-        json.put(name, HadoopFiles.read(ctx.layout().tokenizerJson(name), ctx.hadoop()));
+        json.put(name, HadoopFiles.read(ctx.layout().tokenizerJson(model.tokenizerOf(name)), ctx.hadoop()));
         tokenizers.put(name, TokenizerJson.read(json.get(name)));
       }
       Map<String, String> tokenizerOf = new TreeMap<>();

@@ -73,6 +73,10 @@ public final class ExtendStage implements Stage {
     if (model.scone() != null) {
       throw new ConfigException("dept extend: " + base + " has SCONE inputs; extending a +SCONE model is not supported yet");
     }
+    if (!model.tablesNamedByTokenizer()) {
+      throw new ConfigException("dept extend: " + base + "'s per-source tables read the global tokenizer; extending such a "
+          + "model is not supported yet (extend SPEC, GLOB, TRIM or STD)");
+    }
     Dataset<Row> blocks = ctx.spark().read().parquet(ctx.layout().blocks());
     List<String> present = new ArrayList<>();
     blocks.select("source").distinct().orderBy("source").collectAsList().forEach(r -> present.add(r.getString(0)));

@@ -252,7 +252,8 @@ final class StudyResults {
    * The comparisons the papers make: SPEC against every STD baseline, GLOB and TRIM; GLOB and TRIM
    * against step-matched STD; TRIM against GLOB; the IID control against step-matched STD (what
    * averaging costs without heterogeneity) and GLOB against the IID control (what heterogeneity
-   * adds); SCONE against its base.
+   * adds); SPEC on the global tokenizer against SPEC (what a source's own vocabulary adds) and
+   * against GLOB (what keeping the embeddings private adds, tokenizer fixed); SCONE against its base.
    */
   private static List<Study.Difference> differences(List<String> arms, List<Study.ArmRun> runs) {
     List<String[]> pairs = new ArrayList<>();
@@ -269,6 +270,9 @@ final class StudyResults {
     pairs.add(new String[] {"trim", "glob"});
     pairs.add(new String[] {iid, dp});
     pairs.add(new String[] {"glob", iid});
+    pairs.add(new String[] {"spec-globalvocab", dp});
+    pairs.add(new String[] {"spec", "spec-globalvocab"});
+    pairs.add(new String[] {"spec-globalvocab", "glob"});
     for (String a : main) {
       if (a.endsWith("-scone")) {
         pairs.add(new String[] {a, a.substring(0, a.length() - "-scone".length())});

@@ -17,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dept study} end to end on the embedded sample, shrunk to two seeds and six arms, then resumed. */
+/** {@code dept study} end to end on the embedded sample, shrunk to two seeds and seven arms, then resumed. */
 class StudyTest {
 
   @TempDir Path dir;
@@ -26,7 +26,7 @@ class StudyTest {
     List<String> args = new java.util.ArrayList<>(List.of(CliRun.onSample("study", dir.resolve("out"),
         "--set", "train.rounds=2", "--set", "train.local_steps=2", "--set", "train.sources_per_round=0",
         "--set", "train.eval_bytes=1500", "--set", "train.local_validation=true", "--set", "train.checkpoint_every=2", "--set", "train.eval_every=2",
-        "--set", "study.seeds=[1, 2]", "--set", "study.std_temperatures=[0]", "--set", "study.std_baselines=[steps, tokens, iid]", "--set", "study.variants=[SPEC, SPEC+SCONE]",
+        "--set", "study.seeds=[1, 2]", "--set", "study.std_temperatures=[0]", "--set", "study.std_baselines=[steps, tokens, iid]", "--set", "study.variants=[SPEC, SPEC+SCONE, SPEC+GLOBALVOCAB]",
         "--set", "study.lr_sweep={lrs: [3.0e-2], arms: [spec]}",
         "--set", "study.extend_methods=[neutral]", "--set", "extend.steps=3", "--set", "extend.sweep.lrs=[6.0e-3]",
         "--set", "extend.sweep.alphas=[0]", "--set", "extend.sweep.original_fractions=[]")));
@@ -40,7 +40,7 @@ class StudyTest {
   void trainsEveryArmPerSeedOnSharedDataAndReportsMeanAndSpread() throws Exception {
     CliRun.Result r = CliRun.run(study());
     assertEquals(0, r.exit(), r.err() + r.out());
-    assertTrue(r.out().contains("study: 12/12 runs done"), r.out());
+    assertTrue(r.out().contains("study: 14/14 runs done"), r.out());
     Path study = dir.resolve("out/study");
     assertTrue(Files.exists(study.resolve("seed-1/std-dp-t0/train/std/model/_SUCCESS")));
     assertTrue(Files.exists(study.resolve("seed-2/spec-scone/train/spec-scone/model/_SUCCESS")));
@@ -48,6 +48,7 @@ class StudyTest {
     assertFalse(Files.exists(study.resolve("seed-1/spec/blocks")), "arms read the study's prepared data, they do not copy it");
     String report = Files.readString(study.resolve("report/report.md"));
     for (String part : List.of("## Arms", "## Differences against seed noise", "| spec − std-dp-t0 |", "| spec − std-seq-t0 |", "| spec − std-iid-t0 |",
+        "| spec − spec-globalvocab |", "| spec-globalvocab − std-dp-t0 |",
         "the same text for every arm and tokenizer", "the same tokens and the same 4 sequential optimizer steps",
         "## Learning curves", "## What averaging costs", "| spec |", "### The gap to std-dp-t0 as the budget grows", "## Robustness to the learning rate", "| spec | 0.03 |", "| spec-scone − spec |",
         "## Unigram-normalised perplexity per source", "## Extension of SPEC to el", "| neutral | 2 |", "machine: ",
@@ -61,7 +62,7 @@ class StudyTest {
 
     SparkSession spark = SparkTestSession.get();
     List<Row> arms = spark.read().parquet(study.resolve("results/arms").toString()).orderBy("seed", "arm").collectAsList();
-    assertEquals(12, arms.size());
+    assertEquals(14, arms.size());
     Map<String, Long> tokens = new TreeMap<>();
     Map<String, Double> bpb = new TreeMap<>();
     for (Row a : arms) {
@@ -71,20 +72,20 @@ class StudyTest {
     // The same token budget in every arm; sequential optimizer steps (the metrics' step after the
     // last round) equal to SPEC's for the data-parallel and IID baselines, K = 3 times SPEC's for the small-batch one.
     Map<String, Long> steps = new TreeMap<>();
-    for (String arm : List.of("spec", "std-dp-t0", "std-seq-t0", "std-iid-t0")) {
+    for (String arm : List.of("spec", "spec-globalvocab", "std-dp-t0", "std-seq-t0", "std-iid-t0")) {
       assertEquals(tokens.get("1/spec"), tokens.get("1/" + arm), 0.02 * tokens.get("1/spec"), arm);
       String variant = arm.startsWith("std") ? "std" : arm;
       steps.put(arm, spark.read().parquet(study.resolve("seed-1/" + arm + "/train/" + variant + "/metrics").toString())
           .agg(org.apache.spark.sql.functions.max("step")).first().getLong(0));
     }
-    assertEquals(Map.of("spec", 4L, "std-dp-t0", 4L, "std-iid-t0", 4L, "std-seq-t0", 12L), steps);
+    assertEquals(Map.of("spec", 4L, "spec-globalvocab", 4L, "std-dp-t0", 4L, "std-iid-t0", 4L, "std-seq-t0", 12L), steps);
     assertNotEquals(bpb.get("1/spec"), bpb.get("2/spec"), "seeds give different runs");
     assertNotEquals(bpb.get("1/std-dp-t0"), bpb.get("1/std-seq-t0"), "the step-matched and token-matched baselines differ");
     // Every arm scored the same validation bytes per source, whatever its tokenizer.
     var lastRound = spark.read().parquet(study.resolve("seed-1/*/train/*/validation").toString()).where("round = 2");
-    assertEquals(3L, lastRound.select("source", "bytes").distinct().count(), "one byte count per source across 6 arms");
+    assertEquals(3L, lastRound.select("source", "bytes").distinct().count(), "one byte count per source across 7 arms");
     var sources = spark.read().parquet(study.resolve("results/sources").toString());
-    assertEquals(12L * 3, sources.count(), "3 training sources per run (el is held out)");
+    assertEquals(14L * 3, sources.count(), "3 training sources per run (el is held out)");
     assertEquals(0L, sources.where("source = 'el'").count());
     assertEquals(0L, sources.where("not (unigram_loss > 0 and unigram_normalized_perplexity > 0)").count());
     assertEquals(2L, spark.read().parquet(study.resolve("results/extension").toString()).count());

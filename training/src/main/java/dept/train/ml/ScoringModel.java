@@ -34,7 +34,7 @@ record ScoringModel(String id, BroadcastModel weights, Broadcast<Map<String, Str
     }
     Map<String, String> json = new TreeMap<>();
     for (String name : model.embeddings().keySet()) {
-      json.put(name, HadoopFiles.read(tokenizersDir + "/" + name + "/tokenizer.json", hadoop));
+      json.put(name, HadoopFiles.read(tokenizersDir + "/" + model.tokenizerOf(name) + "/tokenizer.json", hadoop));
     }
     BroadcastModel weights = BroadcastModel.of(spark, model.model(), model.seqLen(), model.body(), model.embeddings());
     Broadcast<Map<String, String>> tokenizers = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(json);
@@ -45,7 +45,7 @@ record ScoringModel(String id, BroadcastModel weights, Broadcast<Map<String, Str
     return weights.config().dModel();
   }
 
-  /** The source's own tokenizer when the model has embeddings for it, else the global one; null when neither. */
+  /** The table that reads {@code source}: its own when the model has one, else the global one; null when neither. */
   String tokenizerFor(String source) {
     Map<String, String> json = tokenizers.value();
     if (source != null && json.containsKey(source)) {

@@ -221,22 +221,28 @@ public final class RoundEngine {
     DecoderLm shapes = new DecoderLm(setup.model(), variant.globalVocabulary() ? setup.vocabSizes().get(VocabConfig.GLOBAL) : 1,
         setup.seqLen());
     s.body = InputSide.body(shapes, train, variant, Seeds.derive(train.seed(), "body"));
-    s.embeddings = variant.globalVocabulary() ? InputSide.init(shapes, train, variant, SourceTask.embeddingSeed(train.seed(), VocabConfig.GLOBAL)) : null;
+    s.embeddings = variant.sharedEmbeddings() ? InputSide.init(shapes, train, variant, SourceTask.embeddingSeed(train.seed(), VocabConfig.GLOBAL)) : null;
     s.outer = train.outer().create(null);
     return s;
   }
 
-  /** The trained model for later stages: the global embeddings, or each source's own (SPEC). */
+  /**
+   * The trained model for later stages: the global embeddings, or each source's own (SPEC), each
+   * table named with the tokenizer it reads.
+   */
   public TrainedModel export(Outcome outcome, List<String> sources) {
     Map<String, NamedTensors> embeddings = new TreeMap<>();
+    Map<String, String> tokenizers = new TreeMap<>();
     if (outcome.globalEmbeddings() != null) {
       embeddings.put(VocabConfig.GLOBAL, outcome.globalEmbeddings());
+      tokenizers.put(VocabConfig.GLOBAL, VocabConfig.GLOBAL);
     } else {
       for (String s : sources) {
         embeddings.put(s, setup.side(s).ownEmbeddings(setup.train().rounds()));
+        tokenizers.put(s, setup.tokenizerOf(s));
       }
     }
     return new TrainedModel(setup.variant().name(), setup.model(), setup.seqLen(), setup.train().rounds(), outcome.body(),
-        embeddings, scone(), setup.train().rtdFor(setup.variant()));
+        embeddings, tokenizers, scone(), setup.train().rtdFor(setup.variant()));
   }
 }

@@ -34,7 +34,7 @@ public record RoundTraffic(String variant, long parameters, int tasks, long down
     Map<String, long[]> body = lm.bodyShapes();
     Map<String, long[]> input = lm.embeddingShapes();
     Map<String, long[]> global = new TreeMap<>(body);
-    if (variant.globalVocabulary()) {
+    if (variant.sharedEmbeddings()) {
       global.putAll(input);
     }
     Map<String, long[]> uploaded = new TreeMap<>();

@@ -29,7 +29,10 @@ public enum Sharing {
     return this == STD || this == ACT;
   }
 
-  /** Whether every source encodes with the global tokenizer (else each with its own). */
+  /**
+   * Whether the scheme shares one input side over the global tokenizer (every scheme but SPEC,
+   * whose sources read their own tokenizers unless the variant says {@code +GLOBALVOCAB}).
+   */
   public boolean globalVocabulary() {
     return this != SPEC;
   }

@@ -21,15 +21,45 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A trained model as the later stages (evaluation, SCONE, extension) read it: {@code model.json}
- * (variant, shapes, context length, vocabulary sizes), {@code body.bin}, and one
- * {@code embeddings/<tokenizer>.bin} per tokenizer the variant uses ({@code global}, or each
- * source's own for SPEC), which for a {@code +SCONE} variant also hold its f-gram model
+ * (variant, shapes, context length, vocabulary sizes, the tokenizer each table reads), {@code body.bin},
+ * and one {@code embeddings/<table>.bin} per input table: {@code global}, or one per source for SPEC,
+ * named after the source and reading its own tokenizer (or the global one under
+ * {@code +GLOBALVOCAB}). A {@code +SCONE} variant's tables also hold its f-gram model
  * ({@code scone.*}, settings in model.json). Written to a hidden directory and renamed, {@code _SUCCESS} last.
+ *
+ * @param embeddings input tables by name: {@code global}, or a source's
+ * @param tokenizers the tokenizer each table reads, by table name (a table not named reads the tokenizer of its name)
  */
 public record TrainedModel(String variant, ModelConfig model, int seqLen, int rounds, NamedTensors body,
-    Map<String, NamedTensors> embeddings, SconeConfig scone, RtdConfig rtd) {
+    Map<String, NamedTensors> embeddings, Map<String, String> tokenizers, SconeConfig scone, RtdConfig rtd) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  public TrainedModel {
+    tokenizers = tokenizers == null ? Map.of() : Map.copyOf(tokenizers);
+  }
+
+  /** A model whose tables each read the tokenizer of their name. */
+  public TrainedModel(String variant, ModelConfig model, int seqLen, int rounds, NamedTensors body,
+      Map<String, NamedTensors> embeddings, SconeConfig scone, RtdConfig rtd) {
+    this(variant, model, seqLen, rounds, body, embeddings, Map.of(), scone, rtd);
+  }
+
+  /** The tokenizer table {@code table} reads. */
+  public String tokenizerOf(String table) {
+    return tokenizers.getOrDefault(table, table);
+  }
+
+  /** The table that scores {@code source}: its own when the model has one, else the global one (null: neither). */
+  public String tableOf(String source) {
+    return embeddings.containsKey(source) ? source : embeddings.containsKey(dept.prep.tokenizer.VocabConfig.GLOBAL)
+        ? dept.prep.tokenizer.VocabConfig.GLOBAL : null;
+  }
+
+  /** Whether every table reads the tokenizer of its own name (false for SPEC+GLOBALVOCAB's per-source tables). */
+  public boolean tablesNamedByTokenizer() {
+    return embeddings.keySet().stream().allMatch(t -> tokenizerOf(t).equals(t));
+  }
 
   public void save(String dir, Configuration conf) {
     AtomicOutput.writeDirectory(dir, conf, (fs, tmp) -> {
@@ -43,10 +73,12 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
         meta.set("rtd", JSON.valueToTree(rtd));
       }
       ObjectNode vocab = meta.putObject("vocab_sizes");
+      ObjectNode tokenizerOf = meta.putObject("tokenizers");
       write(fs, new Path(tmp, "body.bin"), body);
       for (Map.Entry<String, NamedTensors> e : new TreeMap<>(embeddings).entrySet()) {
         write(fs, new Path(tmp, "embeddings/" + e.getKey() + ".bin"), e.getValue());
         vocab.put(e.getKey(), DecoderLm.vocabSizeOf(e.getValue()));
+        tokenizerOf.put(e.getKey(), tokenizerOf(e.getKey()));
       }
       HadoopFiles.writeBytes(fs, new Path(tmp, "model.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
     });
@@ -83,14 +115,16 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
       ModelConfig model = new ModelConfig(m.path("d_model").asInt(), m.path("layers").asInt(), m.path("heads").asInt(),
           m.path("mlp_ratio").asInt());
       Map<String, NamedTensors> embeddings = new TreeMap<>();
+      Map<String, String> tokenizers = new TreeMap<>();
       for (var it = meta.path("vocab_sizes").fieldNames(); it.hasNext(); ) {
         String name = it.next();
         embeddings.put(name, read(fs, new Path(root, "embeddings/" + name + ".bin")));
+        tokenizers.put(name, meta.path("tokenizers").path(name).asText(name)); // models written before the field: the table's name
       }
       SconeConfig scone = meta.has("scone") ? JSON.treeToValue(meta.get("scone"), SconeConfig.class) : null;
       RtdConfig rtd = meta.has("rtd") ? JSON.treeToValue(meta.get("rtd"), RtdConfig.class) : null;
       return new TrainedModel(meta.path("variant").asText(), model, meta.path("seq_len").asInt(), meta.path("rounds").asInt(),
-          read(fs, new Path(root, "body.bin")), embeddings, scone, rtd);
+          read(fs, new Path(root, "body.bin")), embeddings, tokenizers, scone, rtd);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the model in " + dir, e);
     }

@@ -54,7 +54,8 @@ class RoundEngineTest {
    * combinations run the same code and are trained, validated and reloaded by
    * {@link #everyAcceptedVariantTrainsValidatesAndExports}.
    */
-  private static final String[] LEARNING = {"STD", "ACT", "GLOB", "TRIM", "SPEC", "SPEC+SCONE", "TRIM+SCONE", "SPEC+RTD"};
+  private static final String[] LEARNING = {"STD", "ACT", "GLOB", "TRIM", "SPEC", "SPEC+SCONE", "TRIM+SCONE", "SPEC+RTD",
+      "SPEC+GLOBALVOCAB"};
 
   @ParameterizedTest
   @MethodSource("learningVariants")
@@ -164,6 +165,46 @@ class RoundEngineTest {
       }
     }
     return names;
+  }
+
+  /**
+   * SPEC+GLOBALVOCAB reads the global tokenizer (its validation blocks hold the same bytes as
+   * GLOB's, not SPEC's)
+   * and keeps a private table per source over the global vocabulary, exported under the source's
+   * name with the tokenizer it reads.
+   */
+  @Test
+  void specOnTheGlobalTokenizerKeepsPrivateTablesOverTheGlobalVocabulary() {
+    Map<String, Long> bytes = new java.util.TreeMap<>();
+    RoundEngine.Outcome decoupled = null;
+    RoundEngine engine = null;
+    for (String variant : List.of("SPEC+GLOBALVOCAB", "GLOB", "SPEC")) {
+      RoundEngine e = engine(quick(variant, 1).build(), dir.resolve("gv-" + Variant.parse(variant).directory()));
+      RoundEngine.Outcome out = e.run(files, SOURCES, false);
+      bytes.put(variant, out.log().validation().stream().filter(v -> v.round() == 0).mapToLong(RunLog.ValidationRow::bytes).sum());
+      if (decoupled == null) {
+        decoupled = out;
+        engine = e;
+      }
+    }
+    assertEquals(bytes.get("GLOB"), bytes.get("SPEC+GLOBALVOCAB"), "the global tokenizer's blocks: " + bytes);
+    assertTrue(!bytes.get("SPEC").equals(bytes.get("SPEC+GLOBALVOCAB")), "not the sources' own: " + bytes);
+    assertEquals(null, decoupled.globalEmbeddings(), "the driver holds no embeddings");
+    String saved = dir.resolve("model-gv").toString();
+    engine.export(decoupled, SOURCES).save(saved, new Configuration());
+    TrainedModel model = TrainedModel.load(saved, new Configuration());
+    assertEquals(SOURCES, List.copyOf(model.embeddings().keySet()));
+    for (String s : SOURCES) {
+      assertEquals("global", model.tokenizerOf(s), s + "'s table reads the global tokenizer");
+      assertEquals(s, model.tableOf(s));
+      assertEquals((int) vocab.get("global"), DecoderLm.vocabSizeOf(model.embeddings().get(s)), s + ": the global vocabulary's rows");
+      for (String other : SOURCES) {
+        if (s.compareTo(other) < 0) {
+          assertTrue(!model.embeddings().get(s).equals(model.embeddings().get(other)), s + " and " + other + " train their own tables");
+        }
+      }
+    }
+    assertTrue(!model.tablesNamedByTokenizer());
   }
 
   @Test

@@ -16,6 +16,13 @@ class VariantTest {
     assertEquals("GLOB+SCONE", Variant.parse("glob+SCONE").name());
     assertEquals("spec-scone", Variant.parse("SPEC+SCONE").directory());
     assertEquals(Variant.parse("STD+RTD"), Variant.parse("STD").withRtd());
+    Variant specGlobal = Variant.parse("spec+globalvocab");
+    assertEquals("SPEC+GLOBALVOCAB", specGlobal.name());
+    assertEquals("spec-globalvocab", specGlobal.directory());
+    assertTrue(specGlobal.globalVocabulary(), "reads the global tokenizer");
+    assertFalse(specGlobal.sharedEmbeddings(), "its embeddings stay at the sources");
+    assertFalse(Variant.parse("SPEC").globalVocabulary());
+    assertTrue(Variant.parse("GLOB").sharedEmbeddings());
   }
 
   @Test
@@ -27,6 +34,12 @@ class VariantTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Variant.parse("SPEC+FOO")).getMessage().contains("unknown suffix +FOO"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Variant.parse("ALL")).getMessage().contains("[STD, ACT, GLOB, TRIM, SPEC]"));
     assertThrows(IllegalArgumentException.class, () -> Variant.parse("SPEC+"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Variant.parse("GLOB+GLOBALVOCAB")).getMessage()
+        .contains("SPEC's option"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Variant.parse("SPEC+SCONE+GLOBALVOCAB")).getMessage()
+        .contains("does not combine"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Variant.parse("SPEC+GLOBALVOCAB+GLOBALVOCAB")).getMessage()
+        .contains("repeats"));
   }
 
   @Test
