@@ -76,14 +76,15 @@ class DeptCliTest {
       assertTrue(Files.exists(out.resolve(d).resolve("_SUCCESS")), d + " is complete");
     }
     // dept train ran every variant: a loadable model, metrics, validation and timings each.
-    for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec-scone", "spec-rtd")) {
+    for (String variant : List.of("std", "act", "glob", "trim", "spec", "spec-scone", "spec-rtd", "spec-globalvocab")) {
       Path train = out.resolve("train").resolve(variant);
       for (String d : List.of("model", "metrics", "validation", "timings")) {
         assertTrue(Files.exists(train.resolve(d).resolve("_SUCCESS")), variant + "/" + d + " is complete");
       }
       var model = dept.train.rounds.TrainedModel.load(train.resolve("model").toString(), new org.apache.hadoop.conf.Configuration());
       assertEquals(variant.toUpperCase(java.util.Locale.ROOT).replace('-', '+'), model.variant());
-      assertEquals(variant.startsWith("spec") ? 5 : 1, model.embeddings().size(), variant + ": one table per tokenizer it uses");
+      assertEquals(variant.startsWith("spec") ? 5 : 1, model.embeddings().size(), variant + ": one table per source, or the global one");
+      assertEquals(variant.equals("spec-globalvocab"), !model.tablesNamedByTokenizer(), variant + ": its tables read the global tokenizer");
       assertEquals(variant.endsWith("scone"), model.embeddings().values().iterator().next().names().stream()
           .anyMatch(n -> n.startsWith("scone.")), variant + ": an f-gram model per source only with SCONE");
     }
@@ -162,7 +163,7 @@ class DeptCliTest {
     }
     // The held-out corpus (pipeline --heldout), scored with every tokenizer a model has.
     assertTrue(pipeline.out().contains("held-out corpus " + SamplePipeline.HELD_OUT), pipeline.out());
-    assertEquals(6, pipeline.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best tokenizer per variant: " + pipeline.out());
+    assertEquals(7, pipeline.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best table per variant: " + pipeline.out());
     assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
     // A bad line in a held-out corpus is named (file and line) before any scoring.
     Path bad = dir.resolve("bad.jsonl");

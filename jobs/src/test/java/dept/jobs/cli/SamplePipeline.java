@@ -53,6 +53,8 @@ public final class SamplePipeline {
 
   private static String[] args(Path out, String stage, String... extra) {
     List<String> all = new ArrayList<>(CliRun.SMALL_MODEL);
+    // conf/local.yaml's variants and SPEC+GLOBALVOCAB, whose tables read a tokenizer not of their name.
+    all.addAll(List.of("--set", "train.variants=[STD, ACT, GLOB, TRIM, SPEC, SPEC+SCONE, SPEC+RTD, SPEC+GLOBALVOCAB]"));
     all.addAll(List.of("--set", "train.rounds=2", "--set", "train.scone.scaling.fgrams=[500]", "--set", "train.rtd.compare_generators=[uniform]", "--set", "train.rtd.thresholds=[1.0, 0.9]",
         "--set", "extend.sweep.methods=[neutral]", "--set", "extend.sweep.lrs=[6.0e-3]", "--set", "extend.sweep.alphas=[0]",
         "--set", "extend.sweep.original_fractions=[0]"));

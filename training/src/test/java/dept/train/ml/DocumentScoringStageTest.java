@@ -43,6 +43,40 @@ class DocumentScoringStageTest {
 
   @TempDir Path dir;
 
+  /**
+   * A SPEC+GLOBALVOCAB model: the source's own table reads the global tokenizer, as model.json
+   * says (no tokenizer of the source's name exists to be read by mistake).
+   */
+  @Test
+  void aSourcesTableIsReadWithTheTokenizerTheModelNamesForIt() throws Exception {
+    List<String> docs = SampleCorpus.documents("en").train().subList(0, 4);
+    BpeModel bpe = SampleCorpus.bpe(SampleCorpus.documents("en").train(), 350);
+    BpeTokenizer global = new BpeTokenizer(PreTokenizer.standard(), bpe);
+    Path tokenizers = Files.createDirectories(dir.resolve("tokenizers/global"));
+    Files.writeString(tokenizers.resolve("tokenizer.json"), TokenizerJson.write(global));
+    DecoderLm lm = new DecoderLm(MODEL, bpe.vocabSize(), SEQ);
+    NamedTensors body = lm.initBody(5);
+    NamedTensors en = lm.initEmbeddings(6);
+    String modelDir = dir.resolve("model-gv").toString();
+    new TrainedModel("SPEC+GLOBALVOCAB", MODEL, SEQ, 1, body, Map.of("en", en), Map.of("en", "global"), null, null)
+        .save(modelDir, new Configuration());
+    StructType schema = new StructType().add("source", DataTypes.StringType).add("text", DataTypes.StringType);
+    Dataset<Row> data = spark.createDataFrame(docs.stream().map(d -> RowFactory.create("en", d)).toList(), schema);
+    List<Row> scored = new DocumentScoringStage().setModelDir(modelDir).setTokenizersDir(dir.resolve("tokenizers").toString())
+        .setSourceCol("source").transform(data).collectAsList();
+    int[] tokenBytes = new int[bpe.vocabSize()];
+    for (int id = BpeModel.FIRST_BYTE_ID; id < tokenBytes.length; id++) {
+      tokenBytes[id] = bpe.tokenBytes(id).length;
+    }
+    for (Row r : scored) {
+      int[] ids = global.encode(r.getString(1));
+      Evaluator.Metrics expected = new Evaluator(lm, 16).evaluate(body, en, DocumentWindows.of(ids, SEQ), tokenBytes);
+      assertEquals(ids.length, r.getLong(3), "the global tokenizer's tokens");
+      assertEquals(expected.bitsPerByte(), r.getDouble(2), 1e-4 * expected.bitsPerByte(), "with en's own table");
+    }
+    assertEquals(docs.size(), scored.size());
+  }
+
   @Test
   void eachDocumentsBitsPerByteIsTheEvaluatorsOnItsWindowsAndTheStageRoundTrips() throws Exception {
     List<String> docs = SampleCorpus.documents("en").train().subList(0, 12); // any documents: the weights are untrained
