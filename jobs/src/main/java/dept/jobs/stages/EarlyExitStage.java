@@ -100,8 +100,7 @@ public final class EarlyExitStage implements Stage {
     String variant = group.get(0).variant();
     Map<String, String> tokenizerOf = new TreeMap<>();
     ctx.spark().read().parquet(ctx.layout().trainValidation(variant)).select("source").distinct().collectAsList()
-        .forEach(r -> tokenizerOf.put(r.getString(0),
-            generatorOwner.embeddings().containsKey(r.getString(0)) ? r.getString(0) : VocabConfig.GLOBAL));
+        .forEach(r -> tokenizerOf.put(r.getString(0), generatorOwner.tableOf(r.getString(0))));
     if (tokenizerOf.isEmpty()) {
       return List.of();
     }

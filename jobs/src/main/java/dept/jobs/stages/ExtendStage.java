@@ -100,7 +100,7 @@ public final class ExtendStage implements Stage {
       throw new ConfigException("extend.tokenizer: global needs a base with the global tokenizer (STD, GLOB, TRIM), not " + base);
     }
     Map<String, String> originalTokenizers = new TreeMap<>();
-    originals.forEach(s -> originalTokenizers.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
+    originals.forEach(s -> originalTokenizers.put(s, model.tableOf(s))); // tables named by their tokenizers (checked above)
     Map<String, List<int[]>> train = new TreeMap<>();
     Map<String, String> tokenizerOfSource = new TreeMap<>(originalTokenizers);
     tokenizerOfSource.put(cfg.newSource(), newTokenizer);

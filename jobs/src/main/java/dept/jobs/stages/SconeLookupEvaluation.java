@@ -4,7 +4,6 @@ import dept.eval.Comparison;
 import dept.jobs.run.StageContext;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopConfig;
-import dept.prep.tokenizer.VocabConfig;
 import dept.train.rounds.TrainedModel;
 import dept.train.scoring.BroadcastModel;
 import dept.train.scoring.LanguageModelScore;
@@ -54,7 +53,7 @@ public final class SconeLookupEvaluation {
       }
       Map<String, Double> trained = new Comparison(ctx.spark(), ctx.hadoop()).bitsPerByte(List.of(run)).get(run.variant());
       Map<String, String> tokenizerOf = new TreeMap<>();
-      trained.keySet().forEach(s -> tokenizerOf.put(s, model.embeddings().containsKey(s) ? s : VocabConfig.GLOBAL));
+      trained.keySet().forEach(s -> tokenizerOf.put(s, model.tableOf(s))); // +SCONE tables are named by their tokenizers
       TokenizerTables tok = TokenizerTables.load(ctx, new ArrayList<>(model.embeddings().keySet()));
       Map<String, int[]> bytesBySource = new TreeMap<>();
       tokenizerOf.forEach((s, t) -> bytesBySource.put(s, tok.tokenBytes().get(t)));

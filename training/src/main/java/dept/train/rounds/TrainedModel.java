@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dept.prep.io.AtomicOutput;
 import dept.prep.io.HadoopFiles;
+import dept.prep.tokenizer.VocabConfig;
 import dept.train.model.DecoderLm;
 import dept.train.model.ModelConfig;
 import dept.train.scone.SconeModels;
@@ -52,8 +53,7 @@ public record TrainedModel(String variant, ModelConfig model, int seqLen, int ro
 
   /** The table that scores {@code source}: its own when the model has one, else the global one (null: neither). */
   public String tableOf(String source) {
-    return embeddings.containsKey(source) ? source : embeddings.containsKey(dept.prep.tokenizer.VocabConfig.GLOBAL)
-        ? dept.prep.tokenizer.VocabConfig.GLOBAL : null;
+    return embeddings.containsKey(source) ? source : embeddings.containsKey(VocabConfig.GLOBAL) ? VocabConfig.GLOBAL : null;
   }
 
   /** Whether every table reads the tokenizer of its own name (false for SPEC+GLOBALVOCAB's per-source tables). */

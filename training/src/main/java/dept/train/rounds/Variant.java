@@ -6,6 +6,8 @@ import dept.train.rtd.RtdConfig;
 import dept.train.scone.SconeConfig;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,7 +28,7 @@ public record Variant(Sharing sharing, boolean scone, boolean rtd, boolean globa
   /** The suffix that gives SPEC's sources the global tokenizer. */
   public static final String GLOBAL_VOCAB = "+GLOBALVOCAB";
 
-  private static final java.util.List<String> SUFFIXES = java.util.List.of(SconeConfig.SUFFIX, RtdConfig.SUFFIX, GLOBAL_VOCAB);
+  private static final List<String> SUFFIXES = List.of(SconeConfig.SUFFIX, RtdConfig.SUFFIX, GLOBAL_VOCAB);
 
   public Variant {
     if (sharing == null) {
@@ -67,7 +69,7 @@ public record Variant(Sharing sharing, boolean scone, boolean rtd, boolean globa
       throw new IllegalArgumentException("variant '" + text + "': must be one of " + Arrays.toString(Sharing.values())
           + ", optionally with " + String.join(", ", SUFFIXES));
     }
-    java.util.Set<String> suffixes = new java.util.HashSet<>();
+    java.util.Set<String> suffixes = new HashSet<>();
     for (int i = 1; i < parts.length; i++) {
       String suffix = "+" + parts[i];
       if (!SUFFIXES.contains(suffix) || !suffixes.add(suffix)) {
