@@ -183,7 +183,7 @@ class ConfigLoaderTest {
     assertEquals(List.of(1L, 2L, 3L), study.study().seeds());
     assertEquals(List.of(0.3), study.study().stdTemperatures());
     assertEquals(List.of(StudyConfig.StdBaseline.STEPS, StudyConfig.StdBaseline.TOKENS), study.study().stdBaselines());
-    assertEquals(List.of("GLOB", "TRIM", "SPEC"), study.study().variants().stream().map(Variant::name).toList());
+    assertEquals(List.of("GLOB", "TRIM", "SPEC", "SPEC+GLOBALVOCAB"), study.study().variants().stream().map(Variant::name).toList());
     assertEquals(96, study.train().localSteps(), "the paper's regime: hundreds of local steps, not 30");
     assertTrue(study.train().validationSample().wholeDocuments(), "every arm scored on the same bytes");
     assertTrue(study.train().localValidation());

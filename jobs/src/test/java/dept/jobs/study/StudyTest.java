@@ -104,6 +104,7 @@ class StudyTest {
   @Test
   void sconeArmsAreScoredThroughTheirTablesWithKnobsAndALargerModel() throws Exception {
     CliRun.Result r = CliRun.run(study("--set", "study.seeds=[2]", "--set", "study.std_temperatures=[]", "--set", "study.extend_methods=[]",
+        "--set", "study.variants=[SPEC, SPEC+SCONE]",
         "--set", "study.lr_sweep={lrs: [], arms: []}",
         "--set", "study.scone.fgrams=[6]", "--set", "study.scone.final_norm_ablation=true", "--set", "study.scone.larger_models=[{d_model: 48}]"));
     assertEquals(0, r.exit(), r.err() + r.out());
