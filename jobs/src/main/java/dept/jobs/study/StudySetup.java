@@ -32,7 +32,7 @@ final class StudySetup {
     b.append("- corpus: ").append(String.join(", ", inputs)).append("; training sources (").append(sources.size()).append("): ")
         .append(String.join(", ", sources)).append(newSource == null ? "" : "; held out for the extension: " + newSource).append('\n');
     b.append(String.format(Locale.ROOT, "- body: d_model %d, %d layers, %d heads, MLP x%d, context %d; vocabularies: %d per source (SPEC), "
-            + "%d global (STD, GLOB, TRIM)%n", m.dModel(), m.layers(), m.heads(), m.mlpRatio(), c.tokenize().seqLen(), c.vocab().vocabSize(),
+            + "%d global (STD, GLOB, TRIM, SPEC+GLOBALVOCAB)%n", m.dModel(), m.layers(), m.heads(), m.mlpRatio(), c.tokenize().seqLen(), c.vocab().vocabSize(),
         c.vocab().globalVocabSize()));
     int k = perRound;
     long h = t.localSteps();
