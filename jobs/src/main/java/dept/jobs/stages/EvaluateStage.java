@@ -52,6 +52,7 @@ public final class EvaluateStage implements Stage {
   static final StructType HELD_OUT = new StructType()
       .add("variant", DataTypes.StringType, false)
       .add("tokenizer", DataTypes.StringType, false)
+      .add("table", DataTypes.StringType, false)   // the input table: the tokenizer's, or a source's (SPEC+GLOBALVOCAB)
       .add("bits_per_byte", DataTypes.DoubleType, false)
       .add("loss", DataTypes.DoubleType, false)
       .add("tokens", DataTypes.LongType, false)
@@ -117,11 +118,11 @@ public final class EvaluateStage implements Stage {
     }
   }
 
-  /** Every variant on the held-out corpus, with every input table it has (each read with its tokenizer). */
+  /** Every variant on the held-out corpus, with every input table it has, each read with its tokenizer (rows name both). */
   private void evaluateHeldOut(StageContext ctx, List<Comparison.VariantRun> runs, Dataset<Row> texts) {
     List<Row> rows = new ArrayList<>();
     System.out.printf("held-out corpus %s: %d documents%n", heldOut, texts.count());
-    System.out.printf("%-10s %-10s %14s %10s %10s%n", "variant", "tokenizer", "bits per byte", "tokens", "best");
+    System.out.printf("%-16s %-10s %-10s %14s %10s %10s%n", "variant", "tokenizer", "table", "bits per byte", "tokens", "best");
     for (Comparison.VariantRun run : runs) {
       TrainedModel model = TrainedModel.load(run.model(), ctx.hadoop());
       Map<String, String> json = new TreeMap<>();
@@ -136,9 +137,10 @@ public final class EvaluateStage implements Stage {
           HeldOutEvaluation.blocks(texts, model.seqLen(), json), HeldOutEvaluation.MAX_BLOCKS, tokenizerOf,
           HeldOutEvaluation.tokenBytes(tokenizers));
       for (HeldOutEvaluation.Score s : HeldOutEvaluation.scores(run.variant(), scores)) {
-        rows.add(RowFactory.create(s.variant(), s.tokenizer(), s.bitsPerByte(), s.loss(), s.tokens(), s.bytes(), s.best()));
-        System.out.printf(java.util.Locale.ROOT, "%-10s %-10s %14.3f %10d %10s%n", s.variant(), s.tokenizer(), s.bitsPerByte(),
-            s.tokens(), s.best() ? "best" : "");
+        String table = s.tokenizer(); // the scoring unit: one per input table
+        rows.add(RowFactory.create(s.variant(), model.tokenizerOf(table), table, s.bitsPerByte(), s.loss(), s.tokens(), s.bytes(), s.best()));
+        System.out.printf(java.util.Locale.ROOT, "%-16s %-10s %-10s %14.3f %10d %10s%n", s.variant(), model.tokenizerOf(table), table,
+            s.bitsPerByte(), s.tokens(), s.best() ? "best" : "");
       }
     }
     AtomicOutput.writeParquet(ctx.spark().createDataFrame(rows, HELD_OUT).coalesce(1), ctx.layout().heldOut(), ctx.hadoop());

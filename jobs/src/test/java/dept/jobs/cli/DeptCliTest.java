@@ -165,6 +165,10 @@ class DeptCliTest {
     assertTrue(pipeline.out().contains("held-out corpus " + SamplePipeline.HELD_OUT), pipeline.out());
     assertEquals(7, pipeline.out().lines().filter(l -> l.endsWith(" best") && !l.startsWith("variant")).count(), "one best table per variant: " + pipeline.out());
     assertTrue(Files.exists(out.resolve("evaluation/heldout/_SUCCESS")));
+    var heldOut = spark.read().parquet(out.resolve("evaluation/heldout").toString());
+    assertEquals(5L, heldOut.where("variant = 'SPEC+GLOBALVOCAB' AND tokenizer = 'global' AND table != 'global'").count(),
+        "a source's table, read with the global tokenizer");
+    assertEquals(0L, heldOut.where("variant != 'SPEC+GLOBALVOCAB' AND tokenizer != table").count());
     // A bad line in a held-out corpus is named (file and line) before any scoring.
     Path bad = dir.resolve("bad.jsonl");
     Files.writeString(bad, "{\"text\": \"a fine document\"}\n{\"txt\": \"no text field\"}\n");
