@@ -30,10 +30,10 @@ public enum Sharing {
   }
 
   /**
-   * Whether the scheme shares one input side over the global tokenizer (every scheme but SPEC,
-   * whose sources read their own tokenizers unless the variant says {@code +GLOBALVOCAB}).
+   * Whether the scheme shares one input side (held by the driver, over the global tokenizer):
+   * every scheme but SPEC, whose tables stay at their sources.
    */
-  public boolean globalVocabulary() {
+  public boolean sharedEmbeddings() {
     return this != SPEC;
   }
 }

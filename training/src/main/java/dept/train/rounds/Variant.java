@@ -116,12 +116,12 @@ public record Variant(Sharing sharing, boolean scone, boolean rtd, boolean globa
 
   /** Whether every source encodes with the global tokenizer (else each with its own). */
   public boolean globalVocabulary() {
-    return sharing.globalVocabulary() || globalVocab;
+    return sharing.sharedEmbeddings() || globalVocab; // a shared input side reads the shared tokenizer
   }
 
   /** Whether the driver holds one input side every task receives (all but SPEC, whose embeddings stay at their sources). */
   public boolean sharedEmbeddings() {
-    return sharing.globalVocabulary();
+    return sharing.sharedEmbeddings();
   }
 
   @Override

@@ -52,8 +52,7 @@ class DocumentScoringStageTest {
     List<String> docs = SampleCorpus.documents("en").train().subList(0, 4);
     BpeModel bpe = SampleCorpus.bpe(SampleCorpus.documents("en").train(), 350);
     BpeTokenizer global = new BpeTokenizer(PreTokenizer.standard(), bpe);
-    Path tokenizers = Files.createDirectories(dir.resolve("tokenizers/global"));
-    Files.writeString(tokenizers.resolve("tokenizer.json"), TokenizerJson.write(global));
+    writeTokenizer("global", global);
     DecoderLm lm = new DecoderLm(MODEL, bpe.vocabSize(), SEQ);
     NamedTensors body = lm.initBody(5);
     NamedTensors en = lm.initEmbeddings(6);
@@ -64,10 +63,7 @@ class DocumentScoringStageTest {
     Dataset<Row> data = spark.createDataFrame(docs.stream().map(d -> RowFactory.create("en", d)).toList(), schema);
     List<Row> scored = new DocumentScoringStage().setModelDir(modelDir).setTokenizersDir(dir.resolve("tokenizers").toString())
         .setSourceCol("source").transform(data).collectAsList();
-    int[] tokenBytes = new int[bpe.vocabSize()];
-    for (int id = BpeModel.FIRST_BYTE_ID; id < tokenBytes.length; id++) {
-      tokenBytes[id] = bpe.tokenBytes(id).length;
-    }
+    int[] tokenBytes = tokenBytes(bpe);
     for (Row r : scored) {
       int[] ids = global.encode(r.getString(1));
       Evaluator.Metrics expected = new Evaluator(lm, 16).evaluate(body, en, DocumentWindows.of(ids, SEQ), tokenBytes);
@@ -82,8 +78,7 @@ class DocumentScoringStageTest {
     List<String> docs = SampleCorpus.documents("en").train().subList(0, 12); // any documents: the weights are untrained
     BpeModel bpe = SampleCorpus.bpe(SampleCorpus.documents("en").train(), 400);
     BpeTokenizer tokenizer = new BpeTokenizer(PreTokenizer.standard(), bpe);
-    Path tokenizers = Files.createDirectories(dir.resolve("tokenizers/en"));
-    Files.writeString(tokenizers.resolve("tokenizer.json"), TokenizerJson.write(tokenizer));
+    writeTokenizer("en", tokenizer);
     DecoderLm lm = new DecoderLm(MODEL, bpe.vocabSize(), SEQ);
     NamedTensors body = lm.initBody(3);
     NamedTensors embeddings = lm.initEmbeddings(3);
@@ -105,10 +100,7 @@ class DocumentScoringStageTest {
     // Four partitions on two cores, scored concurrently through one opened unit (checked below against the Evaluator).
     assertEquals(1, OpenedModels.openings() - openedBefore, "the executor opens the model once for all its tasks");
 
-    int[] tokenBytes = new int[bpe.vocabSize()];
-    for (int id = BpeModel.FIRST_BYTE_ID; id < tokenBytes.length; id++) {
-      tokenBytes[id] = bpe.tokenBytes(id).length;
-    }
+    int[] tokenBytes = tokenBytes(bpe);
     Evaluator evaluator = new Evaluator(lm, 16);
     int checked = 0;
     for (Row r : scored) {
@@ -185,8 +177,7 @@ class DocumentScoringStageTest {
     List<String> docs = SampleCorpus.documents("en").train().subList(0, 4);
     BpeModel bpe = SampleCorpus.bpe(SampleCorpus.documents("en").train(), 400);
     BpeTokenizer tokenizer = new BpeTokenizer(PreTokenizer.standard(), bpe);
-    Files.createDirectories(dir.resolve("tokenizers/global"));
-    Files.writeString(dir.resolve("tokenizers/global/tokenizer.json"), TokenizerJson.write(tokenizer));
+    writeTokenizer("global", tokenizer);
     DecoderLm lm = new DecoderLm(MODEL, bpe.vocabSize(), SEQ);
     NamedTensors body = lm.initBody(5);
     NamedTensors embeddings = lm.initEmbeddings(5);
@@ -225,10 +216,7 @@ class DocumentScoringStageTest {
     assertTrue(String.valueOf(wrongShape.getMessage()).contains("run `dept scone-precompute` again"), wrongShape.getMessage());
     List<Row> scored = stage.setSconeTablesDir(tables).transform(data).collectAsList();
 
-    int[] tokenBytes = new int[bpe.vocabSize()];
-    for (int id = BpeModel.FIRST_BYTE_ID; id < tokenBytes.length; id++) {
-      tokenBytes[id] = bpe.tokenBytes(id).length;
-    }
+    int[] tokenBytes = tokenBytes(bpe);
     try (dept.train.scone.FgramEmbeddingStore table = store.build()) {
       Evaluator throughTable = new Evaluator(lm.withInput(new dept.train.scone.TableInput(table)), 16);
       Evaluator plain = new Evaluator(lm, 16);
@@ -242,5 +230,20 @@ class DocumentScoringStageTest {
         assertTrue(Math.abs(withoutTable - expected) > 1e-5 * expected, "the table changes the score: " + withoutTable + " vs " + expected);
       }
     }
+  }
+
+  /** {@code tokenizer} as the pipeline's tokenizers directory holds it, under {@code name}. */
+  private void writeTokenizer(String name, BpeTokenizer tokenizer) throws java.io.IOException {
+    Path at = Files.createDirectories(dir.resolve("tokenizers").resolve(name));
+    Files.writeString(at.resolve("tokenizer.json"), TokenizerJson.write(tokenizer));
+  }
+
+  /** UTF-8 bytes per token id (specials 0), as bits per byte counts them. */
+  private static int[] tokenBytes(BpeModel bpe) {
+    int[] bytes = new int[bpe.vocabSize()];
+    for (int id = BpeModel.FIRST_BYTE_ID; id < bytes.length; id++) {
+      bytes[id] = bpe.tokenBytes(id).length;
+    }
+    return bytes;
   }
 }

@@ -48,12 +48,12 @@ class VariantTest {
     assertTrue(spec.aggregated("body.h0.attn.qkv.w"));
     assertFalse(spec.aggregated("embed.wte"));
     assertFalse(spec.aggregated("embed.wpe"));
-    assertFalse(Sharing.SPEC.globalVocabulary());
+    assertFalse(Sharing.SPEC.sharedEmbeddings());
     SharingPolicy trim = Sharing.TRIM.policy();
     assertFalse(trim.aggregated("embed.wte"), "TRIM sends token rows, not the whole table");
     assertTrue(trim.aggregated("embed.wpe"));
     assertTrue(Sharing.GLOB.policy().aggregated("embed.wte"));
-    assertTrue(Sharing.STD.globalVocabulary());
+    assertTrue(Sharing.STD.sharedEmbeddings());
     assertTrue(Sharing.ACT.policy().mixture());
     assertFalse(Sharing.GLOB.policy().mixture());
   }
